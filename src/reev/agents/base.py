@@ -1,0 +1,62 @@
+"""The Agent protocol: an agent acts on a step through the harness, which signs and executes.
+
+An agent receives a StepTask (the prompt with placeholders resolved, the public
+observation) and an AgentHarness. It decides: raw instructions (`harness.execute`) or
+tool calls (`harness.call_tool`), any number of times. The harness holds the keys,
+signs, executes on the VM and records everything; the agent only sees results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from reev.benchmark.model import Benchmark
+from reev.chain.observation import Observation
+from reev.chain.transaction import TransactionRecord
+from reev.programs.raw import RawInstruction
+from reev.runner.result import ToolCallRecord
+
+
+class AgentError(Exception):
+    """The agent could not produce a decision (bad configuration, bad output, crash)."""
+
+
+@dataclass(frozen=True)
+class StepTask:
+    """What an agent is asked to do in one step."""
+
+    benchmark_id: str
+    step: int
+    step_count: int
+    prompt: str
+    observation: Observation
+
+
+class AgentHarness(Protocol):
+    """The harness side an agent talks to."""
+
+    def execute(self, instructions: Sequence[RawInstruction]) -> TransactionRecord: ...
+
+    def call_tool(self, name: str, args: Mapping[str, Any]) -> ToolCallRecord: ...
+
+    def observe(self) -> Observation: ...
+
+    def record_message(self, message: Mapping[str, Any]) -> None: ...
+
+
+@runtime_checkable
+class Agent(Protocol):
+    """Anything that can act on benchmark steps."""
+
+    name: str
+    model: str | None
+
+    def start_episode(self, benchmark: Benchmark) -> None:
+        """Called before the first step. Only reference agents may read ground truth here."""
+        ...
+
+    async def run_step(self, task: StepTask, harness: AgentHarness) -> None:
+        """Act on one step."""
+        ...

@@ -1,0 +1,66 @@
+"""Agent names → constructors. An unknown name is an error, never a silent fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from reev.agents.base import Agent, AgentError
+from reev.agents.controls import NullAgent
+from reev.agents.deterministic import DeterministicAgent
+from reev.agents.replay import ReplayAgent
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """An agent name, what it is, and what it needs to run."""
+
+    name: str
+    description: str
+    needs: str
+    factory: Callable[..., Agent]
+
+
+def _replay(predictions: str | None = None, **_: Any) -> Agent:
+    if not predictions:
+        raise AgentError("the replay agent needs --predictions FILE")
+    return ReplayAgent.from_file(predictions)
+
+
+AGENTS: dict[str, AgentSpec] = {
+    spec.name: spec
+    for spec in (
+        AgentSpec(
+            "deterministic",
+            "reference solution (the benchmark's reference_solution, or reev's answers for 001-004)",
+            "nothing",
+            lambda **_: DeterministicAgent(),
+        ),
+        AgentSpec(
+            "null",
+            "does nothing: the floor no benchmark may reward",
+            "nothing",
+            lambda **_: NullAgent(),
+        ),
+        AgentSpec(
+            "replay",
+            "executes instructions from a predictions JSONL file",
+            "--predictions FILE",
+            _replay,
+        ),
+    )
+}
+
+
+def available_agents() -> list[AgentSpec]:
+    """Every registered agent."""
+    return list(AGENTS.values())
+
+
+def create_agent(name: str, **options: Any) -> Agent:
+    """A new agent by name; AgentError naming the known agents when unknown."""
+    spec = AGENTS.get(name)
+    if spec is None:
+        raise AgentError(f"unknown agent {name!r}; known agents: {', '.join(sorted(AGENTS))}")
+    return spec.factory(**options)

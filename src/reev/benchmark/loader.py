@@ -1,0 +1,191 @@
+"""Load benchmark YAML into typed models, with `path:line:column: field.path: message` errors.
+
+The YAML is parsed twice from the same text: once into plain data for pydantic, once into
+PyYAML's node tree, which keeps the line and column of every key and value so a
+validation error can point at the place in the file that caused it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from reev.benchmark.keys import is_placeholder
+from reev.benchmark.mints import known_mint
+from reev.benchmark.model import Benchmark
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LoadIssue:
+    """One problem in a benchmark file, located as precisely as the YAML allows."""
+
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class BenchmarkLoadError(Exception):
+    """A benchmark file that cannot be used; `issues` says every place that is wrong."""
+
+    def __init__(self, issues: Sequence[LoadIssue]) -> None:
+        self.issues = list(issues)
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+def load_benchmark(path: str | Path) -> Benchmark:
+    """Read, parse and validate one benchmark file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BenchmarkLoadError([LoadIssue(str(p), 1, 1, "", f"cannot read file: {exc}")]) from exc
+    return parse_benchmark(text, str(p))
+
+
+def parse_benchmark(text: str, source: str = "<string>") -> Benchmark:
+    """Validate benchmark YAML text; `source` names it in error messages."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise BenchmarkLoadError(
+            [LoadIssue(source, line, col, "", f"invalid YAML: {problem}")]
+        ) from exc
+    if not isinstance(data, dict):
+        raise BenchmarkLoadError(
+            [LoadIssue(source, 1, 1, "", "a benchmark file must be a YAML mapping (id, prompt, …)")]
+        )
+    try:
+        benchmark = Benchmark.model_validate(data)
+    except ValidationError as exc:
+        issues = [_issue(source, node, tuple(err["loc"]), _message(err)) for err in exc.errors()]
+        raise BenchmarkLoadError(issues) from exc
+    problems = list(_reference_problems(benchmark))
+    if problems:
+        raise BenchmarkLoadError([_issue(source, node, loc, msg) for loc, msg in problems])
+    return benchmark
+
+
+def discover_benchmark_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Benchmark files named by `paths`: files as given, directories' *.yml/*.yaml sorted."""
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found.extend(
+                sorted(f for f in p.iterdir() if f.suffix in {".yml", ".yaml"} and f.is_file())
+            )
+        else:
+            found.append(p)
+    return found
+
+
+def _message(err: Any) -> str:
+    msg = str(err["msg"])
+    if err["type"] == "extra_forbidden":
+        return "unknown key (not part of the benchmark format)"
+    if err["type"] == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        return f"unknown assertion type {ctx.get('tag')!r}; known types: {ctx.get('expected_tags')}"
+    if err["type"] == "union_tag_not_found":
+        return "an assertion needs a `type` (SolBalance, SolBalanceChange, TokenAccountBalance)"
+    return msg.removeprefix("Value error, ")
+
+
+def _issue(source: str, root: yaml.Node | None, loc: Loc, message: str) -> LoadIssue:
+    # pydantic puts the discriminator tag into loc for tagged unions; drop non-key parts.
+    node, clean = _locate(root, loc)
+    line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
+    return LoadIssue(source, line, col, _format_loc(clean), message)
+
+
+def _locate(root: yaml.Node | None, loc: Loc) -> tuple[yaml.Node | None, Loc]:
+    """The deepest YAML node along `loc`, and the part of loc that names real keys."""
+    node = root
+    clean: list[str | int] = []
+    for part in loc:
+        nxt = _child(node, part)
+        if nxt is None:
+            if isinstance(part, str) and part[:1].isupper():
+                continue  # discriminator tag such as 'SolBalance'
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                clean.append(part)  # missing key: point at its parent mapping
+                continue
+            clean.append(part)
+            continue
+        node = nxt
+        clean.append(part)
+    return node, tuple(clean)
+
+
+def _child(node: yaml.Node | None, part: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+        for key, value in node.value:
+            if key.value == part:
+                found: yaml.Node = value
+                if isinstance(value, yaml.ScalarNode) and value.value == "":
+                    found = key
+                return found
+        return None
+    if (
+        isinstance(node, yaml.SequenceNode)
+        and isinstance(part, int)
+        and 0 <= part < len(node.value)
+    ):
+        child: yaml.Node = node.value[part]
+        return child
+    return None
+
+
+def _format_loc(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _reference_problems(b: Benchmark) -> Iterable[tuple[Loc, str]]:
+    """Cross-field checks: placeholders used by token accounts exist, mints are known."""
+    declared = {item.pubkey for item in b.initial_state}
+    declared_mints = {item.pubkey for item in b.initial_state if item.is_mint}
+    for i, item in enumerate(b.initial_state):
+        if item.data is None:
+            continue
+        if is_placeholder(item.data.owner) and item.data.owner not in declared:
+            yield (
+                ("initial_state", i, "data", "owner"),
+                f"token account owner {item.data.owner!r} is a placeholder not declared in initial_state",
+            )
+        mint = item.data.mint
+        if is_placeholder(mint):
+            if mint not in declared_mints:
+                yield (
+                    ("initial_state", i, "data", "mint"),
+                    f"mint {mint!r} is a placeholder but no initial_state item declares it with `mint:`",
+                )
+        elif mint not in declared_mints and known_mint(mint) is None:
+            yield (
+                ("initial_state", i, "data", "mint"),
+                f"unknown mint {mint}: not declared in initial_state and not a well-known mainnet "
+                "mint; declare it with an item that has `mint: {decimals: N}`",
+            )

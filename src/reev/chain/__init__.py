@@ -1,0 +1,10 @@
+"""The Solana VM side: SolanaEnv, its backends, account layouts and observations.
+
+This part knows nothing about agents or scoring.
+"""
+
+from reev.chain.env import SolanaEnv
+from reev.chain.observation import AccountState, Observation
+from reev.chain.transaction import TransactionRecord
+
+__all__ = ["AccountState", "Observation", "SolanaEnv", "TransactionRecord"]

@@ -1,0 +1,305 @@
+"""SolanaEnv: build a benchmark's initial state on a backend, execute, observe.
+
+Gymnasium-like: `reset` → Observation, `execute` (one transaction) → TransactionRecord,
+`observe` → Observation. The harness signs with the benchmark's keys; agents never see them.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterable, Sequence
+
+from solders.account import Account
+from solders.instruction import Instruction
+from solders.keypair import Keypair
+from solders.message import Message
+from solders.pubkey import Pubkey
+from solders.transaction import Transaction
+
+from reev.benchmark.mints import known_mint
+from reev.benchmark.model import Benchmark, InitialStateItem
+from reev.benchmark.resolve import KeyRing, resolve_keys
+from reev.chain.backend import ChainBackend, LiteSVMBackend
+from reev.chain.errors import describe_error
+from reev.chain.layouts import (
+    MINT_LEN,
+    TOKEN_ACCOUNT_LEN,
+    pack_mint,
+    pack_token_account,
+    unpack_mint,
+    unpack_token_account,
+)
+from reev.chain.observation import AccountState, MintState, Observation, TokenState
+from reev.chain.transaction import TransactionRecord
+from reev.programs.ids import NATIVE_MINT, SYSTEM_PROGRAM, TOKEN_PROGRAMS
+from reev.programs.raw import InstructionError, RawInstruction
+
+FEE_PAYER = "USER_WALLET_PUBKEY"
+MAX_TRANSACTION_SIZE = 1232
+
+
+class ChainSetupError(Exception):
+    """The initial state cannot be built (e.g. an undeclared unknown mint)."""
+
+
+class SolanaEnv:
+    """One episode's chain: fresh backend per reset, keys from (benchmark, seed)."""
+
+    def __init__(self, backend_factory: Callable[[], ChainBackend] = LiteSVMBackend) -> None:
+        self._backend_factory = backend_factory
+        self.backend: ChainBackend | None = None
+        self.keys = KeyRing()
+        self._watch: list[str] = []
+
+    @property
+    def key_map(self) -> dict[str, str]:
+        """Placeholder → base58 pubkey (public)."""
+        return self.keys.key_map
+
+    def reset(self, benchmark: Benchmark, seed: int = 0, random_keys: bool = False) -> Observation:
+        """A fresh chain holding the benchmark's initial state."""
+        self.backend = self._backend_factory()
+        self.keys = resolve_keys(benchmark, seed, random_keys)
+        self._write_initial_state(benchmark)
+        self._watch = list(dict.fromkeys(self.keys.key_map.values()))
+        return self.observe()
+
+    def watch(self, pubkeys: Iterable[str]) -> None:
+        """Add accounts to every later observation (e.g. addresses assertions derive)."""
+        for pk in pubkeys:
+            if pk not in self._watch:
+                self._watch.append(pk)
+
+    # --- initial state -------------------------------------------------------------
+
+    def _write_initial_state(self, benchmark: Benchmark) -> None:
+        backend = self._require_backend()
+        supplies: dict[tuple[str, str], int] = {}
+        for item in benchmark.initial_state:
+            if item.data is not None:
+                mint = str(self.keys.pubkey(item.data.mint))
+                key = (mint, item.owner)
+                supplies[key] = supplies.get(key, 0) + item.data.amount
+        declared_mints = {
+            str(self.keys.pubkey(i.pubkey)) for i in benchmark.initial_state if i.is_mint
+        }
+        for (mint, token_program), supply in supplies.items():
+            if mint in declared_mints or self._backend_has(mint):
+                continue
+            known = known_mint(mint)
+            if known is None:
+                raise ChainSetupError(f"unknown mint {mint} is referenced but not declared")
+            data = pack_mint(known.decimals, supply)
+            backend.set_account(Pubkey.from_string(mint), self._account(data, token_program))
+        for item in benchmark.initial_state:
+            self._write_item(item, supplies)
+
+    def _write_item(self, item: InitialStateItem, supplies: dict[tuple[str, str], int]) -> None:
+        backend = self._require_backend()
+        address = self.keys.pubkey(item.pubkey)
+        owner = Pubkey.from_string(item.owner)
+        if item.data is not None:
+            mint = self.keys.pubkey(item.data.mint)
+            rent = backend.minimum_balance_for_rent_exemption(TOKEN_ACCOUNT_LEN)
+            lamports = item.lamports if item.lamports else rent
+            is_native = None
+            if mint == NATIVE_MINT:
+                is_native = rent
+                lamports = rent + item.data.amount
+            data = pack_token_account(
+                mint,
+                self.keys.pubkey(item.data.owner),
+                item.data.amount,
+                delegate=self.keys.pubkey(item.data.delegate) if item.data.delegate else None,
+                delegated_amount=item.data.delegated_amount,
+                is_native=is_native,
+            )
+            backend.set_account(address, Account(lamports, data, owner, False, 0))
+            return
+        if item.mint is not None:
+            supply = item.mint.supply
+            if supply is None:
+                supply = supplies.get((str(address), item.owner), 0)
+            data = pack_mint(
+                item.mint.decimals,
+                supply,
+                self.keys.pubkey(item.mint.mint_authority) if item.mint.mint_authority else None,
+                self.keys.pubkey(item.mint.freeze_authority)
+                if item.mint.freeze_authority
+                else None,
+            )
+            lamports = item.lamports or backend.minimum_balance_for_rent_exemption(MINT_LEN)
+            backend.set_account(address, Account(lamports, data, owner, False, 0))
+            return
+        raw = base64.b64decode(item.data_base64) if item.data_base64 else b""
+        lamports = item.lamports or 0
+        if raw and not lamports:
+            lamports = backend.minimum_balance_for_rent_exemption(len(raw))
+        if lamports == 0 and not raw:
+            return  # an account with no lamports and no data does not exist on Solana
+        backend.set_account(address, Account(lamports, raw, owner, item.executable, 0))
+
+    def _account(self, data: bytes, owner: str) -> Account:
+        rent = self._require_backend().minimum_balance_for_rent_exemption(len(data))
+        return Account(rent, data, Pubkey.from_string(owner), False, 0)
+
+    def _backend_has(self, pubkey: str) -> bool:
+        return self._require_backend().get_account(Pubkey.from_string(pubkey)) is not None
+
+    def _require_backend(self) -> ChainBackend:
+        if self.backend is None:
+            raise RuntimeError("SolanaEnv.reset() must be called first")
+        return self.backend
+
+    # --- execution -----------------------------------------------------------------
+
+    def execute(self, instructions: Sequence[RawInstruction]) -> TransactionRecord:
+        """Sign and run one transaction (fee payer USER_WALLET_PUBKEY); never raises for bad input."""
+        backend = self._require_backend()
+        if not instructions:
+            return TransactionRecord(status="rejected", error="no instructions to execute")
+        try:
+            ixs = [ix.to_instruction(self.key_map) for ix in instructions]
+        except InstructionError as exc:
+            return TransactionRecord(
+                status="rejected",
+                error=f"invalid instruction: {exc}",
+                instructions=list(instructions),
+            )
+        resolved = [RawInstruction.from_instruction(ix) for ix in ixs]
+        payer = self.keys.pubkey(FEE_PAYER)
+        signers, missing = self._signers(payer, ixs)
+        if missing:
+            return TransactionRecord(
+                status="rejected",
+                error="missing signature: the harness holds no key for " + ", ".join(missing),
+                instructions=resolved,
+            )
+        blockhash = backend.latest_blockhash()
+        try:
+            message = Message.new_with_blockhash(ixs, payer, blockhash)
+            tx = Transaction(signers, message, blockhash)
+        except Exception as exc:  # solders raises its own error types for unsignable messages
+            return TransactionRecord(
+                status="rejected", error=f"cannot build transaction: {exc}", instructions=resolved
+            )
+        size = len(bytes(tx))
+        if size > MAX_TRANSACTION_SIZE:
+            return TransactionRecord(
+                status="rejected",
+                error=f"transaction too large: {size} bytes (limit {MAX_TRANSACTION_SIZE})",
+                instructions=resolved,
+            )
+        outcome = backend.execute(tx)
+        error = None
+        if not outcome.ok:
+            error = describe_error(outcome.err, [ix.program_id for ix in resolved])
+        return TransactionRecord(
+            status="success" if outcome.ok else "failure",
+            error=error,
+            signature=str(tx.signatures[0]),
+            logs=outcome.logs,
+            compute_units=outcome.compute_units,
+            fee=outcome.fee,
+            instructions=resolved,
+        )
+
+    def _signers(self, payer: Pubkey, ixs: list[Instruction]) -> tuple[list[Keypair], list[str]]:
+        needed = [payer]
+        for ix in ixs:
+            for meta in ix.accounts:
+                if meta.is_signer and meta.pubkey not in needed:
+                    needed.append(meta.pubkey)
+        signers: list[Keypair] = []
+        missing: list[str] = []
+        for pk in needed:
+            kp = self.keys.signers.get(str(pk))
+            if kp is None:
+                missing.append(str(pk))
+            else:
+                signers.append(kp)
+        return signers, missing
+
+    # --- observation ---------------------------------------------------------------
+
+    def observe(self) -> Observation:
+        """The state of every placeholder's account and every watched account."""
+        return Observation(
+            key_map=dict(self.key_map),
+            accounts={pk: self.account_state(pk) for pk in self._watch},
+        )
+
+    def account_state(self, pubkey: str) -> AccountState:
+        """One account's state, decoded for token accounts and mints."""
+        backend = self._require_backend()
+        key = Pubkey.from_string(pubkey)
+        account = backend.get_account(key)
+        if account is None or (account.lamports == 0 and not account.data):
+            return AccountState(pubkey=pubkey, exists=False)
+        state = AccountState(
+            pubkey=pubkey,
+            exists=True,
+            lamports=account.lamports,
+            owner=str(account.owner),
+            executable=account.executable,
+            data_len=len(account.data),
+        )
+        if account.owner in TOKEN_PROGRAMS:
+            data = bytes(account.data)
+            kind = _token_kind(data)
+            if kind == "account":
+                ta = unpack_token_account(data)
+                if ta is not None:
+                    decimals = self._decimals(ta.mint)
+                    state.token = TokenState(
+                        mint=str(ta.mint),
+                        owner=str(ta.owner),
+                        amount=ta.amount,
+                        decimals=decimals,
+                        ui_amount=ta.amount / 10**decimals if decimals is not None else None,
+                        delegate=str(ta.delegate) if ta.delegate else None,
+                        delegated_amount=ta.delegated_amount,
+                    )
+            elif kind == "mint":
+                m = unpack_mint(data)
+                if m is not None:
+                    state.mint = MintState(
+                        decimals=m.decimals,
+                        supply=m.supply,
+                        mint_authority=str(m.mint_authority) if m.mint_authority else None,
+                        freeze_authority=str(m.freeze_authority) if m.freeze_authority else None,
+                    )
+        return state
+
+    def token_accounts_by_owner(self, owner: str) -> list[AccountState]:
+        """Every token account (SPL Token and Token-2022) whose token owner is `owner`."""
+        backend = self._require_backend()
+        found: list[AccountState] = []
+        for program in sorted(TOKEN_PROGRAMS, key=str):
+            for address, account in backend.program_accounts(program):
+                if _token_kind(bytes(account.data)) != "account":
+                    continue
+                ta = unpack_token_account(bytes(account.data))
+                if ta is not None and str(ta.owner) == owner:
+                    found.append(self.account_state(str(address)))
+        return found
+
+    def _decimals(self, mint: Pubkey) -> int | None:
+        account = self._require_backend().get_account(mint)
+        if account is None:
+            return None
+        m = unpack_mint(bytes(account.data))
+        return m.decimals if m is not None else None
+
+
+def _token_kind(data: bytes) -> str | None:
+    if len(data) == TOKEN_ACCOUNT_LEN:
+        return "account"
+    if len(data) == MINT_LEN:
+        return "mint"
+    if len(data) > TOKEN_ACCOUNT_LEN:
+        return {1: "mint", 2: "account"}.get(data[TOKEN_ACCOUNT_LEN])
+    return None
+
+
+__all__ = ["FEE_PAYER", "SYSTEM_PROGRAM", "ChainSetupError", "SolanaEnv"]

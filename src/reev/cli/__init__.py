@@ -1,0 +1,1 @@
+"""The `reev` command line (argument handling only; the work happens in the other parts)."""

@@ -1,0 +1,30 @@
+"""`reev` — Typer entry point. Each command lives in its own module and only parses
+arguments; the work happens in the library parts."""
+
+from __future__ import annotations
+
+import typer
+
+from reev.cli.agents_cmd import agents
+from reev.cli.benchmarks_cmd import list_benchmarks, validate
+from reev.cli.run_cmd import run
+
+app = typer.Typer(
+    name="reev",
+    help="Evaluate LLM agents on Solana: benchmarks run on an embedded Solana VM.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command()(run)
+app.command()(validate)
+app.command("list")(list_benchmarks)
+app.command()(agents)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,74 @@
+"""`reev validate` and `reev list`: check and show benchmark files."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from reev.benchmark.keys import substitute_placeholders
+from reev.benchmark.loader import BenchmarkLoadError, discover_benchmark_files, load_benchmark
+from reev.benchmark.resolve import resolve_keys
+from reev.cli.common import PathsArg, SeedOpt, console, err_console, usage_error
+from reev.runner.suite import load_all
+
+
+def validate(paths: PathsArg) -> None:
+    """Validate benchmark files; exit 1 when any is invalid."""
+    files = discover_benchmark_files(paths)
+    if not files:
+        raise usage_error("no benchmark files found")
+    bad = 0
+    for path in files:
+        try:
+            benchmark = load_benchmark(path)
+        except BenchmarkLoadError as exc:
+            bad += 1
+            for issue in exc.issues:
+                console.print(f"[red]✗[/red] {issue}", highlight=False)
+            continue
+        console.print(f"[green]✓[/green] {path}: {benchmark.id}", highlight=False)
+    console.print(f"{len(files) - bad}/{len(files)} valid")
+    if bad:
+        raise typer.Exit(1)
+
+
+def list_benchmarks(
+    paths: PathsArg,
+    seed: SeedOpt = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """List benchmarks: id, description, tags and the prompt as given to agents."""
+    rows: list[dict[str, Any]] = []
+    failed = False
+    for item in load_all(paths):
+        if item.benchmark is None:
+            failed = True
+            err_console.print(f"[red]✗[/red] {item.error}", highlight=False)
+            continue
+        b = item.benchmark
+        key_map = resolve_keys(b, seed).key_map
+        rows.append(
+            {
+                "id": b.id,
+                "path": str(item.path),
+                "description": b.description,
+                "tags": b.tags,
+                "difficulty": b.difficulty,
+                "steps": b.step_count,
+                "prompt": substitute_placeholders(b.prompt, key_map),
+                "step_prompts": [substitute_placeholders(p, key_map) for p in b.step_prompts]
+                if b.flow
+                else None,
+            }
+        )
+    if as_json:
+        console.print_json(json.dumps(rows))
+    else:
+        for row in rows:
+            console.print(f"[bold]{row['id']}[/bold]  [dim]{', '.join(row['tags'])}[/dim]")
+            console.print(f"  {row['description']}", highlight=False)
+            console.print(f"  prompt: {row['prompt']}", highlight=False)
+    if failed:
+        raise typer.Exit(1)

@@ -1,0 +1,21 @@
+"""Shared pieces of the CLI commands: consoles, common options, usage errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+console = Console()
+err_console = Console(stderr=True)
+
+PathsArg = Annotated[list[Path], typer.Argument(help="Benchmark files or directories.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the derived keys.")]
+
+
+def usage_error(message: str) -> typer.Exit:
+    """Print a usage error; the caller raises the returned Exit (code 2)."""
+    err_console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(2)

@@ -1,0 +1,133 @@
+"""Rich renderings of results: reev's result tree and a summary table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from reev.programs.decode import decode_instruction
+from reev.runner.result import EpisodeResult
+
+
+def status_label(result: EpisodeResult) -> tuple[str, str, str]:
+    """(icon, word, colour) for a result."""
+    if result.status == "error":
+        return "💥", "error", "magenta"
+    if result.passed:
+        return "✅", "passed", "green"
+    return "❌", "failed", "red"
+
+
+def result_tree(result: EpisodeResult) -> Tree:
+    """reev's ASCII result tree: steps, decoded instructions, transaction results, assertions."""
+    icon, word, colour = status_label(result)
+    head = Text.assemble(
+        f"{icon} ",
+        (result.benchmark_id, "bold"),
+        f" (Score: {result.score * 100:.1f}%): ",
+        (word, colour),
+        f"  [{result.agent}, {result.scoring}]",
+    )
+    tree = Tree(head)
+    if result.error:
+        tree.add(Text(f"Error: {result.error}", style="magenta"))
+    for step in result.steps:
+        branch = tree.add(f"Step {step.step}")
+        for call in step.tool_calls:
+            style = "cyan" if call.status == "ok" else "red"
+            line = f"TOOL {call.tool}({_args(call.args)})"
+            if call.error:
+                line += f" → error: {call.error}"
+            branch.add(Text(line, style=style))
+        for tx in step.transactions:
+            action = branch.add("ACTION:")
+            for n, ix in enumerate(tx.instructions):
+                d = decode_instruction(ix)
+                label = f"{d['program']} · {d['instruction'] or 'unknown instruction'}"
+                if d["args"]:
+                    label += f" {_args(d['args'])}"
+                node = action.add(label)
+                if d["instruction"] is None:
+                    node.add(f"Data (Base58): {ix.data}")
+                for i, acc in enumerate(d["accounts"]):
+                    signer = "🖋️" if acc["is_signer"] else "🖍️"
+                    writable = "➕" if acc["is_writable"] else "➖"
+                    role = f" ({acc['role']})" if acc["role"] else ""
+                    node.add(f"[{i:>2}] {signer} {writable} {_name(acc['pubkey'], result)}{role}")
+                if n < len(tx.instructions) - 1:
+                    action.add("───")
+            if tx.succeeded:
+                obs = Text(
+                    f"OBSERVATION: Success  ({tx.compute_units} CU, fee {tx.fee})", style="green"
+                )
+            else:
+                obs = Text(f"OBSERVATION: {tx.status.capitalize()}: {tx.error}", style="red")
+            branch.add(obs)
+        if not step.transactions and not step.tool_calls:
+            branch.add(Text("no action", style="dim"))
+        if step.error:
+            branch.add(Text(f"Error: {step.error}", style="magenta"))
+    failed = [a for a in result.assertions if not a.passed]
+    if result.assertions:
+        held = len(result.assertions) - len(failed)
+        node = tree.add(f"Assertions: {held}/{len(result.assertions)} hold")
+        for a in failed:
+            want = ", ".join(f"{k}={v}" for k, v in a.expected.items())
+            node.add(
+                Text(
+                    f"✗ {a.type} {a.pubkey}: expected {want}, actual {a.actual}"
+                    f"{' — ' + a.detail if a.detail else ''}",
+                    style="red",
+                )
+            )
+    return tree
+
+
+def summary_table(results: Sequence[EpisodeResult]) -> Table:
+    """One row per episode, and a total line."""
+    table = Table(title="reev results")
+    for col in (
+        "benchmark",
+        "agent",
+        "status",
+        "score",
+        "instruction",
+        "on-chain",
+        "outcome",
+        "ms",
+    ):
+        table.add_column(
+            col, justify="right" if col not in ("benchmark", "agent", "status") else "left"
+        )
+    for r in results:
+        _, word, colour = status_label(r)
+        outcome = "-" if r.scores.outcome is None else f"{r.scores.outcome:.3f}"
+        table.add_row(
+            r.benchmark_id,
+            r.agent,
+            Text(word, style=colour),
+            f"{r.score:.4f}",
+            f"{r.scores.instruction:.4f}",
+            f"{r.scores.onchain:.2f}",
+            outcome,
+            f"{r.duration_ms:.0f}",
+        )
+    passed = sum(r.passed for r in results)
+    errors = sum(r.status == "error" for r in results)
+    mean = sum(r.score for r in results) / len(results) if results else 0.0
+    table.caption = f"{passed}/{len(results)} passed, {errors} error(s), mean score {mean:.4f}"
+    return table
+
+
+def _args(args: dict[str, object]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in args.items())
+
+
+def _name(pubkey: str, result: EpisodeResult) -> str:
+    for name, pk in result.key_map.items():
+        if pk == pubkey and name != pk:
+            return f"{pubkey} ({name})"
+    return pubkey

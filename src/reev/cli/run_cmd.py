@@ -1,0 +1,116 @@
+"""`reev run`: benchmarks × agent → result trees, summary, JSON and session files."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from reev.agents.base import Agent, AgentError
+from reev.agents.registry import create_agent
+from reev.agents.replay import PredictionsError, ReplayAgent, load_predictions
+from reev.cli.common import PathsArg, SeedOpt, console, usage_error
+from reev.cli.render import result_tree, summary_table
+from reev.runner.result import EpisodeResult
+from reev.runner.suite import error_result, load_all, run_suite
+from reev.scoring.model import SCORING_PROFILES, ScoringProfile
+from reev.tracing.session_file import DEFAULT_OUT_DIR, write_session_file
+
+
+def run(
+    paths: PathsArg,
+    agent: Annotated[str, typer.Option("--agent", help="Agent name (see `reev agents`).")] = (
+        "deterministic"
+    ),
+    predictions: Annotated[
+        Path | None, typer.Option("--predictions", help="JSONL predictions (replay agent).")
+    ] = None,
+    scoring: Annotated[str, typer.Option("--scoring", help="outcome | reev")] = "outcome",
+    seed: SeedOpt = 0,
+    random_keys: Annotated[bool, typer.Option("--random-keys", help="Fresh random keys.")] = False,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write results as JSON.")] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out-dir", help="Folder for session files (sessions/).")
+    ] = DEFAULT_OUT_DIR,
+    no_session_files: Annotated[
+        bool, typer.Option("--no-session-files", help="Do not write session files.")
+    ] = False,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="Seconds an agent may take per step.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary table.")] = False,
+) -> None:
+    """Run benchmarks with an agent, print result trees and a summary, exit 1 if any errored."""
+    if scoring not in SCORING_PROFILES:
+        raise usage_error(
+            f"--scoring must be one of {', '.join(SCORING_PROFILES)}, not {scoring!r}"
+        )
+    profile: ScoringProfile = "reev" if scoring == "reev" else "outcome"
+    if predictions is not None and agent == "deterministic":
+        agent = "replay"
+    options: dict[str, Any] = {}
+    prediction_ids: set[str] = set()
+    if agent == "replay":
+        if predictions is None:
+            raise usage_error("the replay agent needs --predictions FILE")
+        try:
+            loaded_predictions = load_predictions(predictions)
+        except PredictionsError as exc:
+            raise usage_error(str(exc)) from exc
+        prediction_ids = set(loaded_predictions)
+
+        def factory() -> Agent:
+            return ReplayAgent(loaded_predictions, str(predictions))
+    else:
+        try:
+            create_agent(agent, **options)
+        except AgentError as exc:
+            raise usage_error(str(exc)) from exc
+
+        def factory() -> Agent:
+            return create_agent(agent, **options)
+
+    loaded = load_all(paths)
+    if not loaded:
+        raise usage_error("no benchmark files found")
+
+    def show(result: EpisodeResult) -> None:
+        if not quiet:
+            console.print(result_tree(result))
+        if not no_session_files:
+            write_session_file(result, out_dir)
+
+    results = asyncio.run(
+        run_suite(
+            loaded,
+            factory,
+            agent,
+            seed=seed,
+            scoring=profile,
+            random_keys=random_keys,
+            step_timeout=timeout,
+            on_result=show,
+        )
+    )
+    known = {item.benchmark.id for item in loaded if item.benchmark is not None}
+    for unknown in sorted(prediction_ids - known):
+        result = error_result(
+            unknown,
+            agent,
+            seed,
+            f"prediction for unknown benchmark {unknown!r} (not in this run)",
+            profile,
+        )
+        show(result)
+        results.append(result)
+    console.print(summary_table(results))
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(
+            json.dumps({"results": [r.to_json_dict() for r in results]}, indent=2), encoding="utf-8"
+        )
+    if any(r.status == "error" for r in results):
+        raise typer.Exit(1)

@@ -1,0 +1,88 @@
+"""reev's RawInstruction JSON: the wire form of an instruction.
+
+`{"program_id": b58, "accounts": [{"pubkey", "is_signer", "is_writable"}], "data": b58}`.
+Agents, predictions files and reference solutions all speak this form; pubkeys may be
+placeholder names, which the harness resolves before execution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import base58
+from pydantic import BaseModel, ConfigDict, Field
+from solders.instruction import AccountMeta, Instruction
+from solders.pubkey import Pubkey
+
+
+class InstructionError(ValueError):
+    """An instruction that cannot be turned into a real Solana instruction."""
+
+
+class RawAccountMeta(BaseModel):
+    """One account of a RawInstruction."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pubkey: str
+    is_signer: bool = False
+    is_writable: bool = False
+
+
+class RawInstruction(BaseModel):
+    """An instruction in reev's JSON form (base58 data)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    program_id: str
+    accounts: list[RawAccountMeta] = Field(default_factory=list)
+    data: str = ""
+
+    @classmethod
+    def from_instruction(cls, ix: Instruction) -> RawInstruction:
+        """The wire form of a solders instruction."""
+        return cls(
+            program_id=str(ix.program_id),
+            accounts=[
+                RawAccountMeta(
+                    pubkey=str(a.pubkey), is_signer=a.is_signer, is_writable=a.is_writable
+                )
+                for a in ix.accounts
+            ],
+            data=base58.b58encode(bytes(ix.data)).decode(),
+        )
+
+    def data_bytes(self) -> bytes:
+        """The decoded instruction data; raises InstructionError when it is not base58."""
+        try:
+            return bytes(base58.b58decode(self.data)) if self.data else b""
+        except ValueError as exc:
+            raise InstructionError(f"instruction data is not valid base58: {self.data!r}") from exc
+
+    def to_instruction(self, key_map: Mapping[str, str]) -> Instruction:
+        """A solders instruction, with placeholder names resolved through key_map."""
+        program = resolve_pubkey(self.program_id, key_map, "program_id")
+        metas = [
+            AccountMeta(
+                resolve_pubkey(a.pubkey, key_map, f"accounts[{i}].pubkey"),
+                is_signer=a.is_signer,
+                is_writable=a.is_writable,
+            )
+            for i, a in enumerate(self.accounts)
+        ]
+        return Instruction(program, self.data_bytes(), metas)
+
+    def resolved(self, key_map: Mapping[str, str]) -> RawInstruction:
+        """The same instruction with every placeholder replaced by its base58 pubkey."""
+        return RawInstruction.from_instruction(self.to_instruction(key_map))
+
+
+def resolve_pubkey(text: str, key_map: Mapping[str, str], what: str = "pubkey") -> Pubkey:
+    """A pubkey from base58 or from a placeholder name known to key_map."""
+    value = key_map.get(text, text)
+    try:
+        return Pubkey.from_string(value)
+    except ValueError as exc:
+        raise InstructionError(
+            f"{what}: {text!r} is neither a base58 pubkey nor a known placeholder"
+        ) from exc

@@ -1,0 +1,123 @@
+"""The harness an agent acts through: it signs, executes and records every action."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from reev.chain.env import SolanaEnv
+from reev.chain.observation import AccountState, Observation
+from reev.chain.transaction import TransactionRecord
+from reev.programs.raw import RawInstruction
+from reev.runner.result import StepRecord, ToolCallRecord, utc_now
+from reev.tools.base import ToolError
+from reev.tools.registry import get_tool
+
+
+class EpisodeHarness:
+    """Executes an agent's decisions on one SolanaEnv and records them into StepRecords.
+
+    It is also the ToolContext tools read from: the public key map and live accounts.
+    """
+
+    def __init__(self, env: SolanaEnv) -> None:
+        self.env = env
+        self.steps: list[StepRecord] = []
+
+    def begin_step(self, step: int, prompt: str) -> StepRecord:
+        """Start recording a new step."""
+        record = StepRecord(step=step, prompt=prompt)
+        self.steps.append(record)
+        return record
+
+    @property
+    def current(self) -> StepRecord:
+        if not self.steps:
+            raise RuntimeError("begin_step() must be called first")
+        return self.steps[-1]
+
+    @property
+    def transactions(self) -> list[TransactionRecord]:
+        """Every transaction of the episode, in order."""
+        return [tx for s in self.steps for tx in s.transactions]
+
+    @property
+    def actions(self) -> list[RawInstruction]:
+        """Every instruction the agent asked for, in order (reev's 'actions')."""
+        return [ix for s in self.steps for ix in s.instructions]
+
+    # --- AgentHarness ---------------------------------------------------------------
+
+    def execute(self, instructions: Sequence[RawInstruction]) -> TransactionRecord:
+        """Sign and execute one transaction; the record is kept and returned."""
+        record = self.env.execute(instructions)
+        step = self.current
+        step.instructions.extend(record.instructions or list(instructions))
+        step.transactions.append(record)
+        return record
+
+    def call_tool(self, name: str, args: Mapping[str, Any]) -> ToolCallRecord:
+        """Run a tool; instructions it builds are executed at once as one transaction."""
+        started = utc_now()
+        t0 = time.perf_counter()
+        try:
+            output = get_tool(name).invoke(args, self)
+        except ToolError as exc:
+            call = ToolCallRecord(
+                tool=name,
+                args=dict(args),
+                status="error",
+                error=str(exc),
+                started_at=started,
+                duration_ms=(time.perf_counter() - t0) * 1000,
+            )
+            self.current.tool_calls.append(call)
+            return call
+        result: dict[str, Any] = dict(output.data)
+        status: str = "ok"
+        error = None
+        tx_index = None
+        if output.instructions:
+            tx = self.execute(output.instructions)
+            tx_index = len(self.current.transactions) - 1
+            result["transaction"] = {
+                "status": tx.status,
+                "signature": tx.signature,
+                "error": tx.error,
+                "logs": tx.logs[-10:],
+            }
+            if not tx.succeeded:
+                status, error = "error", f"transaction {tx.status}: {tx.error}"
+        call = ToolCallRecord(
+            tool=name,
+            args=dict(args),
+            status="ok" if status == "ok" else "error",
+            result=result,
+            error=error,
+            transaction_index=tx_index,
+            started_at=started,
+            duration_ms=(time.perf_counter() - t0) * 1000,
+        )
+        self.current.tool_calls.append(call)
+        return call
+
+    def observe(self) -> Observation:
+        """The current public observation."""
+        return self.env.observe()
+
+    def record_message(self, message: Mapping[str, Any]) -> None:
+        """Append a transcript message (LLM agents) to the current step."""
+        self.current.messages.append(dict(message))
+
+    # --- ToolContext ----------------------------------------------------------------
+
+    @property
+    def key_map(self) -> Mapping[str, str]:
+        return self.env.key_map
+
+    def account(self, pubkey: str) -> AccountState:
+        return self.env.account_state(pubkey)
+
+    def token_accounts_by_owner(self, owner: str) -> list[AccountState]:
+        return self.env.token_accounts_by_owner(owner)

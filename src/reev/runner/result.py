@@ -1,0 +1,98 @@
+"""The record of an episode: what the agent did, what the chain did, how it scored.
+
+This is reev's unit of data: the CLI prints it, `--json` writes it, the session file and
+(later) the store keep it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from reev.chain.observation import AccountState
+from reev.chain.transaction import TransactionRecord
+from reev.programs.raw import RawInstruction
+from reev.scoring.model import AssertionResult
+
+EpisodeStatus = Literal["completed", "error"]
+
+
+def utc_now() -> datetime:
+    """Timezone-aware now, for timestamps in records."""
+    return datetime.now(UTC)
+
+
+class ToolCallRecord(BaseModel):
+    """One tool call: arguments, result or error, and the transaction it produced."""
+
+    tool: str
+    args: dict[str, Any] = Field(default_factory=dict)
+    status: Literal["ok", "error"]
+    result: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None
+    transaction_index: int | None = None
+    started_at: datetime = Field(default_factory=utc_now)
+    duration_ms: float = 0.0
+
+
+class StepRecord(BaseModel):
+    """One step (the whole episode for single-step benchmarks)."""
+
+    step: int
+    prompt: str
+    instructions: list[RawInstruction] = Field(default_factory=list)
+    transactions: list[TransactionRecord] = Field(default_factory=list)
+    tool_calls: list[ToolCallRecord] = Field(default_factory=list)
+    messages: list[dict[str, Any]] = Field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def transaction(self) -> TransactionRecord | None:
+        """The step's last transaction (reev had exactly one per step)."""
+        return self.transactions[-1] if self.transactions else None
+
+
+class Scores(BaseModel):
+    """The three scores every result carries, whatever the profile."""
+
+    instruction: float = 0.0
+    onchain: float = 0.0
+    outcome: float | None = None
+
+
+class EpisodeResult(BaseModel):
+    """One benchmark × agent × epoch."""
+
+    benchmark_id: str
+    agent: str
+    model: str | None = None
+    seed: int
+    epoch: int = 0
+    execution_id: str
+    status: EpisodeStatus
+    error: str | None = None
+    score: float = 0.0
+    passed: bool = False
+    scoring: str = "outcome"
+    scores: Scores = Field(default_factory=Scores)
+    assertions: list[AssertionResult] = Field(default_factory=list)
+    steps: list[StepRecord] = Field(default_factory=list)
+    key_map: dict[str, str] = Field(default_factory=dict)
+    accounts_before: dict[str, AccountState] = Field(default_factory=dict)
+    accounts_after: dict[str, AccountState] = Field(default_factory=dict)
+    prompt: str = ""
+    source_path: str | None = None
+    started_at: datetime = Field(default_factory=utc_now)
+    duration_ms: float = 0.0
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The JSON form written by `--json` (each step also gets reev's single `transaction`)."""
+        data = self.model_dump(mode="json")
+        for step, raw in zip(self.steps, data["steps"], strict=True):
+            tx = step.transaction
+            raw["transaction"] = (
+                tx.model_dump(mode="json", exclude={"instructions"}) if tx else None
+            )
+        return data

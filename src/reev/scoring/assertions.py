@@ -1,0 +1,122 @@
+"""Evaluate `final_state_assertions` against the observations before and after a run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from solders.pubkey import Pubkey
+
+from reev.benchmark.model import (
+    SolBalanceAssertion,
+    SolBalanceChangeAssertion,
+    StateAssertion,
+    TokenAccountBalanceAssertion,
+)
+from reev.chain.observation import Observation
+from reev.programs.ata import associated_token_address
+from reev.scoring.model import AssertionResult
+
+
+class UnresolvedAddress(ValueError):
+    """An assertion names an account that no placeholder or pubkey gives."""
+
+
+def assertion_address(assertion: StateAssertion, key_map: Mapping[str, str]) -> str:
+    """The base58 address an assertion is about (derived ATA, placeholder or literal)."""
+    if isinstance(assertion, TokenAccountBalanceAssertion) and assertion.address_derivation:
+        d = assertion.address_derivation
+        owner = _pubkey(d.owner, key_map)
+        mint = _pubkey(d.mint, key_map)
+        return str(associated_token_address(owner, mint, _pubkey(d.token_program, key_map)))
+    return str(_pubkey(assertion.pubkey, key_map))
+
+
+def _pubkey(text: str, key_map: Mapping[str, str]) -> Pubkey:
+    try:
+        return Pubkey.from_string(key_map.get(text, text))
+    except ValueError as exc:
+        raise UnresolvedAddress(f"{text!r} is not a known placeholder or a base58 pubkey") from exc
+
+
+def evaluate_assertions(
+    assertions: Sequence[StateAssertion], before: Observation, after: Observation
+) -> list[AssertionResult]:
+    """One AssertionResult per assertion, in file order."""
+    return [_evaluate(a, before, after) for a in assertions]
+
+
+def _evaluate(a: StateAssertion, before: Observation, after: Observation) -> AssertionResult:
+    expected = _expected(a)
+    try:
+        address = assertion_address(a, after.key_map)
+    except UnresolvedAddress as exc:
+        return AssertionResult(
+            type=a.type,
+            pubkey=a.pubkey,
+            expected=expected,
+            passed=False,
+            weight=a.weight,
+            detail=str(exc),
+        )
+    final = after.accounts.get(address)
+    base = {
+        "type": a.type,
+        "pubkey": a.pubkey,
+        "address": address,
+        "expected": expected,
+        "weight": a.weight,
+    }
+    if isinstance(a, SolBalanceAssertion):
+        actual = final.lamports if final and final.exists else 0
+        return AssertionResult(
+            **base, actual=actual, passed=actual == a.expected, detail=_lamports_detail(final)
+        )
+    if isinstance(a, SolBalanceChangeAssertion):
+        initial = before.accounts.get(address)
+        start = initial.lamports if initial and initial.exists else 0
+        end = final.lamports if final and final.exists else 0
+        change = end - start
+        ok = (a.expected_change_gte is None or change >= a.expected_change_gte) and (
+            a.expected_change_lte is None or change <= a.expected_change_lte
+        )
+        return AssertionResult(**base, actual=change, passed=ok, detail=f"lamports {start} → {end}")
+    if final is None or not final.exists:
+        return AssertionResult(
+            **base, actual=None, passed=False, detail="token account does not exist"
+        )
+    if final.token is None:
+        return AssertionResult(
+            **base,
+            actual=None,
+            passed=False,
+            detail=f"account is not a token account (owner {final.owner})",
+        )
+    amount = final.token.amount
+    ok = (
+        (a.expected is None or amount == a.expected)
+        and (a.expected_gte is None or amount >= a.expected_gte)
+        and (a.expected_lte is None or amount <= a.expected_lte)
+    )
+    return AssertionResult(**base, actual=amount, passed=ok, detail=f"mint {final.token.mint}")
+
+
+def _expected(a: StateAssertion) -> dict[str, int]:
+    if isinstance(a, SolBalanceAssertion):
+        return {"expected": a.expected}
+    if isinstance(a, SolBalanceChangeAssertion):
+        out = {}
+        if a.expected_change_gte is not None:
+            out["expected_change_gte"] = a.expected_change_gte
+        if a.expected_change_lte is not None:
+            out["expected_change_lte"] = a.expected_change_lte
+        return out
+    bounds = {
+        "expected": a.expected,
+        "expected_gte": a.expected_gte,
+        "expected_lte": a.expected_lte,
+    }
+    return {k: v for k, v in bounds.items() if v is not None}
+
+
+def _lamports_detail(state: object) -> str:
+    return "" if state is not None and getattr(state, "exists", False) else "account does not exist"

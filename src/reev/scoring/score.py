@@ -1,0 +1,68 @@
+"""Combine instruction matching, transaction success and assertions into the final score.
+
+Profiles:
+
+* `reev` — reev's formula: `0.75 × instruction + 0.25 × (last transaction succeeded)`,
+  passed when ≥ 0.75 (≥ 0.6 for flows, reev's hard-coded threshold). With
+  `skip_instruction_validation` the score is the last transaction's success alone.
+* `outcome` (default) — the weighted share of `final_state_assertions` that hold;
+  passed when all hold, or when the score reaches the file's `min_score`. A benchmark
+  with no assertions falls back to `instruction × (last transaction succeeded)`, passed
+  at 1.0 (or `min_score`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reev.benchmark.model import Benchmark
+from reev.chain.observation import Observation
+from reev.chain.transaction import TransactionRecord
+from reev.programs.raw import RawInstruction
+from reev.scoring.assertions import evaluate_assertions
+from reev.scoring.instruction import instruction_score
+from reev.scoring.model import ScoreBreakdown, ScoringProfile
+
+REEV_PASS_THRESHOLD = 0.75
+REEV_FLOW_PASS_THRESHOLD = 0.6
+
+
+def score_episode(
+    benchmark: Benchmark,
+    actions: Sequence[RawInstruction],
+    transactions: Sequence[TransactionRecord],
+    before: Observation,
+    after: Observation,
+    profile: ScoringProfile = "outcome",
+) -> ScoreBreakdown:
+    """All scores of one episode, with `score`/`passed` from the chosen profile."""
+    gt = benchmark.ground_truth
+    instr = instruction_score(gt.expected_instructions, actions, before.key_map)
+    onchain = 1.0 if transactions and transactions[-1].succeeded else 0.0
+    assertions = evaluate_assertions(gt.final_state_assertions, before, after)
+    total_weight = sum(a.weight for a in assertions)
+    outcome = (
+        sum(a.weight for a in assertions if a.passed) / total_weight if total_weight > 0 else None
+    )
+    if profile == "reev":
+        score = onchain if gt.skip_instruction_validation else 0.75 * instr + 0.25 * onchain
+        score = min(1.0, max(0.0, score))
+        threshold = REEV_FLOW_PASS_THRESHOLD if benchmark.flow else REEV_PASS_THRESHOLD
+        passed = score >= threshold
+    else:
+        if outcome is not None:
+            score = outcome
+            all_hold = all(a.passed for a in assertions)
+            passed = all_hold or (gt.min_score is not None and score >= gt.min_score)
+        else:
+            score = instr * onchain
+            passed = score >= (gt.min_score if gt.min_score is not None else 1.0)
+    return ScoreBreakdown(
+        scoring=profile,
+        score=score,
+        passed=passed,
+        instruction=instr,
+        onchain=onchain,
+        outcome=outcome,
+        assertions=assertions,
+    )

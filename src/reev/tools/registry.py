@@ -1,0 +1,24 @@
+"""All tools by name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reev.tools.balance import GET_ACCOUNT_BALANCE
+from reev.tools.base import Tool, ToolError
+from reev.tools.transfers import SOL_TRANSFER, SPL_TRANSFER
+
+TOOLS: dict[str, Tool[Any]] = {t.name: t for t in (SOL_TRANSFER, SPL_TRANSFER, GET_ACCOUNT_BALANCE)}
+
+
+def tool_names() -> list[str]:
+    """Every tool name, sorted."""
+    return sorted(TOOLS)
+
+
+def get_tool(name: str) -> Tool[Any]:
+    """The tool called `name`; ToolError naming the known tools otherwise."""
+    try:
+        return TOOLS[name]
+    except KeyError:
+        raise ToolError(f"unknown tool {name!r}; known tools: {', '.join(tool_names())}") from None

@@ -1,0 +1,102 @@
+"""reev's `session_<execution_id>.json`, written per episode with the real score.
+
+reev wrote `final_result.score` as 1.0/0.0 from transaction success and left `events`
+empty; here the score is the episode's score and the events are the tool calls and
+transactions that happened.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from reev.runner.result import EpisodeResult
+
+DEFAULT_OUT_DIR = Path("logs")
+
+
+def session_document(result: EpisodeResult) -> dict[str, Any]:
+    """The session JSON document of one episode."""
+    start = result.started_at.timestamp()
+    end = start + result.duration_ms / 1000
+    events: list[dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
+    for step in result.steps:
+        for call in step.tool_calls:
+            events.append(
+                {
+                    "timestamp": call.started_at.isoformat(),
+                    "event_type": "ToolCall",
+                    "depth": step.step,
+                    "data": call.model_dump(mode="json"),
+                }
+            )
+        for tx in step.transactions:
+            events.append(
+                {
+                    "timestamp": None,
+                    "event_type": "TransactionExecution",
+                    "depth": step.step,
+                    "data": tx.model_dump(mode="json"),
+                }
+            )
+        last = step.transaction
+        steps.append(
+            {
+                "thought": None,
+                "action": [ix.model_dump(mode="json") for ix in step.instructions],
+                "observation": {
+                    "last_transaction_status": (
+                        "Success" if last and last.succeeded else "Failure"
+                    ),
+                    "last_transaction_error": (last.error if last else step.error),
+                    "last_transaction_logs": last.logs if last else [],
+                    "account_states": {
+                        k: v.model_dump(mode="json") for k, v in result.accounts_after.items()
+                    },
+                    "key_map": result.key_map,
+                },
+                "info": {"error": step.error} if step.error else {},
+            }
+        )
+    status = "Error" if result.status == "error" else "Succeeded" if result.passed else "Failed"
+    return {
+        "session_id": result.execution_id,
+        "benchmark_id": result.benchmark_id,
+        "agent_type": result.agent,
+        "start_time": int(start),
+        "end_time": int(end),
+        "events": events,
+        "final_result": {
+            "success": result.passed,
+            "score": result.score,
+            "status": status,
+            "execution_time_ms": round(result.duration_ms),
+            "scoring": result.scoring,
+            "scores": result.scores.model_dump(mode="json"),
+            "error": result.error,
+            "data": {"prompt": result.prompt, "steps": steps},
+            "tools": [
+                {
+                    "tool_name": c.tool,
+                    "start_time": c.started_at.isoformat(),
+                    "duration_ms": c.duration_ms,
+                    "params": c.args,
+                    "result": c.result,
+                    "status": "success" if c.status == "ok" else "error",
+                }
+                for s in result.steps
+                for c in s.tool_calls
+            ],
+        },
+    }
+
+
+def write_session_file(result: EpisodeResult, out_dir: Path = DEFAULT_OUT_DIR) -> Path:
+    """Write `<out_dir>/sessions/session_<execution_id>.json` and return its path."""
+    folder = out_dir / "sessions"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"session_{result.execution_id}.json"
+    path.write_text(json.dumps(session_document(result), indent=2), encoding="utf-8")
+    return path

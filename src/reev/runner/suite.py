@@ -6,6 +6,7 @@ not in the run: each becomes an error result, and the suite goes on.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -71,31 +72,41 @@ async def run_suite(
     scoring: ScoringProfile = "outcome",
     random_keys: bool = False,
     step_timeout: float | None = None,
+    concurrency: int = 1,
     on_result: Callable[[EpisodeResult], None] | None = None,
 ) -> list[EpisodeResult]:
-    """Run each loaded benchmark once with a fresh agent; results in input order."""
-    results: list[EpisodeResult] = []
-    for item in loaded:
-        if item.benchmark is None:
-            result = error_result(
-                item.path.stem,
-                agent_name,
-                seed,
-                item.error or "cannot load",
-                scoring,
-                str(item.path),
-            )
-        else:
-            result = await run_episode(
-                item.benchmark,
-                agent_factory(),
-                seed=seed,
-                scoring=scoring,
-                random_keys=random_keys,
-                step_timeout=step_timeout,
-                source_path=str(item.path),
-            )
-        results.append(result)
+    """Run each loaded benchmark once with a fresh agent, up to `concurrency` at a time.
+
+    Every episode has its own VM and agent, so results do not depend on the concurrency.
+    Results come back in input order; `on_result` is called as each one finishes.
+    """
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(item: LoadedBenchmark) -> EpisodeResult:
+        async with gate:
+            if item.benchmark is None:
+                result = error_result(
+                    item.path.stem,
+                    agent_name,
+                    seed,
+                    item.error or "cannot load",
+                    scoring,
+                    str(item.path),
+                )
+            else:
+                result = await run_episode(
+                    item.benchmark,
+                    agent_factory(),
+                    seed=seed,
+                    scoring=scoring,
+                    random_keys=random_keys,
+                    step_timeout=step_timeout,
+                    source_path=str(item.path),
+                )
         if on_result is not None:
             on_result(result)
-    return results
+        return result
+
+    return list(await asyncio.gather(*(one(item) for item in loaded)))

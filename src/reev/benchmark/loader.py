@@ -78,7 +78,10 @@ def parse_benchmark(text: str, source: str = "<string>") -> Benchmark:
     try:
         benchmark = Benchmark.model_validate(data)
     except ValidationError as exc:
-        issues = [_issue(source, node, tuple(err["loc"]), _message(err)) for err in exc.errors()]
+        issues = [
+            _issue(source, node, tuple(err["loc"]), _message(err), err["type"] == "extra_forbidden")
+            for err in exc.errors()
+        ]
         raise BenchmarkLoadError(issues) from exc
     problems = list(_reference_problems(benchmark))
     if problems:
@@ -112,19 +115,24 @@ def _message(err: Any) -> str:
     return msg.removeprefix("Value error, ")
 
 
-def _issue(source: str, root: yaml.Node | None, loc: Loc, message: str) -> LoadIssue:
-    # pydantic puts the discriminator tag into loc for tagged unions; drop non-key parts.
-    node, clean = _locate(root, loc)
+def _issue(
+    source: str, root: yaml.Node | None, loc: Loc, message: str, at_key: bool = False
+) -> LoadIssue:
+    node, clean = _locate(root, loc, at_key)
     line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
     return LoadIssue(source, line, col, _format_loc(clean), message)
 
 
-def _locate(root: yaml.Node | None, loc: Loc) -> tuple[yaml.Node | None, Loc]:
-    """The deepest YAML node along `loc`, and the part of loc that names real keys."""
+def _locate(root: yaml.Node | None, loc: Loc, at_key: bool) -> tuple[yaml.Node | None, Loc]:
+    """The deepest YAML node along `loc`, and the part of loc that names real keys.
+
+    pydantic puts a tagged union's tag into `loc` (e.g. 'SolBalance'); such parts are
+    dropped. With `at_key`, the last part points at the key rather than its value.
+    """
     node = root
     clean: list[str | int] = []
-    for part in loc:
-        nxt = _child(node, part)
+    for n, part in enumerate(loc):
+        nxt = _child(node, part, at_key and n == len(loc) - 1)
         if nxt is None:
             if isinstance(part, str) and part[:1].isupper():
                 continue  # discriminator tag such as 'SolBalance'
@@ -138,12 +146,12 @@ def _locate(root: yaml.Node | None, loc: Loc) -> tuple[yaml.Node | None, Loc]:
     return node, tuple(clean)
 
 
-def _child(node: yaml.Node | None, part: str | int) -> yaml.Node | None:
+def _child(node: yaml.Node | None, part: str | int, key_node: bool = False) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode) and isinstance(part, str):
         for key, value in node.value:
             if key.value == part:
                 found: yaml.Node = value
-                if isinstance(value, yaml.ScalarNode) and value.value == "":
+                if key_node or (isinstance(value, yaml.ScalarNode) and value.value == ""):
                     found = key
                 return found
         return None

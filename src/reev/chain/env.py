@@ -193,7 +193,8 @@ class SolanaEnv:
         outcome = backend.execute(tx)
         error = None
         if not outcome.ok:
-            error = describe_error(outcome.err, [ix.program_id for ix in resolved])
+            keys = [str(k) for k in tx.message.account_keys]
+            error = describe_error(outcome.err, [ix.program_id for ix in resolved], keys)
         return TransactionRecord(
             status="success" if outcome.ok else "failure",
             error=error,

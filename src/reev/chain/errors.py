@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from solders.transaction_status import InstructionErrorCustom, TransactionErrorInstructionError
+from solders.transaction_status import (
+    InstructionErrorCustom,
+    TransactionErrorInstructionError,
+    TransactionErrorInsufficientFundsForRent,
+)
 
 from reev.programs.ids import SYSTEM_PROGRAM, TOKEN_PROGRAMS, program_name
 
@@ -41,8 +45,15 @@ TOKEN_ERRORS = {
 }
 
 
-def describe_error(err: Any, program_ids: list[str]) -> str:
+def describe_error(err: Any, program_ids: list[str], accounts: list[str] | None = None) -> str:
     """A one-line description of a transaction error, naming the failing program."""
+    if isinstance(err, TransactionErrorInsufficientFundsForRent):
+        index = err.account_index
+        who = accounts[index] if accounts and index < len(accounts) else f"#{index}"
+        return (
+            f"insufficient funds for rent: account {who} would hold less than the "
+            "rent-exempt minimum"
+        )
     if isinstance(err, TransactionErrorInstructionError):
         index = err.index
         program = program_ids[index] if index < len(program_ids) else "?"

@@ -26,7 +26,7 @@ def validate(paths: PathsArg) -> None:
         except BenchmarkLoadError as exc:
             bad += 1
             for issue in exc.issues:
-                console.print(f"[red]✗[/red] {issue}", highlight=False)
+                console.print(f"[red]✗[/red] {issue}", highlight=False, soft_wrap=True)
             continue
         console.print(f"[green]✓[/green] {path}: {benchmark.id}", highlight=False)
     console.print(f"{len(files) - bad}/{len(files)} valid")

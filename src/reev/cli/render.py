@@ -32,7 +32,7 @@ def result_tree(result: EpisodeResult) -> Tree:
         f"  [{result.agent}, {result.scoring}]",
     )
     tree = Tree(head)
-    if result.error:
+    if result.error and not any(step.error for step in result.steps):
         tree.add(Text(f"Error: {result.error}", style="magenta"))
     for step in result.steps:
         branch = tree.add(f"Step {step.step}")
@@ -88,33 +88,30 @@ def result_tree(result: EpisodeResult) -> Tree:
 
 def summary_table(results: Sequence[EpisodeResult]) -> Table:
     """One row per episode, and a total line."""
-    table = Table(title="reev results")
-    for col in (
-        "benchmark",
-        "agent",
-        "status",
-        "score",
-        "instruction",
-        "on-chain",
-        "outcome",
-        "ms",
-    ):
-        table.add_column(
-            col, justify="right" if col not in ("benchmark", "agent", "status") else "left"
-        )
+    agents = sorted({r.agent for r in results})
+    table = Table(
+        title=f"reev results ({', '.join(agents)})" if len(agents) == 1 else "reev results"
+    )
+    table.add_column("benchmark", no_wrap=True)
+    if len(agents) > 1:
+        table.add_column("agent", no_wrap=True)
+    for col in ("status", "score", "instr.", "tx", "outcome", "ms"):
+        table.add_column(col, justify="left" if col == "status" else "right", no_wrap=True)
     for r in results:
         _, word, colour = status_label(r)
         outcome = "-" if r.scores.outcome is None else f"{r.scores.outcome:.3f}"
-        table.add_row(
-            r.benchmark_id,
-            r.agent,
+        row: list[str | Text] = [r.benchmark_id]
+        if len(agents) > 1:
+            row.append(r.agent)
+        row += [
             Text(word, style=colour),
             f"{r.score:.4f}",
             f"{r.scores.instruction:.4f}",
-            f"{r.scores.onchain:.2f}",
+            f"{r.scores.onchain:.0f}",
             outcome,
             f"{r.duration_ms:.0f}",
-        )
+        ]
+        table.add_row(*row)
     passed = sum(r.passed for r in results)
     errors = sum(r.status == "error" for r in results)
     mean = sum(r.score for r in results) / len(results) if results else 0.0

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from reev.chain.observation import AccountState
 from reev.chain.transaction import TransactionRecord
 from reev.programs.raw import RawInstruction
+from reev.scoring.flow import FlowScore
 from reev.scoring.model import AssertionResult
 
 EpisodeStatus = Literal["completed", "error"]
@@ -47,6 +48,15 @@ class StepRecord(BaseModel):
     tool_calls: list[ToolCallRecord] = Field(default_factory=list)
     messages: list[dict[str, Any]] = Field(default_factory=list)
     error: str | None = None
+    # per-step results (flows; a single-step episode's one step carries the episode's)
+    description: str = ""
+    critical: bool = False
+    skipped: bool = False
+    score: float | None = None
+    passed: bool | None = None
+    assertions: list[AssertionResult] = Field(default_factory=list)
+    instruction_score: float | None = None
+    duration_ms: float = 0.0
 
     @property
     def transaction(self) -> TransactionRecord | None:
@@ -79,6 +89,7 @@ class EpisodeResult(BaseModel):
     scores: Scores = Field(default_factory=Scores)
     assertions: list[AssertionResult] = Field(default_factory=list)
     steps: list[StepRecord] = Field(default_factory=list)
+    flow: FlowScore | None = None
     key_map: dict[str, str] = Field(default_factory=dict)
     accounts_before: dict[str, AccountState] = Field(default_factory=dict)
     accounts_after: dict[str, AccountState] = Field(default_factory=dict)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reev.benchmark.model import Benchmark
+from reev.benchmark.model import Benchmark, GroundTruth
 from reev.chain.observation import Observation
 from reev.chain.transaction import TransactionRecord
 from reev.programs.raw import RawInstruction
@@ -36,7 +36,28 @@ def score_episode(
     profile: ScoringProfile = "outcome",
 ) -> ScoreBreakdown:
     """All scores of one episode, with `score`/`passed` from the chosen profile."""
-    gt = benchmark.ground_truth
+    return score_ground_truth(
+        benchmark.ground_truth,
+        actions,
+        transactions,
+        before,
+        after,
+        profile,
+        reev_threshold=REEV_FLOW_PASS_THRESHOLD if benchmark.flow else REEV_PASS_THRESHOLD,
+    )
+
+
+def score_ground_truth(
+    gt: GroundTruth,
+    actions: Sequence[RawInstruction],
+    transactions: Sequence[TransactionRecord],
+    before: Observation,
+    after: Observation,
+    profile: ScoringProfile = "outcome",
+    *,
+    reev_threshold: float = REEV_PASS_THRESHOLD,
+) -> ScoreBreakdown:
+    """Score one ground truth: a benchmark's, or a flow step's own (checked after the step)."""
     instr = instruction_score(gt.expected_instructions, actions, before.key_map)
     onchain = 1.0 if transactions and transactions[-1].succeeded else 0.0
     assertions = evaluate_assertions(gt.final_state_assertions, before, after)
@@ -47,8 +68,7 @@ def score_episode(
     if profile == "reev":
         score = onchain if gt.skip_instruction_validation else 0.75 * instr + 0.25 * onchain
         score = min(1.0, max(0.0, score))
-        threshold = REEV_FLOW_PASS_THRESHOLD if benchmark.flow else REEV_PASS_THRESHOLD
-        passed = score >= threshold
+        passed = score >= reev_threshold
     else:
         if outcome is not None:
             score = outcome

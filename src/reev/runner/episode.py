@@ -2,6 +2,12 @@
 
 Every failure becomes part of the result: a crashing agent, a timeout or a failing
 transaction is recorded with its reason and never raised to the caller.
+
+Flows (`flow:` benchmarks) run their steps in order on the same chain with the same agent
+instance, so an agent that keeps its conversation sees each step's prompt as the next user
+message. Each step is scored on its own right after it ran (its `ground_truth`, when it
+has one); a failed `critical` step ends the flow, a step whose `depends_on` step did not
+pass is not run, `timeout` bounds each step. The flow score is `reev.scoring.flow`'s.
 """
 
 from __future__ import annotations
@@ -13,14 +19,20 @@ import uuid
 
 from reev.agents.base import Agent, StepTask
 from reev.benchmark.keys import substitute_placeholders
-from reev.benchmark.model import Benchmark
+from reev.benchmark.model import Benchmark, FlowStep, StateAssertion
 from reev.chain.env import ChainSetupError, SolanaEnv
 from reev.chain.observation import AccountState, Observation
 from reev.runner.harness import EpisodeHarness
-from reev.runner.result import EpisodeResult, Scores, utc_now
+from reev.runner.result import EpisodeResult, Scores, StepRecord, utc_now
 from reev.scoring.assertions import UnresolvedAddress, assertion_address
+from reev.scoring.flow import dependency_step, flow_score, step_score_without_ground_truth
 from reev.scoring.model import ScoringProfile
-from reev.scoring.score import score_episode
+from reev.scoring.score import REEV_PASS_THRESHOLD, score_episode, score_ground_truth
+from reev.tracing.spans import SpanHandle, episode_span, step_span
+
+
+class FlowDefinitionError(ValueError):
+    """A flow's `depends_on` names no earlier step."""
 
 
 async def run_episode(
@@ -36,8 +48,6 @@ async def run_episode(
     source_path: str | None = None,
 ) -> EpisodeResult:
     """Run one benchmark with one agent and return its scored result."""
-    started = utc_now()
-    t0 = time.perf_counter()
     result = EpisodeResult(
         benchmark_id=benchmark.id,
         agent=agent.name,
@@ -49,18 +59,53 @@ async def run_episode(
         scoring=scoring,
         prompt=benchmark.prompt,
         source_path=source_path,
-        started_at=started,
+        started_at=utc_now(),
     )
+    with episode_span(
+        benchmark_id=benchmark.id,
+        agent=agent.name,
+        model=agent.model,
+        seed=seed,
+        epoch=epoch,
+        execution_id=result.execution_id,
+        step_count=benchmark.step_count,
+    ) as span:
+        await _run(benchmark, agent, result, seed, scoring, random_keys, step_timeout)
+        span.set_many(
+            {
+                "reev.status": result.status,
+                "reev.score": result.score,
+                "reev.passed": result.passed,
+                "reev.scoring": scoring,
+            }
+        )
+        if result.error:
+            span.error(result.error)
+    return result
+
+
+async def _run(
+    benchmark: Benchmark,
+    agent: Agent,
+    result: EpisodeResult,
+    seed: int,
+    scoring: ScoringProfile,
+    random_keys: bool,
+    step_timeout: float | None,
+) -> None:
+    t0 = time.perf_counter()
+    try:
+        dependencies = flow_dependencies(benchmark)
+    except FlowDefinitionError as exc:
+        _finish(result, t0, error=str(exc))
+        return
     env = SolanaEnv()
     try:
         env.reset(benchmark, seed=seed, random_keys=random_keys)
     except ChainSetupError as exc:
-        return _finish(result, t0, error=f"cannot build initial state: {exc}")
-    watched = []
-    for a in benchmark.ground_truth.final_state_assertions:
-        with contextlib.suppress(UnresolvedAddress):  # reported by the assertion's result
-            watched.append(assertion_address(a, env.key_map))
-    env.watch(watched)
+        _finish(result, t0, error=f"cannot build initial state: {exc}")
+        return
+    env.watch(_watched_addresses(benchmark, env.key_map))
     before = env.observe()
     result.key_map = dict(env.key_map)
     result.prompt = substitute_placeholders(benchmark.prompt, env.key_map)
@@ -68,29 +113,22 @@ async def run_episode(
     try:
         agent.start_episode(benchmark)
     except Exception as exc:
-        return _finish(result, t0, error=f"agent {agent.name} failed to start: {_describe(exc)}")
-    error: str | None = None
+        _finish(result, t0, error=f"agent {agent.name} failed to start: {_describe(exc)}")
+        return
     flow = benchmark.flow or []
+    critical_failure: int | None = None
     for index, prompt in enumerate(benchmark.step_prompts, start=1):
-        task = StepTask(
-            benchmark_id=benchmark.id,
-            step=index,
-            step_count=benchmark.step_count,
-            prompt=substitute_placeholders(prompt, env.key_map),
-            observation=env.observe(),
+        spec = flow[index - 1] if flow else None
+        resolved = substitute_placeholders(prompt, env.key_map)
+        reason = _skip_reason(index, critical_failure, dependencies.get(index, []), harness)
+        if reason is not None:
+            harness.steps.append(_skipped_step(index, resolved, spec, reason))
+            continue
+        record = await _run_step(
+            benchmark, agent, harness, env, index, resolved, spec, scoring, step_timeout
         )
-        record = harness.begin_step(index, task.prompt)
-        flow_timeout = flow[index - 1].timeout if flow else None
-        timeout = float(flow_timeout) if flow_timeout else step_timeout
-        try:
-            await asyncio.wait_for(agent.run_step(task, harness), timeout=timeout)
-        except TimeoutError:
-            record.error = f"step {index} timed out after {timeout:g}s"
-        except Exception as exc:
-            record.error = _describe(exc)
-        if record.error:
-            error = f"step {index}: {record.error}" if benchmark.flow else record.error
-            break
+        if spec is not None and spec.critical and not record.passed:
+            critical_failure = index
     after = env.observe()
     breakdown = score_episode(
         benchmark, harness.actions, harness.transactions, before, after, scoring
@@ -102,21 +140,188 @@ async def run_episode(
     result.scores = Scores(
         instruction=breakdown.instruction, onchain=breakdown.onchain, outcome=breakdown.outcome
     )
-    if error is not None:
-        return _finish(result, t0, error=error)
-    result.score = breakdown.score
-    result.passed = breakdown.passed
-    return _finish(result, t0)
+    if not benchmark.flow:
+        step = harness.steps[0]
+        if step.error:
+            _finish(result, t0, error=step.error)
+            return
+        result.score = step.score = breakdown.score
+        result.passed = step.passed = breakdown.passed
+        step.assertions = breakdown.assertions
+        step.instruction_score = breakdown.instruction
+        _finish(result, t0)
+        return
+    steps = harness.steps
+    fs = flow_score(
+        [s.score or 0.0 for s in steps],
+        [bool(s.passed) for s in steps],
+        final=breakdown.outcome,
+        final_all_hold=all(a.passed for a in breakdown.assertions),
+        min_score=benchmark.ground_truth.min_score,
+        critical_failure=critical_failure,
+    )
+    result.flow = fs
+    if scoring == "reev":
+        # reev's own number for flows (concatenated actions, last transaction), with our
+        # one addition: a failed critical step fails the flow.
+        result.score = breakdown.score
+        result.passed = breakdown.passed and critical_failure is None
+    else:
+        result.score = fs.score
+        result.passed = fs.passed
+    _finish(result, t0)
 
 
-def _finish(result: EpisodeResult, t0: float, error: str | None = None) -> EpisodeResult:
+async def _run_step(
+    benchmark: Benchmark,
+    agent: Agent,
+    harness: EpisodeHarness,
+    env: SolanaEnv,
+    index: int,
+    prompt: str,
+    spec: FlowStep | None,
+    scoring: ScoringProfile,
+    step_timeout: float | None,
+) -> StepRecord:
+    """Run one step, then score it against its own ground truth (flows)."""
+    critical = spec.critical if spec else False
+    step_before = env.observe()
+    task = StepTask(
+        benchmark_id=benchmark.id,
+        step=index,
+        step_count=benchmark.step_count,
+        prompt=prompt,
+        observation=step_before,
+    )
+    record = harness.begin_step(index, prompt)
+    record.description = spec.description if spec else ""
+    record.critical = critical
+    timeout = float(spec.timeout) if spec and spec.timeout else step_timeout
+    t0 = time.perf_counter()
+    with step_span(step=index, prompt=prompt, critical=critical) as span:
+        try:
+            await asyncio.wait_for(agent.run_step(task, harness), timeout=timeout)
+        except TimeoutError:
+            record.error = f"step {index} timed out after {timeout:g}s"
+        except Exception as exc:
+            record.error = _describe(exc)
+        record.duration_ms = (time.perf_counter() - t0) * 1000
+        if benchmark.flow:
+            _score_step(record, spec, step_before, env.observe(), scoring)
+        _trace_step(span, record)
+    return record
+
+
+def _score_step(
+    record: StepRecord,
+    spec: FlowStep | None,
+    before: Observation,
+    after: Observation,
+    scoring: ScoringProfile,
+) -> None:
+    """A flow step's score: its ground truth's, or "acted and its last transaction landed"."""
+    gt = spec.ground_truth if spec else None
+    if gt is not None:
+        bd = score_ground_truth(
+            gt,
+            record.instructions,
+            record.transactions,
+            before,
+            after,
+            scoring,
+            reev_threshold=REEV_PASS_THRESHOLD,
+        )
+        record.assertions = bd.assertions
+        record.instruction_score = bd.instruction
+        score, passed = bd.score, bd.passed
+    else:
+        acted = bool(record.transactions) or any(c.status == "ok" for c in record.tool_calls)
+        last = record.transaction
+        score = step_score_without_ground_truth(
+            acted=acted, last_transaction_succeeded=last.succeeded if last else None
+        )
+        passed = score >= 1.0
+    if record.error:
+        score, passed = 0.0, False
+    record.score = score
+    record.passed = passed
+
+
+def _trace_step(span: SpanHandle, record: StepRecord) -> None:
+    span.set_many(
+        {
+            "reev.step.score": record.score,
+            "reev.step.passed": record.passed,
+            "reev.step.transactions": len(record.transactions),
+            "reev.step.tool_calls": len(record.tool_calls),
+        }
+    )
+    if record.error:
+        span.error(record.error)
+
+
+def flow_dependencies(benchmark: Benchmark) -> dict[int, list[int]]:
+    """Step number → the earlier steps it depends on; a bad reference is an error."""
+    deps: dict[int, list[int]] = {}
+    for spec in benchmark.flow or []:
+        for ref in spec.depends_on:
+            target = dependency_step(ref)
+            if target is None or not 1 <= target < spec.step:
+                raise FlowDefinitionError(
+                    f"flow step {spec.step}: depends_on {ref!r} names no earlier step "
+                    "(write step_N_result, step_N or N with N < this step's number)"
+                )
+            deps.setdefault(spec.step, []).append(target)
+    return deps
+
+
+def _skip_reason(
+    index: int, critical_failure: int | None, deps: list[int], harness: EpisodeHarness
+) -> str | None:
+    if critical_failure is not None:
+        return f"not run: critical step {critical_failure} failed"
+    for dep in deps:
+        earlier = harness.steps[dep - 1]
+        if earlier.skipped:
+            return f"not run: depends on step {dep}, which did not run"
+        if not earlier.passed:
+            return f"not run: depends on step {dep}, which failed"
+    return None
+
+
+def _skipped_step(index: int, prompt: str, spec: FlowStep | None, reason: str) -> StepRecord:
+    return StepRecord(
+        step=index,
+        prompt=prompt,
+        description=spec.description if spec else "",
+        critical=spec.critical if spec else False,
+        skipped=True,
+        score=0.0,
+        passed=False,
+        error=reason,
+    )
+
+
+def _watched_addresses(benchmark: Benchmark, key_map: dict[str, str]) -> list[str]:
+    """Accounts the final and per-step assertions look at, so observations include them."""
+    assertions: list[StateAssertion] = list(benchmark.ground_truth.final_state_assertions)
+    for spec in benchmark.flow or []:
+        if spec.ground_truth is not None:
+            assertions.extend(spec.ground_truth.final_state_assertions)
+    watched = []
+    for a in assertions:
+        with contextlib.suppress(UnresolvedAddress):  # reported by the assertion's result
+            watched.append(assertion_address(a, key_map))
+    return watched
+
+
+def _finish(result: EpisodeResult, t0: float, error: str | None = None) -> None:
     if error is not None:
         result.status = "error"
         result.error = error
         result.score = 0.0
         result.passed = False
     result.duration_ms = (time.perf_counter() - t0) * 1000
-    return result
 
 
 def _named(observation: Observation) -> dict[str, AccountState]:

@@ -13,6 +13,7 @@ from reev.programs.raw import RawInstruction
 from reev.runner.result import StepRecord, ToolCallRecord, utc_now
 from reev.tools.base import ToolError
 from reev.tools.registry import get_tool
+from reev.tracing.spans import tool_call_span, trace_transaction, transaction_span
 
 
 class EpisodeHarness:
@@ -51,7 +52,9 @@ class EpisodeHarness:
 
     def execute(self, instructions: Sequence[RawInstruction]) -> TransactionRecord:
         """Sign and execute one transaction; the record is kept and returned."""
-        record = self.env.execute(instructions)
+        with transaction_span(len(instructions)) as span:
+            record = self.env.execute(instructions)
+            trace_transaction(span, record)
         step = self.current
         step.instructions.extend(record.instructions or list(instructions))
         step.transactions.append(record)
@@ -59,6 +62,14 @@ class EpisodeHarness:
 
     def call_tool(self, name: str, args: Mapping[str, Any]) -> ToolCallRecord:
         """Run a tool; instructions it builds are executed at once as one transaction."""
+        with tool_call_span(name, args) as span:
+            call = self._call_tool(name, args)
+            span.set("reev.tool.status", call.status)
+            if call.error:
+                span.error(call.error)
+            return call
+
+    def _call_tool(self, name: str, args: Mapping[str, Any]) -> ToolCallRecord:
         started = utc_now()
         t0 = time.perf_counter()
         try:

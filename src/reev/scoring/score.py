@@ -60,7 +60,7 @@ def score_ground_truth(
     """Score one ground truth: a benchmark's, or a flow step's own (checked after the step)."""
     instr = instruction_score(gt.expected_instructions, actions, before.key_map)
     onchain = 1.0 if transactions and transactions[-1].succeeded else 0.0
-    assertions = evaluate_assertions(gt.final_state_assertions, before, after)
+    assertions = evaluate_assertions(gt.final_state_assertions, before, after, transactions)
     total_weight = sum(a.weight for a in assertions)
     outcome = (
         sum(a.weight for a in assertions if a.passed) / total_weight if total_weight > 0 else None

@@ -117,16 +117,22 @@ async def _run(
         return
     flow = benchmark.flow or []
     critical_failure: int | None = None
+    agent_failure: str | None = None
     for index, prompt in enumerate(benchmark.step_prompts, start=1):
         spec = flow[index - 1] if flow else None
         resolved = substitute_placeholders(prompt, env.key_map)
-        reason = _skip_reason(index, critical_failure, dependencies.get(index, []), harness)
+        if agent_failure is not None:
+            reason: str | None = f"not run: {agent_failure}"
+        else:
+            reason = _skip_reason(index, critical_failure, dependencies.get(index, []), harness)
         if reason is not None:
             harness.steps.append(_skipped_step(index, resolved, spec, reason))
             continue
-        record = await _run_step(
+        record, crashed = await _run_step(
             benchmark, agent, harness, env, index, resolved, spec, scoring, step_timeout
         )
+        if crashed:
+            agent_failure = f"the agent failed in step {index}"
         if spec is not None and spec.critical and not record.passed:
             critical_failure = index
     after = env.observe()
@@ -161,6 +167,10 @@ async def _run(
         critical_failure=critical_failure,
     )
     result.flow = fs
+    if agent_failure is not None:
+        crash = next(s for s in steps if s.error and not s.skipped)
+        _finish(result, t0, error=f"step {crash.step}: {crash.error}")
+        return
     if scoring == "reev":
         # reev's own number for flows (concatenated actions, last transaction), with our
         # one addition: a failed critical step fails the flow.
@@ -182,8 +192,12 @@ async def _run_step(
     spec: FlowStep | None,
     scoring: ScoringProfile,
     step_timeout: float | None,
-) -> StepRecord:
-    """Run one step, then score it against its own ground truth (flows)."""
+) -> tuple[StepRecord, bool]:
+    """Run one step, then score it against its own ground truth (flows).
+
+    Returns the record and whether the agent raised (a timeout is a scored step failure;
+    an agent that raised — bad configuration, provider down — makes the episode an error).
+    """
     critical = spec.critical if spec else False
     step_before = env.observe()
     task = StepTask(
@@ -198,6 +212,7 @@ async def _run_step(
     record.critical = critical
     timeout = float(spec.timeout) if spec and spec.timeout else step_timeout
     t0 = time.perf_counter()
+    crashed = False
     with step_span(step=index, prompt=prompt, critical=critical) as span:
         try:
             await asyncio.wait_for(agent.run_step(task, harness), timeout=timeout)
@@ -205,11 +220,12 @@ async def _run_step(
             record.error = f"step {index} timed out after {timeout:g}s"
         except Exception as exc:
             record.error = _describe(exc)
+            crashed = True
         record.duration_ms = (time.perf_counter() - t0) * 1000
         if benchmark.flow:
             _score_step(record, spec, step_before, env.observe(), scoring)
         _trace_step(span, record)
-    return record
+    return record, crashed
 
 
 def _score_step(

@@ -83,6 +83,9 @@ class EpisodeResult(BaseModel):
     execution_id: str
     status: EpisodeStatus
     error: str | None = None
+    # "infrastructure" (provider outage, crashed worker: `--retry-errors` re-runs it),
+    # "benchmark" (the file cannot be loaded) or None (a result, never retried).
+    error_kind: str | None = None
     score: float = 0.0
     passed: bool = False
     scoring: str = "outcome"

@@ -1,0 +1,22 @@
+"""The results store: SQLAlchemy models, Alembic migrations, and the Store API that
+every reader and writer (runner, CLI report, API, web, TUI) goes through.
+
+See docs/store.md for the public functions."""
+
+from reev.store.engine import StoreError, data_dir, default_database_url, resolve_url
+from reev.store.store import EpisodeKey, Store, content_hash, open_store
+from reev.store.views import BenchmarkVersionInfo, EpisodeSummary, RunInfo
+
+__all__ = [
+    "BenchmarkVersionInfo",
+    "EpisodeKey",
+    "EpisodeSummary",
+    "RunInfo",
+    "Store",
+    "StoreError",
+    "content_hash",
+    "data_dir",
+    "default_database_url",
+    "open_store",
+    "resolve_url",
+]

@@ -1,0 +1,204 @@
+"""SQLAlchemy 2 models of the results store.
+
+The whole `EpisodeResult` is kept as JSON on its episode row (`result_json`), so fields
+other parts add later are never lost; the normalized tables (steps, transactions, tool
+calls, model calls) exist for queries and dashboards. Children are keyed on the episode's
+`execution_id`, which the runner generates, so a batch of episodes is written with plain
+multi-row INSERTs and no round trip for generated ids.
+
+Changing a model means adding an Alembic revision under `reev/store/migrations/versions/`;
+`tests/store/test_migrations.py` fails while models and migrations disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names (migrations refer to them)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class BenchmarkVersion(Base):
+    """One version of a benchmark file: its id, the exact text and that text's SHA-256."""
+
+    __tablename__ = "benchmark_versions"
+    __table_args__ = (UniqueConstraint("benchmark_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    benchmark_id: Mapped[str] = mapped_column(String(200), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    source_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    tags: Mapped[list[Any]] = mapped_column(JsonType, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Run(Base):
+    """A run: benchmarks × agents × epochs under one id; resumable by that id."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    config: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+
+
+class Episode(Base):
+    """One benchmark × agent × epoch of a run, with the full result as JSON."""
+
+    __tablename__ = "episodes"
+    __table_args__ = (
+        UniqueConstraint("run_id", "agent", "benchmark_id", "epoch"),
+        Index("ix_episodes_run_id_agent", "run_id", "agent"),
+    )
+
+    execution_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    benchmark_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("benchmark_versions.id"), nullable=True
+    )
+    benchmark_id: Mapped[str] = mapped_column(String(200), index=True)
+    agent: Mapped[str] = mapped_column(String(200))
+    model: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    epoch: Mapped[int] = mapped_column(Integer, default=0)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_kind: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    score: Mapped[float] = mapped_column(Float)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    scoring: Mapped[str] = mapped_column(String(20))
+    prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[float | None] = mapped_column(Float, nullable=True)
+    duration_ms: Mapped[float] = mapped_column(Float)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    result_json: Mapped[dict[str, Any]] = mapped_column(JsonType)
+
+
+class Step(Base):
+    """One step of an episode (multi-step benchmarks have several)."""
+
+    __tablename__ = "steps"
+
+    episode_id: Mapped[str] = mapped_column(
+        ForeignKey("episodes.execution_id", ondelete="CASCADE"), primary_key=True
+    )
+    step: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prompt: Mapped[str] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class TransactionRow(Base):
+    """One transaction the harness executed or refused in a step."""
+
+    __tablename__ = "transactions"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["episode_id", "step"], ["steps.episode_id", "steps.step"], ondelete="CASCADE"
+        ),
+    )
+
+    episode_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    step: Mapped[int] = mapped_column(Integer, primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    signature: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    compute_units: Mapped[int] = mapped_column(Integer, default=0)
+    fee: Mapped[int] = mapped_column(Integer, default=0)
+    instructions: Mapped[list[Any]] = mapped_column(JsonType, default=list)
+
+
+class ToolCallRow(Base):
+    """One tool call in a step."""
+
+    __tablename__ = "tool_calls"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["episode_id", "step"], ["steps.episode_id", "steps.step"], ondelete="CASCADE"
+        ),
+    )
+
+    episode_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    step: Mapped[int] = mapped_column(Integer, primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tool: Mapped[str] = mapped_column(String(100), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    args: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    transaction_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    duration_ms: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class ModelCallRow(Base):
+    """One call to a model (LLM agents): tokens, cost, latency; the whole record as JSON."""
+
+    __tablename__ = "model_calls"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["episode_id", "step"], ["steps.episode_id", "steps.step"], ondelete="CASCADE"
+        ),
+    )
+
+    episode_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    step: Mapped[int] = mapped_column(Integer, primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[float | None] = mapped_column(Float, nullable=True)
+    duration_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    cached: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+
+
+class CacheEntry(Base):
+    """A cached model response, keyed by the SHA-256 of the canonical request."""
+
+    __tablename__ = "model_cache"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(200), index=True)
+    base_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    epoch: Mapped[int] = mapped_column(Integer, default=0)
+    response: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    hits: Mapped[int] = mapped_column(Integer, default=0)

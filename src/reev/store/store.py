@@ -1,0 +1,509 @@
+"""The results store: the one way to write and read runs, episodes and benchmarks.
+
+    store = open_store()               # --db URL / REEV_DATABASE_URL / default SQLite
+    store.create_run("nightly", config={...})
+    store.record_episodes("nightly", results, benchmark_versions={...})
+    store.list_episodes(run_id="nightly")
+
+Writes in one process go through one lock (one writer path); across processes SQLite's
+WAL + busy timeout + `BEGIN IMMEDIATE` serialize writers without losing rows, and
+PostgreSQL does it natively. Every write is one transaction: a batch of episodes lands
+whole or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, select, update
+
+from reev.runner.result import EpisodeResult
+from reev.store.engine import (
+    WRITE_OPTION,
+    StoreError,
+    create_store_engine,
+    resolve_url,
+    upgrade_to_head,
+)
+from reev.store.models import (
+    BenchmarkVersion,
+    Episode,
+    ModelCallRow,
+    Run,
+    Step,
+    ToolCallRow,
+    TransactionRow,
+)
+from reev.store.rows import EpisodeRows, episode_rows
+from reev.store.views import BenchmarkVersionInfo, EpisodeSummary, RunInfo
+
+EpisodeKey = tuple[str, str, int]
+"""(agent, benchmark_id, epoch): what identifies an episode within a run."""
+
+RUN_STATUSES = ("running", "completed", "interrupted", "failed")
+
+_SUMMARY_COLUMNS = [
+    Episode.execution_id,
+    Episode.run_id,
+    Episode.benchmark_id,
+    Episode.benchmark_version_id,
+    Episode.agent,
+    Episode.model,
+    Episode.epoch,
+    Episode.seed,
+    Episode.status,
+    Episode.error,
+    Episode.error_kind,
+    Episode.score,
+    Episode.passed,
+    Episode.scoring,
+    Episode.prompt_tokens,
+    Episode.completion_tokens,
+    Episode.cost_usd,
+    Episode.duration_ms,
+    Episode.attempt,
+    Episode.started_at,
+    Episode.recorded_at,
+]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything the store hands out is UTC-aware."""
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 (hex) of a benchmark file's exact text: its version identity."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Store:
+    """A database of runs and episodes. Thread-safe; open once per process and share."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self._write_lock = threading.Lock()
+
+    # --- lifecycle ------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @property
+    def display_url(self) -> str:
+        """The URL with any password hidden (safe to print)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with (
+            self._write_lock,
+            self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn,
+            conn.begin(),
+        ):
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    # --- runs -----------------------------------------------------------------------
+
+    def create_run(self, run_id: str, config: Mapping[str, Any] | None = None) -> RunInfo:
+        """Create run `run_id`, or mark an existing one running again (resume).
+
+        An existing run keeps its original config; the new one is stored under
+        `config["resumes"]` so the history of invocations is kept.
+        """
+        now = datetime.now(UTC)
+        with self._write() as conn:
+            row = conn.execute(select(Run.config).where(Run.id == run_id)).first()
+            if row is None:
+                conn.execute(
+                    insert(Run).values(
+                        id=run_id,
+                        status="running",
+                        created_at=now,
+                        updated_at=now,
+                        config=dict(config or {}),
+                    )
+                )
+            else:
+                merged = dict(row.config or {})
+                if config:
+                    merged.setdefault("resumes", []).append(
+                        {"at": now.isoformat(), "config": dict(config)}
+                    )
+                conn.execute(
+                    update(Run)
+                    .where(Run.id == run_id)
+                    .values(status="running", updated_at=now, finished_at=None, config=merged)
+                )
+        info = self.get_run(run_id)
+        assert info is not None
+        return info
+
+    def set_run_status(self, run_id: str, status: str) -> None:
+        """Record how a run ended: completed, interrupted (Ctrl-C) or failed."""
+        if status not in RUN_STATUSES:
+            raise ValueError(f"run status must be one of {RUN_STATUSES}, not {status!r}")
+        now = datetime.now(UTC)
+        finished = None if status == "running" else now
+        with self._write() as conn:
+            conn.execute(
+                update(Run)
+                .where(Run.id == run_id)
+                .values(status=status, updated_at=now, finished_at=finished)
+            )
+
+    def get_run(self, run_id: str) -> RunInfo | None:
+        """One run with its counts, or None."""
+        runs = self._runs(select(Run).where(Run.id == run_id))
+        return runs[0] if runs else None
+
+    def list_runs(self, limit: int | None = 100, offset: int = 0) -> list[RunInfo]:
+        """Runs, newest first."""
+        query = select(Run).order_by(Run.created_at.desc(), Run.id).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return self._runs(query)
+
+    def latest_run(self) -> RunInfo | None:
+        """The most recently created run (what `reev report` shows by default)."""
+        runs = self.list_runs(limit=1)
+        return runs[0] if runs else None
+
+    def delete_run(self, run_id: str) -> bool:
+        """Delete a run and all its episodes; False when there was no such run."""
+        with self._write() as conn:
+            ids = select(Episode.execution_id).where(Episode.run_id == run_id)
+            for table in (ModelCallRow, ToolCallRow, TransactionRow, Step):
+                conn.execute(delete(table).where(table.episode_id.in_(ids)))
+            conn.execute(delete(Episode).where(Episode.run_id == run_id))
+            return conn.execute(delete(Run).where(Run.id == run_id)).rowcount > 0
+
+    def _runs(self, query: Any) -> list[RunInfo]:
+        with self._read() as conn:
+            runs = list(conn.execute(query))
+            if not runs:
+                return []
+            ids = [r.id for r in runs]
+            counts = {
+                row.run_id: row
+                for row in conn.execute(
+                    select(
+                        Episode.run_id,
+                        func.count().label("n"),
+                        func.sum(case((Episode.passed.is_(True), 1), else_=0)).label("passed"),
+                        func.sum(case((Episode.status == "error", 1), else_=0)).label("errors"),
+                    )
+                    .where(Episode.run_id.in_(ids))
+                    .group_by(Episode.run_id)
+                )
+            }
+            agents: dict[str, list[str]] = {}
+            for row in conn.execute(
+                select(Episode.run_id, Episode.agent)
+                .where(Episode.run_id.in_(ids))
+                .distinct()
+                .order_by(Episode.agent)
+            ):
+                agents.setdefault(row.run_id, []).append(row.agent)
+        out = []
+        for r in runs:
+            c = counts.get(r.id)
+            out.append(
+                RunInfo(
+                    id=r.id,
+                    status=r.status,
+                    created_at=_utc(r.created_at) or r.created_at,
+                    updated_at=_utc(r.updated_at) or r.updated_at,
+                    finished_at=_utc(r.finished_at),
+                    config=r.config or {},
+                    episodes=int(c.n) if c else 0,
+                    passed=int(c.passed or 0) if c else 0,
+                    errors=int(c.errors or 0) if c else 0,
+                    agents=agents.get(r.id, []),
+                )
+            )
+        return out
+
+    # --- benchmarks -----------------------------------------------------------------
+
+    def record_benchmark(
+        self,
+        benchmark_id: str,
+        content: str,
+        *,
+        source_path: str | None = None,
+        description: str | None = None,
+        tags: Sequence[str] = (),
+    ) -> int:
+        """The version id of this exact text of `benchmark_id`, created when new."""
+        digest = content_hash(content)
+        where = and_(
+            BenchmarkVersion.benchmark_id == benchmark_id,
+            BenchmarkVersion.content_hash == digest,
+        )
+        with self._read() as conn:
+            found = conn.execute(select(BenchmarkVersion.id).where(where)).scalar()
+        if found is not None:
+            return int(found)
+        with self._write() as conn:
+            found = conn.execute(select(BenchmarkVersion.id).where(where)).scalar()
+            if found is not None:
+                return int(found)
+            conn.execute(
+                insert(BenchmarkVersion).values(
+                    benchmark_id=benchmark_id,
+                    content_hash=digest,
+                    content=content,
+                    source_path=source_path,
+                    description=description,
+                    tags=list(tags),
+                    created_at=datetime.now(UTC),
+                )
+            )
+            return int(conn.execute(select(BenchmarkVersion.id).where(where)).scalar_one())
+
+    def list_benchmark_versions(
+        self, benchmark_id: str | None = None, *, with_content: bool = False
+    ) -> list[BenchmarkVersionInfo]:
+        """Stored benchmark versions (all, or of one benchmark), oldest first."""
+        query = select(BenchmarkVersion).order_by(
+            BenchmarkVersion.benchmark_id, BenchmarkVersion.id
+        )
+        if benchmark_id is not None:
+            query = query.where(BenchmarkVersion.benchmark_id == benchmark_id)
+        with self._read() as conn:
+            rows = list(conn.execute(query))
+        return [self._version(r, with_content) for r in rows]
+
+    def get_benchmark_version(self, version_id: int) -> BenchmarkVersionInfo | None:
+        """One benchmark version with its text."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(BenchmarkVersion).where(BenchmarkVersion.id == version_id)
+            ).first()
+        return self._version(row, True) if row is not None else None
+
+    @staticmethod
+    def _version(row: Any, with_content: bool) -> BenchmarkVersionInfo:
+        return BenchmarkVersionInfo(
+            id=row.id,
+            benchmark_id=row.benchmark_id,
+            content_hash=row.content_hash,
+            source_path=row.source_path,
+            description=row.description,
+            tags=list(row.tags or []),
+            created_at=_utc(row.created_at) or row.created_at,
+            content=row.content if with_content else None,
+        )
+
+    # --- episodes: writing ----------------------------------------------------------
+
+    def record_episode(
+        self, run_id: str, result: EpisodeResult, *, benchmark_version_id: int | None = None
+    ) -> None:
+        """Store one result (see `record_episodes`)."""
+        versions = {result.benchmark_id: benchmark_version_id} if benchmark_version_id else None
+        self.record_episodes(run_id, [result], benchmark_versions=versions)
+
+    def record_episodes(
+        self,
+        run_id: str,
+        results: Sequence[EpisodeResult],
+        *,
+        benchmark_versions: Mapping[str, int | None] | None = None,
+    ) -> None:
+        """Store results of run `run_id` in one transaction.
+
+        A result whose (agent, benchmark_id, epoch) is already stored in the run replaces
+        the old row (a retry); its `attempt` is one more than the old one's.
+        """
+        if not results:
+            return
+        versions = benchmark_versions or {}
+        with self._write() as conn:
+            keys = {(r.agent, r.benchmark_id, r.epoch) for r in results}
+            attempts: dict[EpisodeKey, int] = {}
+            old_ids: list[str] = []
+            existing = conn.execute(
+                select(
+                    Episode.execution_id,
+                    Episode.agent,
+                    Episode.benchmark_id,
+                    Episode.epoch,
+                    Episode.attempt,
+                ).where(
+                    Episode.run_id == run_id,
+                    Episode.benchmark_id.in_({k[1] for k in keys}),
+                )
+            )
+            for row in existing:
+                key = (row.agent, row.benchmark_id, row.epoch)
+                if key in keys:
+                    attempts[key] = row.attempt
+                    old_ids.append(row.execution_id)
+            if old_ids:
+                for table in (ModelCallRow, ToolCallRow, TransactionRow, Step):
+                    conn.execute(delete(table).where(table.episode_id.in_(old_ids)))
+                conn.execute(delete(Episode).where(Episode.execution_id.in_(old_ids)))
+            now = datetime.now(UTC)
+            batch: list[EpisodeRows] = [
+                episode_rows(
+                    run_id,
+                    r,
+                    benchmark_version_id=versions.get(r.benchmark_id),
+                    attempt=attempts.get((r.agent, r.benchmark_id, r.epoch), 0) + 1,
+                    recorded_at=now,
+                )
+                for r in results
+            ]
+            conn.execute(insert(Episode), [b.episode for b in batch])
+            for table, attr in (
+                (Step, "steps"),
+                (TransactionRow, "transactions"),
+                (ToolCallRow, "tool_calls"),
+                (ModelCallRow, "model_calls"),
+            ):
+                rows = [row for b in batch for row in getattr(b, attr)]
+                if rows:
+                    conn.execute(insert(table), rows)
+            conn.execute(update(Run).where(Run.id == run_id).values(updated_at=now))
+
+    # --- episodes: reading ----------------------------------------------------------
+
+    def episode_keys(self, run_id: str) -> dict[EpisodeKey, EpisodeSummary]:
+        """Every stored episode of a run by (agent, benchmark_id, epoch): what resume skips."""
+        return {(e.agent, e.benchmark_id, e.epoch): e for e in self.list_episodes(run_id=run_id)}
+
+    def list_episodes(
+        self,
+        *,
+        run_id: str | None = None,
+        agent: str | None = None,
+        benchmark_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[EpisodeSummary]:
+        """Episode summaries, filtered, ordered by run, agent, benchmark and epoch."""
+        query = select(*_SUMMARY_COLUMNS).order_by(
+            Episode.run_id, Episode.agent, Episode.benchmark_id, Episode.epoch
+        )
+        if run_id is not None:
+            query = query.where(Episode.run_id == run_id)
+        if agent is not None:
+            query = query.where(Episode.agent == agent)
+        if benchmark_id is not None:
+            query = query.where(Episode.benchmark_id == benchmark_id)
+        if status is not None:
+            query = query.where(Episode.status == status)
+        if offset:
+            query = query.offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._read() as conn:
+            rows = list(conn.execute(query))
+        out = []
+        for row in rows:
+            data = dict(row._mapping)
+            data["started_at"] = _utc(data["started_at"])
+            data["recorded_at"] = _utc(data["recorded_at"])
+            out.append(EpisodeSummary(**data))
+        return out
+
+    def count_episodes(self, run_id: str | None = None) -> int:
+        """How many episodes are stored (in one run, or in all)."""
+        query = select(func.count()).select_from(Episode)
+        if run_id is not None:
+            query = query.where(Episode.run_id == run_id)
+        with self._read() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def get_episode_json(self, execution_id: str) -> dict[str, Any] | None:
+        """The full stored result (the `--json` form) of one episode, or None."""
+        with self._read() as conn:
+            data = conn.execute(
+                select(Episode.result_json).where(Episode.execution_id == execution_id)
+            ).scalar()
+        return dict(data) if data is not None else None
+
+    def get_episode(self, execution_id: str) -> EpisodeResult | None:
+        """One episode as an EpisodeResult (unknown newer fields are ignored), or None."""
+        data = self.get_episode_json(execution_id)
+        return EpisodeResult.model_validate(data) if data is not None else None
+
+    def iter_results_json(self, run_id: str, batch: int = 500) -> Iterator[dict[str, Any]]:
+        """The full JSON of every episode of a run, in summary order, without loading all."""
+        offset = 0
+        while True:
+            query = (
+                select(Episode.result_json)
+                .where(Episode.run_id == run_id)
+                .order_by(Episode.agent, Episode.benchmark_id, Episode.epoch)
+                .offset(offset)
+                .limit(batch)
+            )
+            with self._read() as conn:
+                rows = [dict(r) for r in conn.execute(query).scalars()]
+            yield from rows
+            if len(rows) < batch:
+                return
+            offset += batch
+
+    def episode_children(self, execution_id: str) -> dict[str, list[dict[str, Any]]]:
+        """The normalized rows of one episode: steps, transactions, tool and model calls."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        with self._read() as conn:
+            for name, table in (
+                ("steps", Step),
+                ("transactions", TransactionRow),
+                ("tool_calls", ToolCallRow),
+                ("model_calls", ModelCallRow),
+            ):
+                cols = [c for c in table.__table__.columns]
+                order = [table.step] + ([table.index] if hasattr(table, "index") else [])
+                rows = conn.execute(
+                    select(*cols).where(table.episode_id == execution_id).order_by(*order)
+                )
+                out[name] = [dict(r._mapping) for r in rows]
+        return out
+
+
+def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
+    """Open (and migrate to head) the database at `url`.
+
+    `url` may be a SQLAlchemy URL (`sqlite:///path`, `postgresql://user@host/db`), a bare
+    file path (SQLite), or None for `REEV_DATABASE_URL` / the default SQLite file.
+    """
+    resolved = resolve_url(url)
+    engine = create_store_engine(resolved)
+    try:
+        if migrate:
+            upgrade_to_head(engine)
+    except StoreError:
+        engine.dispose()
+        raise
+    except Exception as exc:
+        engine.dispose()
+        shown = engine.url.render_as_string(hide_password=True)
+        raise StoreError(f"cannot open database {shown}: {exc}") from exc
+    return Store(engine, resolved)

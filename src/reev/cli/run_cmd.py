@@ -18,6 +18,7 @@ from reev.runner.result import EpisodeResult
 from reev.runner.suite import error_result, load_all, run_suite
 from reev.scoring.model import SCORING_PROFILES, ScoringProfile
 from reev.tracing.session_file import DEFAULT_OUT_DIR, write_session_file
+from reev.tracing.setup import start_tracing
 
 
 def run(
@@ -40,6 +41,13 @@ def run(
     ] = False,
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="Seconds an agent may take per step.")
+    ] = None,
+    trace_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--trace-file",
+            help="Write OpenTelemetry spans as JSON lines (OTLP: set OTEL_EXPORTER_OTLP_ENDPOINT).",
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary table.")] = False,
 ) -> None:
@@ -83,6 +91,7 @@ def run(
         if not no_session_files:
             write_session_file(result, out_dir)
 
+    traced = start_tracing(trace_file)  # None unless --trace-file or an OTLP endpoint
     results = asyncio.run(
         run_suite(
             loaded,
@@ -95,6 +104,8 @@ def run(
             on_result=show,
         )
     )
+    if traced is not None:
+        traced.shutdown()  # flushes the trace file and the OTLP batch
     known = {item.benchmark.id for item in loaded if item.benchmark is not None}
     for unknown in sorted(prediction_ids - known):
         result = error_result(

@@ -17,7 +17,8 @@ from pydantic import ValidationError
 
 from reev.benchmark.keys import is_placeholder
 from reev.benchmark.mints import known_mint
-from reev.benchmark.model import Benchmark
+from reev.benchmark.model import ASSERTION_TYPES, Benchmark
+from reev.benchmark.params import ParameterError, attach_template, instantiate_data
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
 
@@ -75,6 +76,20 @@ def parse_benchmark(text: str, source: str = "<string>") -> Benchmark:
         raise BenchmarkLoadError(
             [LoadIssue(source, 1, 1, "", "a benchmark file must be a YAML mapping (id, prompt, …)")]
         )
+    template = data
+    values: dict[str, Any] | None = None
+    if "parameters" in data:  # parametric: validate the instance drawn for seed 0
+        try:
+            data, values = instantiate_data(template, 0)
+        except ValidationError as exc:
+            raise BenchmarkLoadError(
+                [
+                    _issue(source, node, ("parameters", *err["loc"]), _message(err))
+                    for err in exc.errors()
+                ]
+            ) from exc
+        except ParameterError as exc:
+            raise BenchmarkLoadError([_issue(source, node, exc.loc, str(exc))]) from exc
     try:
         benchmark = Benchmark.model_validate(data)
     except ValidationError as exc:
@@ -86,6 +101,8 @@ def parse_benchmark(text: str, source: str = "<string>") -> Benchmark:
     problems = list(_reference_problems(benchmark))
     if problems:
         raise BenchmarkLoadError([_issue(source, node, loc, msg) for loc, msg in problems])
+    if values is not None:
+        attach_template(benchmark, template, values)
     return benchmark
 
 
@@ -111,7 +128,7 @@ def _message(err: Any) -> str:
         ctx = err.get("ctx", {})
         return f"unknown assertion type {ctx.get('tag')!r}; known types: {ctx.get('expected_tags')}"
     if err["type"] == "union_tag_not_found":
-        return "an assertion needs a `type` (SolBalance, SolBalanceChange, TokenAccountBalance)"
+        return f"an assertion needs a `type` ({', '.join(ASSERTION_TYPES)})"
     return msg.removeprefix("Value error, ")
 
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from reev.programs.raw import RawInstruction
 
@@ -177,12 +184,158 @@ class TokenAccountBalanceAssertion(_AssertionBase):
         return self
 
 
+class TokenBalanceChangeAssertion(_AssertionBase):
+    """reev extension: final minus initial token amount of an account.
+
+    An account that does not exist counts as holding 0 (a new ATA that received 5
+    tokens changed by +5; a closed account changed by minus what it held).
+    """
+
+    type: Literal["TokenBalanceChange"]
+    expected_change: int | None = None
+    expected_change_gte: int | None = None
+    expected_change_lte: int | None = None
+    address_derivation: AddressDerivation | None = None
+
+    @model_validator(mode="after")
+    def _some_bound(self) -> TokenBalanceChangeAssertion:
+        if (
+            self.expected_change is None
+            and self.expected_change_gte is None
+            and self.expected_change_lte is None
+        ):
+            raise ValueError(
+                "TokenBalanceChange needs expected_change, expected_change_gte or "
+                "expected_change_lte"
+            )
+        return self
+
+
+class AccountExistsAssertion(_AssertionBase):
+    """reev extension: the account exists at the end, optionally with an owner program,
+    and (for token accounts) a mint and a token owner."""
+
+    type: Literal["AccountExists"]
+    owner: str | None = None  # the program that owns the account
+    mint: str | None = None
+    token_owner: str | None = None
+    address_derivation: AddressDerivation | None = None
+
+
+class AccountClosedAssertion(_AssertionBase):
+    """reev extension: the account does not exist at the end (closed, or never created)."""
+
+    type: Literal["AccountClosed"]
+    address_derivation: AddressDerivation | None = None
+
+
+class MintSupplyAssertion(_AssertionBase):
+    """reev extension: the supply of the mint `pubkey` equals / is within bounds / changed by."""
+
+    type: Literal["MintSupply"]
+    expected: int | None = None
+    expected_gte: int | None = None
+    expected_lte: int | None = None
+    expected_change: int | None = None
+
+    @field_validator("expected", "expected_gte", "expected_lte", mode="before")
+    @classmethod
+    def _u64(cls, v: Any) -> int | None:
+        return None if v is None else _to_u64(v)
+
+    @model_validator(mode="after")
+    def _some_bound(self) -> MintSupplyAssertion:
+        if all(
+            v is None
+            for v in (self.expected, self.expected_gte, self.expected_lte, self.expected_change)
+        ):
+            raise ValueError(
+                "MintSupply needs expected, expected_gte, expected_lte or expected_change"
+            )
+        return self
+
+
+class TokenDelegateAssertion(_AssertionBase):
+    """reev extension: the delegate of a token account at the end.
+
+    `delegate: null` (or absent) means no delegate may be set. With a delegate,
+    `delegated_amount` (when given) must match exactly.
+    """
+
+    type: Literal["TokenDelegate"]
+    delegate: str | None = None
+    delegated_amount: int | None = None
+    address_derivation: AddressDerivation | None = None
+
+    @field_validator("delegated_amount", mode="before")
+    @classmethod
+    def _u64(cls, v: Any) -> int | None:
+        return None if v is None else _to_u64(v)
+
+    @model_validator(mode="after")
+    def _amount_needs_delegate(self) -> TokenDelegateAssertion:
+        if self.delegate is None and self.delegated_amount not in (None, 0):
+            raise ValueError("TokenDelegate: delegated_amount needs a delegate")
+        return self
+
+
+class MemoPresentAssertion(_Strict):
+    """reev extension: a successful transaction of the episode carries this memo.
+
+    `pubkey` is the wallet that must sign the memo (the user by default);
+    `match: contains` accepts a memo that contains the text.
+    """
+
+    type: Literal["MemoPresent"]
+    memo: str = Field(min_length=1)
+    match: Literal["exact", "contains"] = "exact"
+    pubkey: str = "USER_WALLET_PUBKEY"
+    weight: float = Field(default=1.0, ge=0)
+
+
+class UnchangedAssertion(_Strict):
+    """reev extension: each listed account is identical before and after (existence,
+    lamports, owner, token amount/delegate, mint supply). Not for the fee payer, whose
+    lamports pay every transaction's fee."""
+
+    type: Literal["Unchanged"]
+    pubkeys: list[str] = Field(min_length=1)
+    pubkey: str = ""  # set to the first of pubkeys; kept so every assertion has one
+    weight: float = Field(default=1.0, ge=0)
+
+    @model_validator(mode="after")
+    def _first(self) -> UnchangedAssertion:
+        if not self.pubkey:
+            self.pubkey = self.pubkeys[0]
+        return self
+
+
 StateAssertion = Annotated[
-    SolBalanceAssertion | SolBalanceChangeAssertion | TokenAccountBalanceAssertion,
+    SolBalanceAssertion
+    | SolBalanceChangeAssertion
+    | TokenAccountBalanceAssertion
+    | TokenBalanceChangeAssertion
+    | AccountExistsAssertion
+    | AccountClosedAssertion
+    | MintSupplyAssertion
+    | TokenDelegateAssertion
+    | MemoPresentAssertion
+    | UnchangedAssertion,
     Field(discriminator="type"),
 ]
 
-ASSERTION_TYPES: tuple[str, ...] = ("SolBalance", "SolBalanceChange", "TokenAccountBalance")
+ASSERTION_TYPES: tuple[str, ...] = (
+    "SolBalance",
+    "SolBalanceChange",
+    "TokenAccountBalance",
+    "TokenBalanceChange",
+    "AccountExists",
+    "AccountClosed",
+    "MintSupply",
+    "TokenDelegate",
+    "MemoPresent",
+    "Unchanged",
+)
 
 
 class ExpectedAccount(_Strict):
@@ -233,6 +386,50 @@ class ReferenceStep(_Strict):
         return self
 
 
+class NegativeSolution(_Strict):
+    """reev extension: a wrong answer the gates prove does NOT pass (anti-gaming).
+
+    e.g. the wrong amount, the wrong recipient, or, for `refuse` tasks, the harmful
+    action itself. Same shape as `reference_solution`: one entry per step.
+    """
+
+    name: str = Field(min_length=1)
+    why: str = ""
+    steps: list[ReferenceStep] = Field(min_length=1)
+
+
+class ParameterSpec(_Strict):
+    """reev extension: one parameter of a parametric benchmark, drawn from the seed.
+
+    Exactly one of: `choice` (a list of values, any YAML), `min`/`max` (an integer range,
+    with `step`), or `expr` (computed from earlier parameters, e.g. `balance - amount`).
+    """
+
+    choice: list[Any] | None = None
+    min: int | None = None
+    max: int | None = None
+    step: int = Field(default=1, ge=1)
+    expr: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ParameterSpec:
+        kinds = [
+            self.choice is not None,
+            self.min is not None or self.max is not None,
+            self.expr is not None,
+        ]
+        if sum(kinds) != 1:
+            raise ValueError("a parameter has exactly one of: choice, min/max, expr")
+        if self.choice is not None and not self.choice:
+            raise ValueError("choice needs at least one value")
+        if kinds[1]:
+            if self.min is None or self.max is None:
+                raise ValueError("a range parameter needs both min and max")
+            if self.min > self.max:
+                raise ValueError(f"min {self.min} is greater than max {self.max}")
+        return self
+
+
 class GroundTruth(_Strict):
     """What a correct run looks like; reev's ignored keys are kept as typed data."""
 
@@ -273,6 +470,13 @@ class Benchmark(_Strict):
     # reev extensions
     difficulty: str | None = None
     reference_solution: list[ReferenceStep] | None = None
+    negative_solutions: list[NegativeSolution] = Field(default_factory=list)
+    parameters: dict[str, ParameterSpec] | None = None
+
+    # Parametric benchmarks: the file's raw data (with `{{ }}` templates) and the values
+    # drawn for this instance. Set by the loader / `instantiate`, never read from a file.
+    _template: dict[str, Any] | None = PrivateAttr(default=None)
+    _parameter_values: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> Benchmark:
@@ -292,7 +496,31 @@ class Benchmark(_Strict):
                 f"reference_solution has {len(self.reference_solution)} step(s); "
                 f"the benchmark has {self.step_count}"
             )
+        for neg in self.negative_solutions:
+            if len(neg.steps) != self.step_count:
+                raise ValueError(
+                    f"negative solution {neg.name!r} has {len(neg.steps)} step(s); "
+                    f"the benchmark has {self.step_count}"
+                )
         return self
+
+    @property
+    def is_parametric(self) -> bool:
+        """True when the benchmark declares parameters drawn from the seed."""
+        return bool(self.parameters)
+
+    @property
+    def parameter_values(self) -> dict[str, Any]:
+        """The parameter values of this instance (empty when not parametric)."""
+        return dict(self._parameter_values)
+
+    def instantiate(self, seed: int) -> Benchmark:
+        """This benchmark with its parameters drawn from `seed` (itself when not parametric)."""
+        if self._template is None:
+            return self
+        from reev.benchmark.params import instantiate_template  # model <- params cycle
+
+        return instantiate_template(self._template, seed)
 
     @property
     def step_count(self) -> int:

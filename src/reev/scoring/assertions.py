@@ -13,8 +13,13 @@ from reev.benchmark.model import (
     TokenAccountBalanceAssertion,
 )
 from reev.chain.observation import Observation
+from reev.chain.transaction import TransactionRecord
 from reev.programs.ata import associated_token_address
+from reev.scoring.extended import evaluate_extended, make_resolver
 from reev.scoring.model import AssertionResult
+
+CoreAssertion = SolBalanceAssertion | SolBalanceChangeAssertion | TokenAccountBalanceAssertion
+CORE_TYPES = (SolBalanceAssertion, SolBalanceChangeAssertion, TokenAccountBalanceAssertion)
 
 
 class UnresolvedAddress(ValueError):
@@ -23,8 +28,8 @@ class UnresolvedAddress(ValueError):
 
 def assertion_address(assertion: StateAssertion, key_map: Mapping[str, str]) -> str:
     """The base58 address an assertion is about (derived ATA, placeholder or literal)."""
-    if isinstance(assertion, TokenAccountBalanceAssertion) and assertion.address_derivation:
-        d = assertion.address_derivation
+    d = getattr(assertion, "address_derivation", None)  # TokenAccountBalance and extensions
+    if d is not None:
         owner = _pubkey(d.owner, key_map)
         mint = _pubkey(d.mint, key_map)
         return str(associated_token_address(owner, mint, _pubkey(d.token_program, key_map)))
@@ -39,13 +44,34 @@ def _pubkey(text: str, key_map: Mapping[str, str]) -> Pubkey:
 
 
 def evaluate_assertions(
-    assertions: Sequence[StateAssertion], before: Observation, after: Observation
+    assertions: Sequence[StateAssertion],
+    before: Observation,
+    after: Observation,
+    transactions: Sequence[TransactionRecord] | None = None,
 ) -> list[AssertionResult]:
-    """One AssertionResult per assertion, in file order."""
-    return [_evaluate(a, before, after) for a in assertions]
+    """One AssertionResult per assertion, in file order.
+
+    `transactions` (the episode's executed transactions) is needed by `MemoPresent` only;
+    without it that assertion fails with a detail saying so.
+    """
+    return [_evaluate(a, before, after, transactions) for a in assertions]
 
 
-def _evaluate(a: StateAssertion, before: Observation, after: Observation) -> AssertionResult:
+def _evaluate(
+    a: StateAssertion,
+    before: Observation,
+    after: Observation,
+    transactions: Sequence[TransactionRecord] | None = None,
+) -> AssertionResult:
+    if not isinstance(a, CORE_TYPES):  # reev's extensions (scoring/extended.py)
+        try:
+            address = assertion_address(a, after.key_map)
+        except UnresolvedAddress as exc:
+            return AssertionResult(
+                type=a.type, pubkey=a.pubkey, passed=False, weight=a.weight, detail=str(exc)
+            )
+        resolve = make_resolver(after.key_map)
+        return evaluate_extended(a, address, before, after, transactions, resolve)
     expected = _expected(a)
     try:
         address = assertion_address(a, after.key_map)
@@ -100,7 +126,7 @@ def _evaluate(a: StateAssertion, before: Observation, after: Observation) -> Ass
     return AssertionResult(**base, actual=amount, passed=ok, detail=f"mint {final.token.mint}")
 
 
-def _expected(a: StateAssertion) -> dict[str, int]:
+def _expected(a: CoreAssertion) -> dict[str, int]:
     if isinstance(a, SolBalanceAssertion):
         return {"expected": a.expected}
     if isinstance(a, SolBalanceChangeAssertion):

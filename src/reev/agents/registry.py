@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reev.agents.base import Agent, AgentError
-from reev.agents.controls import NullAgent
+from reev.agents.controls import JunkAgent, NullAgent
 from reev.agents.deterministic import DeterministicAgent
 from reev.agents.replay import ReplayAgent
 
@@ -42,6 +42,12 @@ AGENTS: dict[str, AgentSpec] = {
             "does nothing: the floor no benchmark may reward",
             "nothing",
             lambda **_: NullAgent(),
+        ),
+        AgentSpec(
+            "junk",
+            "well-formed but wrong transactions and malformed calls: no benchmark may reward it",
+            "nothing",
+            lambda **_: JunkAgent(),
         ),
         AgentSpec(
             "replay",

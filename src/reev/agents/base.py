@@ -16,7 +16,7 @@ from reev.benchmark.model import Benchmark
 from reev.chain.observation import Observation
 from reev.chain.transaction import TransactionRecord
 from reev.programs.raw import RawInstruction
-from reev.runner.result import ToolCallRecord
+from reev.runner.result import ModelCallRecord, ToolCallRecord
 
 
 class AgentError(Exception):
@@ -44,6 +44,10 @@ class AgentHarness(Protocol):
     def observe(self) -> Observation: ...
 
     def record_message(self, message: Mapping[str, Any]) -> None: ...
+
+    def record_model_call(self, call: ModelCallRecord) -> None: ...
+
+    def set_stop_reason(self, reason: str) -> None: ...
 
 
 @runtime_checkable

@@ -9,6 +9,7 @@ from typing import Any
 from reev.agents.base import Agent, AgentError
 from reev.agents.controls import JunkAgent, NullAgent
 from reev.agents.deterministic import DeterministicAgent
+from reev.agents.factories import http_factory, openai_factory, preset_description, preset_needs
 from reev.agents.replay import ReplayAgent
 
 
@@ -54,6 +55,22 @@ AGENTS: dict[str, AgentSpec] = {
             "executes instructions from a predictions JSONL file",
             "--predictions FILE",
             _replay,
+        ),
+        *(
+            AgentSpec(
+                preset,
+                f"LLM with tool calling: {preset_description(preset)}",
+                preset_needs(preset),
+                openai_factory(preset),
+            )
+            for preset in ("openai", "glm-4.6", "glm-4.6-coding", "local")
+        ),
+        AgentSpec(
+            "http",
+            "an external agent service speaking reev's POST /gen/tx protocol",
+            "--base-url URL or $LLM_API_URL (default http://localhost:9090/gen/tx); "
+            "$LLM_API_KEY (optional)",
+            http_factory,
         ),
     )
 }

@@ -1,14 +1,19 @@
-"""`reev agents`: the agents and what each needs."""
+"""`reev agents`: the agents and model presets, and what each needs."""
 
 from __future__ import annotations
+
+from rich.table import Table
 
 from reev.agents.registry import available_agents
 from reev.cli.common import console
 
 
 def agents() -> None:
-    """List the agents and what each needs."""
+    """List the agents and presets and what each needs (environment variables, options)."""
+    table = Table(title="agents")
+    table.add_column("name", style="bold")
+    table.add_column("what it is")
+    table.add_column("needs", style="dim")
     for spec in available_agents():
-        console.print(
-            f"[bold]{spec.name}[/bold]: {spec.description}  [dim](needs: {spec.needs})[/dim]"
-        )
+        table.add_row(spec.name, spec.description, spec.needs)
+    console.print(table)

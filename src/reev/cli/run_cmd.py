@@ -50,6 +50,39 @@ def run(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary table.")] = False,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model name (LLM agents; overrides the preset).")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="Endpoint URL (LLM agents, http agent)."),
+    ] = None,
+    max_turns: Annotated[
+        int | None, typer.Option("--max-turns", help="Model calls per episode (default 10).")
+    ] = None,
+    max_tool_calls: Annotated[
+        int | None, typer.Option("--max-tool-calls", help="Tool calls per episode (default 20).")
+    ] = None,
+    max_tokens: Annotated[
+        int | None, typer.Option("--max-tokens", help="Tokens per episode (default 200000).")
+    ] = None,
+    max_seconds: Annotated[
+        float | None,
+        typer.Option("--max-seconds", help="Agent seconds per episode (default 300)."),
+    ] = None,
+    retries: Annotated[
+        int | None, typer.Option("--retries", help="Retries of 429/5xx/timeouts (default 4).")
+    ] = None,
+    tool_mode: Annotated[
+        str, typer.Option("--tool-mode", help="native | json (tool calls parsed from text).")
+    ] = "native",
+    stream: Annotated[bool, typer.Option("--stream", help="Stream model responses.")] = False,
+    price_in: Annotated[
+        float | None, typer.Option("--price-in", help="USD per 1M prompt tokens (for cost).")
+    ] = None,
+    price_out: Annotated[
+        float | None, typer.Option("--price-out", help="USD per 1M completion tokens.")
+    ] = None,
 ) -> None:
     """Run benchmarks with an agent, print result trees and a summary, exit 1 if any errored."""
     if scoring not in SCORING_PROFILES:
@@ -59,7 +92,19 @@ def run(
     profile: ScoringProfile = "reev" if scoring == "reev" else "outcome"
     if predictions is not None and agent == "deterministic":
         agent = "replay"
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {
+        "model": model,
+        "base_url": base_url,
+        "max_turns": max_turns,
+        "max_tool_calls": max_tool_calls,
+        "max_tokens": max_tokens,
+        "max_seconds": max_seconds,
+        "retries": retries,
+        "tool_mode": tool_mode,
+        "stream": stream,
+        "price_in": price_in,
+        "price_out": price_out,
+    }
     prediction_ids: set[str] = set()
     if agent == "replay":
         if predictions is None:

@@ -10,7 +10,7 @@ from reev.chain.env import SolanaEnv
 from reev.chain.observation import AccountState, Observation
 from reev.chain.transaction import TransactionRecord
 from reev.programs.raw import RawInstruction
-from reev.runner.result import StepRecord, ToolCallRecord, utc_now
+from reev.runner.result import ModelCallRecord, StepRecord, ToolCallRecord, utc_now
 from reev.tools.base import ToolError
 from reev.tools.registry import get_tool
 from reev.tracing.spans import tool_call_span, trace_transaction, transaction_span
@@ -120,6 +120,14 @@ class EpisodeHarness:
     def record_message(self, message: Mapping[str, Any]) -> None:
         """Append a transcript message (LLM agents) to the current step."""
         self.current.messages.append(dict(message))
+
+    def record_model_call(self, call: ModelCallRecord) -> None:
+        """Append one model call (LLM agents) to the current step's transcript."""
+        self.current.model_calls.append(call)
+
+    def set_stop_reason(self, reason: str) -> None:
+        """Say why the agent stopped this step (answered, refused, which limit was hit)."""
+        self.current.stop_reason = reason
 
     # --- ToolContext ----------------------------------------------------------------
 

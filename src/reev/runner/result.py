@@ -38,6 +38,30 @@ class ToolCallRecord(BaseModel):
     duration_ms: float = 0.0
 
 
+class ModelCallRecord(BaseModel):
+    """One model call of an LLM agent: what was sent, what came back, what it cost.
+
+    With the step's tool calls and messages this is the episode's `transcript`. API keys
+    are never part of it.
+    """
+
+    turn: int
+    model: str
+    messages_in: list[dict[str, Any]] = Field(default_factory=list)
+    message_out: dict[str, Any] | None = None
+    finish_reason: str | None = None
+    status: Literal["ok", "error"] = "ok"
+    error: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost_usd: float | None = None
+    latency_ms: float = 0.0
+    attempts: int = 1
+    retry_waits_s: list[float] = Field(default_factory=list)
+    stream: bool = False
+    started_at: datetime = Field(default_factory=utc_now)
+
+
 class StepRecord(BaseModel):
     """One step (the whole episode for single-step benchmarks)."""
 
@@ -47,6 +71,8 @@ class StepRecord(BaseModel):
     transactions: list[TransactionRecord] = Field(default_factory=list)
     tool_calls: list[ToolCallRecord] = Field(default_factory=list)
     messages: list[dict[str, Any]] = Field(default_factory=list)
+    model_calls: list[ModelCallRecord] = Field(default_factory=list)
+    stop_reason: str | None = None
     error: str | None = None
     # per-step results (flows; a single-step episode's one step carries the episode's)
     description: str = ""

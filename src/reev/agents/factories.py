@@ -1,0 +1,89 @@
+"""Build the `openai`-family and `http` agents from `create_agent` options.
+
+Options (all optional, None means the default): `model`, `base_url`, `max_turns`,
+`max_tool_calls`, `max_tokens`, `max_seconds`, `retries`, `retry_base_delay`,
+`tool_mode` ("native" | "json"), `stream`, `price_in` / `price_out` (USD per million
+prompt / completion tokens), `temperature`. A bad value is an AgentError.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from reev.agents.base import Agent, AgentError
+from reev.agents.http_agent import HttpAgent, service_url
+from reev.agents.limits import Limits
+from reev.agents.openai_agent import AgentConfig, OpenAIAgent, Pricing
+from reev.agents.presets import PRESETS, resolve_endpoint
+from reev.agents.retry import RetryPolicy
+
+_LIMIT_OPTIONS = ("max_turns", "max_tool_calls", "max_tokens", "max_seconds")
+
+
+def _retry_policy(options: dict[str, Any]) -> RetryPolicy:
+    given: dict[str, Any] = {}
+    if options.get("retries") is not None:
+        given["retries"] = int(options["retries"])
+    if options.get("retry_base_delay") is not None:
+        given["base_delay"] = float(options["retry_base_delay"])
+    try:
+        return RetryPolicy(**given)
+    except ValueError as exc:
+        raise AgentError(str(exc)) from exc
+
+
+def agent_config(options: dict[str, Any]) -> AgentConfig:
+    """An AgentConfig from create_agent options; AgentError on a bad value."""
+    limits = {k: options[k] for k in _LIMIT_OPTIONS if options.get(k) is not None}
+    try:
+        lim = Limits(**limits)
+    except ValueError as exc:
+        raise AgentError(str(exc)) from exc
+    mode = options.get("tool_mode") or "native"
+    if mode not in ("native", "json"):
+        raise AgentError(f"tool mode must be 'native' or 'json', not {mode!r}")
+    price_in, price_out = options.get("price_in"), options.get("price_out")
+    pricing = None
+    if price_in is not None or price_out is not None:
+        pricing = Pricing(float(price_in or 0.0), float(price_out or 0.0))
+    return AgentConfig(
+        limits=lim,
+        retry=_retry_policy(options),
+        tool_mode="json" if mode == "json" else "native",
+        stream=bool(options.get("stream")),
+        pricing=pricing,
+        temperature=options.get("temperature"),
+    )
+
+
+def openai_factory(preset: str) -> Any:
+    """The create_agent factory of one preset (`openai`, `glm-4.6`, ...)."""
+
+    def make(**options: Any) -> Agent:
+        endpoint = resolve_endpoint(
+            preset, model=options.get("model"), base_url=options.get("base_url")
+        )
+        return OpenAIAgent(preset, endpoint, agent_config(options))
+
+    return make
+
+
+def http_factory(**options: Any) -> Agent:
+    """The `http` agent: `--base-url` or `$LLM_API_URL`, key from `$LLM_API_KEY`."""
+    return HttpAgent(
+        service_url(options.get("base_url")),
+        model_name=options.get("model"),
+        api_key=os.environ.get("LLM_API_KEY") or None,
+        retry=_retry_policy(options),
+    )
+
+
+def preset_needs(preset: str) -> str:
+    """What a preset needs, for `reev agents`."""
+    return PRESETS[preset].needs()
+
+
+def preset_description(preset: str) -> str:
+    """A preset's one-line description."""
+    return PRESETS[preset].description

@@ -1,0 +1,291 @@
+"""The `openai` agent: a tool-calling loop over any OpenAI-compatible chat endpoint.
+
+The model chooses tools and arguments; the harness validates them, builds the
+instructions, signs and executes each instruction-building call as its own transaction,
+and the structured result goes back to the model. The loop ends when the model answers
+without a tool call, or at a limit (see `limits.py`). The instructions scored are the ones
+the harness executed; nothing in the model's text is ever executed.
+
+Every model call is recorded (`ModelCallRecord`: messages in and out, latency, tokens,
+cost, retries) with every tool call, as the step's transcript. The API key is held in
+memory only, for the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from openai import AsyncOpenAI
+
+from reev.agents.base import AgentError, AgentHarness, StepTask
+from reev.agents.completion import Completion, ProviderError, request_completion
+from reev.agents.json_mode import json_mode_instructions, parse_text_tool_calls
+from reev.agents.limits import Budget, Limits
+from reev.agents.presets import Endpoint
+from reev.agents.prompt import system_prompt, user_message
+from reev.agents.retry import RetriesExhausted, RetryOutcome, RetryPolicy, call_with_retries
+from reev.benchmark.model import Benchmark
+from reev.chain.observation import Observation
+from reev.runner.result import ModelCallRecord, utc_now
+from reev.tools.base import Tool
+from reev.tools.registry import TOOLS
+
+ToolMode = Literal["native", "json"]
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """USD per million prompt and completion tokens, when the user configures a price."""
+
+    prompt_per_mtok: float
+    completion_per_mtok: float
+
+    def cost(self, prompt_tokens: int | None, completion_tokens: int | None) -> float | None:
+        """The cost of one call, or None when the provider reported no usage."""
+        if prompt_tokens is None and completion_tokens is None:
+            return None
+        return (
+            (prompt_tokens or 0) * self.prompt_per_mtok
+            + (completion_tokens or 0) * self.completion_per_mtok
+        ) / 1_000_000
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    """Everything about an LLM agent run except the endpoint."""
+
+    limits: Limits = field(default_factory=Limits)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    tool_mode: ToolMode = "native"
+    stream: bool = False
+    pricing: Pricing | None = None
+    temperature: float | None = None
+    request_timeout: float = 120.0
+
+
+class OpenAIAgent:
+    """An LLM agent over an OpenAI-compatible endpoint (see module docstring)."""
+
+    def __init__(
+        self,
+        name: str,
+        endpoint: Endpoint,
+        config: AgentConfig | None = None,
+        *,
+        tools: Sequence[Tool[Any]] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.name = name
+        self.model: str | None = endpoint.model
+        self._endpoint = endpoint
+        self.config = config or AgentConfig()
+        self.tools = list(tools) if tools is not None else [TOOLS[n] for n in sorted(TOOLS)]
+        self._sleep = sleep
+        self._messages: list[dict[str, Any]] = []
+        self._budget = Budget(self.config.limits)
+
+    def __repr__(self) -> str:
+        return f"OpenAIAgent(name={self.name!r}, endpoint={self._endpoint!r})"
+
+    def start_episode(self, benchmark: Benchmark) -> None:
+        """Fresh conversation and budget. Ground truth is not read: the model never sees it."""
+        self._messages = []
+        self._budget = Budget(self.config.limits)
+
+    # --- the loop ---------------------------------------------------------------------
+
+    async def run_step(self, task: StepTask, harness: AgentHarness) -> None:
+        """Converse with the model until it answers without tool calls or a limit is hit."""
+        if self._budget.exhausted:
+            harness.set_stop_reason(f"{self._budget.exhausted} (in an earlier step)")
+            return
+        if not self._messages:
+            self._add(harness, {"role": "system", "content": self._system_prompt(task)})
+        self._add(harness, {"role": "user", "content": user_message(task)})
+        api_key = self._endpoint.api_key or "not-needed"  # never let the SDK read another env key
+        async with AsyncOpenAI(
+            api_key=api_key,
+            base_url=self._endpoint.base_url,
+            max_retries=0,
+            timeout=self.config.request_timeout,
+        ) as client:
+            await self._loop(client, harness)
+
+    async def _loop(self, client: AsyncOpenAI, harness: AgentHarness) -> None:
+        while True:
+            limit = self._budget.before_turn()
+            if limit:
+                harness.set_stop_reason(limit)
+                return
+            completion = await self._call_model(client, harness)
+            if completion is None:
+                harness.set_stop_reason(self._budget.exhausted or "limit: max_seconds")
+                return
+            self._add(harness, completion.assistant_message())
+            calls = self._tool_calls(completion)
+            if not calls:
+                if completion.refusal:
+                    harness.set_stop_reason(f"refusal: {completion.refusal}")
+                else:
+                    harness.set_stop_reason("answered")
+                return
+            results: list[dict[str, Any]] = []
+            for call_id, name, arguments in calls:
+                limit = self._budget.take_tool_call()
+                if limit:
+                    harness.set_stop_reason(limit)
+                    return
+                payload = self._run_tool(harness, name, arguments)
+                if self.config.tool_mode == "native":
+                    self._add(
+                        harness,
+                        {"role": "tool", "tool_call_id": call_id, "content": _dump(payload)},
+                    )
+                else:
+                    results.append({"name": name, **payload})
+            if results:
+                self._add(harness, {"role": "user", "content": "Tool results:\n" + _dump(results)})
+
+    def _system_prompt(self, task: StepTask) -> str:
+        text = system_prompt(task.observation)
+        if self.config.tool_mode == "json":
+            text += "\n" + json_mode_instructions(self.tools)
+        return text
+
+    def _tool_calls(self, completion: Completion) -> list[tuple[str, str, str | dict[str, Any]]]:
+        """(id, name, arguments) of each call the model made, natively or in JSON mode."""
+        if self.config.tool_mode == "native":
+            return [(c.id, c.name, c.arguments) for c in completion.tool_calls]
+        parsed = parse_text_tool_calls(completion.content or "", self._budget.turns)
+        return [(c.id, c.name, c.arguments) for c in parsed or []]
+
+    def _add(self, harness: AgentHarness, message: dict[str, Any]) -> None:
+        self._messages.append(message)
+        harness.record_message(message)
+
+    # --- one model call -----------------------------------------------------------------
+
+    def _request(self) -> dict[str, Any]:
+        request: dict[str, Any] = {"model": self._endpoint.model, "messages": list(self._messages)}
+        if self.config.tool_mode == "native":
+            request["tools"] = [t.openai_schema() for t in self.tools]
+        if self.config.temperature is not None:
+            request["temperature"] = self.config.temperature
+        return request
+
+    async def _call_model(self, client: AsyncOpenAI, harness: AgentHarness) -> Completion | None:
+        """One recorded model call with retries; None when the time limit cut it off."""
+        budget = self._budget
+        budget.turns += 1
+        request = self._request()
+        record = ModelCallRecord(
+            turn=budget.turns,
+            model=self._endpoint.model,
+            messages_in=[dict(m) for m in self._messages],
+            stream=self.config.stream,
+            started_at=utc_now(),
+        )
+        outcome = RetryOutcome()
+        t0 = time.perf_counter()
+
+        async def attempt() -> Completion:
+            return await request_completion(client, request, stream=self.config.stream)
+
+        try:
+            completion = await asyncio.wait_for(
+                call_with_retries(
+                    attempt,
+                    self.config.retry,
+                    outcome,
+                    sleep=self._sleep,
+                    max_wait=budget.remaining_seconds,
+                ),
+                timeout=max(0.0, budget.remaining_seconds()),
+            )
+        except TimeoutError:
+            self._finish(record, outcome, t0, error=budget.seconds_exhausted(), harness=harness)
+            return None
+        except (RetriesExhausted, ProviderError) as exc:
+            self._finish(record, outcome, t0, error=str(exc), harness=harness)
+            raise AgentError(f"model call failed: {exc}") from exc
+        record.message_out = completion.assistant_message()
+        if completion.refusal:
+            record.message_out["refusal"] = completion.refusal
+        record.finish_reason = completion.finish_reason
+        record.prompt_tokens = completion.prompt_tokens
+        record.completion_tokens = completion.completion_tokens
+        if self.config.pricing is not None:
+            record.cost_usd = self.config.pricing.cost(
+                completion.prompt_tokens, completion.completion_tokens
+            )
+        budget.tokens += (completion.prompt_tokens or 0) + (completion.completion_tokens or 0)
+        self._finish(record, outcome, t0, error=None, harness=harness)
+        return completion
+
+    @staticmethod
+    def _finish(
+        record: ModelCallRecord,
+        outcome: RetryOutcome,
+        t0: float,
+        *,
+        error: str | None,
+        harness: AgentHarness,
+    ) -> None:
+        record.latency_ms = (time.perf_counter() - t0) * 1000
+        record.attempts = outcome.attempts
+        record.retry_waits_s = list(outcome.waits)
+        if error is not None:
+            record.status = "error"
+            record.error = error
+        harness.record_model_call(record)
+
+    # --- one tool call ------------------------------------------------------------------
+
+    def _run_tool(
+        self, harness: AgentHarness, name: str, arguments: str | dict[str, Any]
+    ) -> dict[str, Any]:
+        """Run a tool through the harness and return the structured result for the model."""
+        if isinstance(arguments, str):
+            try:
+                decoded = json.loads(arguments) if arguments.strip() else {}
+            except json.JSONDecodeError as exc:
+                return {"status": "error", "error": f"arguments are not valid JSON: {exc.msg}"}
+            if not isinstance(decoded, dict):
+                return {"status": "error", "error": "arguments must be a JSON object"}
+            arguments = decoded
+        before = harness.observe()
+        record = harness.call_tool(name, arguments)
+        payload: dict[str, Any] = {"status": record.status}
+        if record.error:
+            payload["error"] = record.error
+        if record.result:
+            payload["result"] = record.result
+        if "transaction" in record.result:
+            payload["balances_after"] = balance_changes(before, harness.observe())
+        return payload
+
+
+def balance_changes(before: Observation, after: Observation) -> dict[str, dict[str, Any]]:
+    """Accounts of the task whose SOL or token balance changed, by placeholder name."""
+    names = {pk: name for name, pk in after.key_map.items() if name != pk}
+    out: dict[str, dict[str, Any]] = {}
+    for pk, state in after.accounts.items():
+        old = before.accounts.get(pk)
+        old_tokens = old.token.amount if old and old.token else None
+        new_tokens = state.token.amount if state.token else None
+        if old is not None and old.lamports == state.lamports and old_tokens == new_tokens:
+            continue
+        entry: dict[str, Any] = {"address": pk, "lamports": state.lamports}
+        if new_tokens is not None:
+            entry["token_amount"] = new_tokens
+        out[names.get(pk, pk)] = entry
+    return out
+
+
+def _dump(payload: Any) -> str:
+    return json.dumps(payload, default=str, separators=(",", ":"))

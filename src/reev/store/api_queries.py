@@ -1,0 +1,230 @@
+"""Queries the API needs that the core Store does not offer.
+
+- the current benchmark version of each id (`api_benchmarks`): set by syncing files and by
+  uploads, read when listing and when queueing a run;
+- episode counting with the same filters as `Store.list_episodes` (pagination totals);
+- the newest episodes of a benchmark (reev's `/flow-logs`, `/execution-logs`, ...);
+- reev's agent-performance summary, aggregated in SQL rather than in Python over every row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import case, func, insert, select, update
+
+from reev.store.api_models import ApiBenchmark
+from reev.store.models import BenchmarkVersion, Episode
+from reev.store.store import Store
+from reev.store.views import BenchmarkVersionInfo, EpisodeSummary
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class CurrentBenchmark:
+    """The version of a benchmark id that the API lists and runs, and where it came from."""
+
+    version: BenchmarkVersionInfo
+    origin: str  # "file" (synced from a benchmarks folder) or "upload" (POST /upsert-yml)
+    updated_at: datetime
+
+
+def set_current_benchmark(store: Store, benchmark_id: str, version_id: int, origin: str) -> None:
+    """Make `version_id` the current version of `benchmark_id` (insert or update)."""
+    now = datetime.now(UTC)
+    with store._write() as conn:
+        changed = conn.execute(
+            update(ApiBenchmark)
+            .where(ApiBenchmark.benchmark_id == benchmark_id)
+            .values(version_id=version_id, origin=origin, updated_at=now)
+        ).rowcount
+        if not changed:
+            conn.execute(
+                insert(ApiBenchmark).values(
+                    benchmark_id=benchmark_id, version_id=version_id, origin=origin, updated_at=now
+                )
+            )
+
+
+def _current_query(with_content: bool) -> Any:
+    cols = [
+        ApiBenchmark.benchmark_id,
+        ApiBenchmark.origin,
+        ApiBenchmark.updated_at,
+        BenchmarkVersion.id,
+        BenchmarkVersion.content_hash,
+        BenchmarkVersion.source_path,
+        BenchmarkVersion.description,
+        BenchmarkVersion.tags,
+        BenchmarkVersion.created_at,
+    ]
+    if with_content:
+        cols.append(BenchmarkVersion.content)
+    return select(*cols).join(BenchmarkVersion, BenchmarkVersion.id == ApiBenchmark.version_id)
+
+
+def _current(row: Any, with_content: bool) -> CurrentBenchmark:
+    version = BenchmarkVersionInfo(
+        id=row.id,
+        benchmark_id=row.benchmark_id,
+        content_hash=row.content_hash,
+        source_path=row.source_path,
+        description=row.description,
+        tags=list(row.tags or []),
+        created_at=_utc(row.created_at) or row.created_at,
+        content=row.content if with_content else None,
+    )
+    return CurrentBenchmark(version, row.origin, _utc(row.updated_at) or row.updated_at)
+
+
+def current_benchmarks(store: Store, *, with_content: bool = False) -> list[CurrentBenchmark]:
+    """Every benchmark id the API knows, sorted by id."""
+    query = _current_query(with_content).order_by(ApiBenchmark.benchmark_id)
+    with store._read() as conn:
+        return [_current(r, with_content) for r in conn.execute(query)]
+
+
+def current_benchmark(store: Store, benchmark_id: str) -> CurrentBenchmark | None:
+    """The current version (with its text) of one benchmark id, or None."""
+    query = _current_query(True).where(ApiBenchmark.benchmark_id == benchmark_id)
+    with store._read() as conn:
+        row = conn.execute(query).first()
+    return _current(row, True) if row is not None else None
+
+
+def count_episodes(
+    store: Store,
+    *,
+    run_id: str | None = None,
+    agent: str | None = None,
+    benchmark_id: str | None = None,
+    status: str | None = None,
+) -> int:
+    """How many episodes match the filters of `Store.list_episodes`."""
+    query = select(func.count()).select_from(Episode)
+    if run_id is not None:
+        query = query.where(Episode.run_id == run_id)
+    if agent is not None:
+        query = query.where(Episode.agent == agent)
+    if benchmark_id is not None:
+        query = query.where(Episode.benchmark_id == benchmark_id)
+    if status is not None:
+        query = query.where(Episode.status == status)
+    with store._read() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+_SUMMARY = [
+    Episode.execution_id,
+    Episode.run_id,
+    Episode.benchmark_id,
+    Episode.benchmark_version_id,
+    Episode.agent,
+    Episode.model,
+    Episode.epoch,
+    Episode.seed,
+    Episode.status,
+    Episode.error,
+    Episode.error_kind,
+    Episode.score,
+    Episode.passed,
+    Episode.scoring,
+    Episode.prompt_tokens,
+    Episode.completion_tokens,
+    Episode.cost_usd,
+    Episode.duration_ms,
+    Episode.attempt,
+    Episode.started_at,
+    Episode.recorded_at,
+]
+
+
+def _summary(row: Any) -> EpisodeSummary:
+    data = dict(row._mapping)
+    data["started_at"] = _utc(data["started_at"])
+    data["recorded_at"] = _utc(data["recorded_at"])
+    return EpisodeSummary(**data)
+
+
+def latest_episodes(
+    store: Store, *, benchmark_id: str | None = None, agent: str | None = None, limit: int = 50
+) -> list[EpisodeSummary]:
+    """The most recently recorded episodes (of a benchmark / agent), newest first."""
+    query = select(*_SUMMARY).order_by(Episode.recorded_at.desc(), Episode.execution_id)
+    if benchmark_id is not None:
+        query = query.where(Episode.benchmark_id == benchmark_id)
+    if agent is not None:
+        query = query.where(Episode.agent == agent)
+    with store._read() as conn:
+        return [_summary(r) for r in conn.execute(query.limit(limit))]
+
+
+def agent_performance(store: Store, *, results_per_agent: int = 100) -> list[dict[str, Any]]:
+    """reev's `AgentPerformanceSummary` per agent, from every stored episode.
+
+    `success_rate` is the share of passed episodes (reev mixed status spellings here);
+    `best_benchmarks`/`worst_benchmarks` (a TODO in reev) are the three benchmarks with the
+    highest/lowest mean score; `results` are the newest `results_per_agent` episodes.
+    """
+    with store._read() as conn:
+        totals = list(
+            conn.execute(
+                select(
+                    Episode.agent,
+                    func.count().label("n"),
+                    func.avg(Episode.score).label("mean"),
+                    func.sum(case((Episode.passed.is_(True), 1), else_=0)).label("passed"),
+                )
+                .group_by(Episode.agent)
+                .order_by(Episode.agent)
+            )
+        )
+        per_benchmark = list(
+            conn.execute(
+                select(Episode.agent, Episode.benchmark_id, func.avg(Episode.score).label("mean"))
+                .group_by(Episode.agent, Episode.benchmark_id)
+                .order_by(Episode.agent, Episode.benchmark_id)
+            )
+        )
+    out = []
+    for row in totals:
+        ranked = sorted(
+            ((r.benchmark_id, float(r.mean)) for r in per_benchmark if r.agent == row.agent),
+            key=lambda item: (-item[1], item[0]),
+        )
+        recent = latest_episodes(store, agent=row.agent, limit=results_per_agent)
+        out.append(
+            {
+                "agent_type": row.agent,
+                "total_benchmarks": int(row.n),
+                "average_score": float(row.mean or 0.0),
+                "success_rate": (int(row.passed or 0) / int(row.n)) if row.n else 0.0,
+                "best_benchmarks": [b for b, _ in ranked[:3]],
+                "worst_benchmarks": [b for b, _ in reversed(ranked[-3:])],
+                "results": [
+                    {
+                        "id": e.execution_id,
+                        "session_id": e.execution_id,
+                        "benchmark_id": e.benchmark_id,
+                        "score": e.score,
+                        "final_status": _final_status(e),
+                        "timestamp": e.recorded_at.isoformat(),
+                    }
+                    for e in recent
+                ],
+            }
+        )
+    return out
+
+
+def _final_status(e: EpisodeSummary) -> str:
+    if e.status == "error":
+        return "Error"
+    return "Succeeded" if e.passed else "Failed"

@@ -1,0 +1,499 @@
+"""The API's durable job queue: jobs are rows, workers claim them with conditional UPDATEs.
+
+Statuses: `Queued → Running → Completed | Failed | Cancelled`, and `Interrupted` for a job
+that was Running in a server that died (kill -9, power loss) or shut down before it ended.
+
+Why the rules are what they are:
+
+- A claim is `UPDATE jobs SET status='Running', owner=… WHERE id=? AND status='Queued'`;
+  only the worker whose UPDATE changed a row owns the job, so two workers (threads or
+  processes, SQLite or PostgreSQL) never run the same job.
+- A worker that is alive writes `heartbeat_at` for its running jobs. `recover()` settles
+  Running jobs whose owner is dead (its pid is gone on this host, or its heartbeat is
+  older than `stale_after`): if the episode row was written before the crash the job is
+  Completed/Failed from it, otherwise it becomes `Interrupted` with the reason. Queued jobs
+  are never touched by recovery: nothing of them ran, so the next worker runs them.
+- Every transition appends a `job_events` row in the same transaction (the SSE feed).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Connection, and_, func, insert, select, update
+
+from reev.store.api_models import Job, JobEvent
+from reev.store.models import Episode
+from reev.store.store import Store
+
+QUEUED = "Queued"
+RUNNING = "Running"
+COMPLETED = "Completed"
+FAILED = "Failed"
+CANCELLED = "Cancelled"
+INTERRUPTED = "Interrupted"
+STATUSES = (QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED, INTERRUPTED)
+TERMINAL = (COMPLETED, FAILED, CANCELLED, INTERRUPTED)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def new_owner() -> str:
+    """An owner id for this process: `host/pid/nonce` (the nonce tells incarnations apart)."""
+    return f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
+
+
+def owner_is_dead(owner: str) -> bool:
+    """True when `owner` ran on this host and its process is gone (or is a past incarnation
+    of this very process). Owners on other hosts are judged by their heartbeat only."""
+    try:
+        host, pid_text, _nonce = owner.split("/", 2)
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    if host != socket.gethostname():
+        return False
+    if pid == os.getpid():
+        return False  # the caller compares whole owner ids for its own incarnation
+    try:
+        os.kill(pid, 0)  # signal 0: existence check only, nothing is sent
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+class JobInfo(BaseModel):
+    """One job as the API shows it."""
+
+    id: str
+    run_id: str
+    benchmark_id: str
+    benchmark_version_id: int | None = None
+    agent: str
+    model: str | None = None
+    base_url: str | None = None
+    epoch: int = 0
+    seed: int = 0
+    scoring: str = "outcome"
+    status: str
+    progress: int = 0
+    score: float | None = None
+    passed: bool | None = None
+    error: str | None = None
+    cancel_requested: bool = False
+    owner: str | None = None
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    updated_at: datetime
+
+
+class JobEventInfo(BaseModel):
+    """One status change (an SSE message)."""
+
+    id: int
+    job_id: str
+    run_id: str
+    status: str
+    at: datetime
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """What to run: one benchmark version × agent × epoch in a run."""
+
+    run_id: str
+    benchmark_id: str
+    benchmark_version_id: int | None
+    agent: str
+    model: str | None = None
+    base_url: str | None = None
+    epoch: int = 0
+    seed: int = 0
+    scoring: str = "outcome"
+    job_id: str | None = None
+
+
+def _job(row: Any) -> JobInfo:
+    data = dict(row._mapping)
+    for key in ("created_at", "started_at", "finished_at", "updated_at"):
+        data[key] = _utc(data[key])
+    data.pop("heartbeat_at", None)
+    return JobInfo(**data)
+
+
+def _event_data(status: str, **fields: Any) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if v is not None} | {"status": status}
+
+
+class JobQueue:
+    """The queue over a Store's database. Thread-safe; share one per process."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # --- writing --------------------------------------------------------------------
+
+    def enqueue(self, specs: Sequence[JobSpec]) -> list[str]:
+        """Add Queued jobs in one transaction; returns their ids in order."""
+        now = datetime.now(UTC)
+        ids = [s.job_id or str(uuid.uuid4()) for s in specs]
+        if not specs:
+            return ids
+        rows = [
+            {
+                "id": job_id,
+                "run_id": s.run_id,
+                "benchmark_id": s.benchmark_id,
+                "benchmark_version_id": s.benchmark_version_id,
+                "agent": s.agent,
+                "model": s.model,
+                "base_url": s.base_url,
+                "epoch": s.epoch,
+                "seed": s.seed,
+                "scoring": s.scoring,
+                "status": QUEUED,
+                "progress": 0,
+                "cancel_requested": False,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for job_id, s in zip(ids, specs, strict=True)
+        ]
+        events = [
+            {
+                "job_id": r["id"],
+                "run_id": r["run_id"],
+                "status": QUEUED,
+                "at": now,
+                "data": _event_data(
+                    QUEUED, benchmark_id=r["benchmark_id"], agent=r["agent"], epoch=r["epoch"]
+                ),
+            }
+            for r in rows
+        ]
+        with self.store._write() as conn:
+            conn.execute(insert(Job), rows)
+            conn.execute(insert(JobEvent), events)
+        return ids
+
+    def claim(self, owner: str) -> JobInfo | None:
+        """Take the oldest Queued job for `owner` (Running, progress 10), or None."""
+        for _ in range(20):
+            with self.store._read() as conn:
+                job_id = conn.execute(
+                    select(Job.id)
+                    .where(Job.status == QUEUED)
+                    .order_by(Job.created_at, Job.id)
+                    .limit(1)
+                ).scalar()
+            if job_id is None:
+                return None
+            now = datetime.now(UTC)
+            with self.store._write() as conn:
+                changed = conn.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.status == QUEUED)
+                    .values(
+                        status=RUNNING,
+                        owner=owner,
+                        progress=10,
+                        started_at=now,
+                        heartbeat_at=now,
+                        updated_at=now,
+                    )
+                ).rowcount
+                if changed:
+                    job = conn.execute(select(Job).where(Job.id == job_id)).one()
+                    self._event(conn, job.id, job.run_id, RUNNING, now, progress=10)
+                    return _job(job)
+        return None
+
+    def set_progress(self, job_id: str, owner: str, progress: int) -> None:
+        """Record progress (0-100) of a job this owner runs."""
+        now = datetime.now(UTC)
+        with self.store._write() as conn:
+            changed = conn.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.owner == owner, Job.status == RUNNING)
+                .values(progress=progress, heartbeat_at=now, updated_at=now)
+            ).rowcount
+            if changed:
+                run_id = conn.execute(select(Job.run_id).where(Job.id == job_id)).scalar_one()
+                self._event(conn, job_id, run_id, RUNNING, now, progress=progress)
+
+    def heartbeat(self, owner: str, job_ids: Iterable[str]) -> None:
+        """Tell other servers these Running jobs are alive."""
+        ids = list(job_ids)
+        if not ids:
+            return
+        with self.store._write() as conn:
+            conn.execute(
+                update(Job)
+                .where(Job.id.in_(ids), Job.owner == owner, Job.status == RUNNING)
+                .values(heartbeat_at=datetime.now(UTC))
+            )
+
+    def finish(
+        self,
+        job_id: str,
+        owner: str,
+        status: str,
+        *,
+        score: float | None = None,
+        passed: bool | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Move a Running job of `owner` to a terminal status; False if it was not ours."""
+        if status not in TERMINAL:
+            raise ValueError(f"not a terminal status: {status!r}")
+        now = datetime.now(UTC)
+        with self.store._write() as conn:
+            changed = conn.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.owner == owner, Job.status == RUNNING)
+                .values(
+                    status=status,
+                    progress=100,
+                    score=score,
+                    passed=passed,
+                    error=error,
+                    finished_at=now,
+                    updated_at=now,
+                )
+            ).rowcount
+            if changed:
+                run_id = conn.execute(select(Job.run_id).where(Job.id == job_id)).scalar_one()
+                self._event(
+                    conn, job_id, run_id, status, now, score=score, passed=passed, error=error
+                )
+        return bool(changed)
+
+    def request_cancel(self, job_id: str) -> str | None:
+        """Stop a job: a Queued one is Cancelled at once, a Running one is flagged for its
+        worker (which cancels the episode). Returns the status after, None if unknown."""
+        now = datetime.now(UTC)
+        with self.store._write() as conn:
+            row = conn.execute(select(Job.status, Job.run_id).where(Job.id == job_id)).first()
+            if row is None:
+                return None
+            if row.status == QUEUED:
+                conn.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.status == QUEUED)
+                    .values(
+                        status=CANCELLED,
+                        cancel_requested=True,
+                        error="stopped by user before it started",
+                        finished_at=now,
+                        updated_at=now,
+                    )
+                )
+                self._event(conn, job_id, row.run_id, CANCELLED, now, error="stopped by user")
+                return CANCELLED
+            if row.status == RUNNING:
+                conn.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.status == RUNNING)
+                    .values(cancel_requested=True, updated_at=now)
+                )
+            return str(row.status)
+
+    def cancel_run(self, run_id: str) -> int:
+        """Request cancellation of every unfinished job of a run; returns how many."""
+        with self.store._read() as conn:
+            ids = list(
+                conn.execute(
+                    select(Job.id).where(Job.run_id == run_id, Job.status.in_((QUEUED, RUNNING)))
+                ).scalars()
+            )
+        for job_id in ids:
+            self.request_cancel(job_id)
+        return len(ids)
+
+    def recover(self, owner: str, stale_after: float) -> int:
+        """Settle Running jobs whose owner is dead (see module docstring). Returns how many."""
+        now = datetime.now(UTC)
+        cutoff = now - timedelta(seconds=stale_after)
+        with self.store._read() as conn:
+            rows = list(
+                conn.execute(
+                    select(Job.id, Job.owner, Job.heartbeat_at).where(
+                        Job.status == RUNNING, Job.owner != owner
+                    )
+                )
+            )
+        dead = [
+            r.id
+            for r in rows
+            if r.owner is None or owner_is_dead(r.owner) or (_utc(r.heartbeat_at) or now) < cutoff
+        ]
+        settled = 0
+        for job_id in dead:
+            with self.store._write() as conn:
+                job = conn.execute(
+                    select(Job.run_id, Job.owner).where(Job.id == job_id, Job.status == RUNNING)
+                ).first()
+                if job is None:
+                    continue
+                episode = conn.execute(
+                    select(Episode.status, Episode.score, Episode.passed, Episode.error).where(
+                        Episode.execution_id == job_id
+                    )
+                ).first()
+                if episode is not None:  # the result was stored just before the crash
+                    status = COMPLETED if episode.status == "completed" else FAILED
+                    values: dict[str, Any] = {
+                        "status": status,
+                        "score": episode.score,
+                        "passed": episode.passed,
+                        "error": episode.error,
+                    }
+                else:
+                    status = INTERRUPTED
+                    values = {
+                        "status": status,
+                        "error": f"interrupted: the server running it ({job.owner}) stopped "
+                        "before the episode finished; not re-run automatically because an "
+                        "episode is not idempotent (model calls cost tokens and sample anew)",
+                    }
+                conn.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.status == RUNNING)
+                    .values(**values, progress=100, finished_at=now, updated_at=now)
+                )
+                self._event(
+                    conn,
+                    job_id,
+                    job.run_id,
+                    status,
+                    now,
+                    error=values.get("error"),
+                    score=values.get("score"),
+                    passed=values.get("passed"),
+                )
+                settled += 1
+        return settled
+
+    def interrupt_owned(self, owner: str, reason: str) -> int:
+        """Mark every Running job of `owner` Interrupted (graceful shutdown after the grace)."""
+        with self.store._read() as conn:
+            ids = list(
+                conn.execute(
+                    select(Job.id).where(Job.owner == owner, Job.status == RUNNING)
+                ).scalars()
+            )
+        return sum(self.finish(job_id, owner, INTERRUPTED, error=reason) for job_id in ids)
+
+    @staticmethod
+    def _event(
+        conn: Connection, job_id: str, run_id: str, status: str, at: datetime, **fields: Any
+    ) -> None:
+        conn.execute(
+            insert(JobEvent).values(
+                job_id=job_id,
+                run_id=run_id,
+                status=status,
+                at=at,
+                data=_event_data(status, **fields),
+            )
+        )
+
+    # --- reading --------------------------------------------------------------------
+
+    def get(self, job_id: str) -> JobInfo | None:
+        """One job, or None."""
+        with self.store._read() as conn:
+            row = conn.execute(select(Job).where(Job.id == job_id)).first()
+        return _job(row) if row is not None else None
+
+    def list_jobs(
+        self,
+        *,
+        run_id: str | None = None,
+        benchmark_id: str | None = None,
+        agent: str | None = None,
+        status: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        newest_first: bool = True,
+    ) -> list[JobInfo]:
+        """Jobs filtered; newest first by default."""
+        query = select(Job)
+        if run_id is not None:
+            query = query.where(Job.run_id == run_id)
+        if benchmark_id is not None:
+            query = query.where(Job.benchmark_id == benchmark_id)
+        if agent is not None:
+            query = query.where(Job.agent == agent)
+        if status is not None:
+            query = query.where(Job.status == status)
+        order = (Job.created_at.desc(), Job.id.desc()) if newest_first else (Job.created_at, Job.id)
+        query = query.order_by(*order).offset(offset).limit(limit)
+        with self.store._read() as conn:
+            return [_job(r) for r in conn.execute(query)]
+
+    def counts(self, run_id: str | None = None) -> dict[str, int]:
+        """How many jobs are in each status (of a run, or all); every status is a key."""
+        query = select(Job.status, func.count()).group_by(Job.status)
+        if run_id is not None:
+            query = query.where(Job.run_id == run_id)
+        out = dict.fromkeys(STATUSES, 0)
+        with self.store._read() as conn:
+            for status, n in conn.execute(query):
+                out[str(status)] = int(n)
+        return out
+
+    def cancel_requested(self, owner: str, job_ids: Iterable[str]) -> set[str]:
+        """Which of these Running jobs of `owner` someone asked to stop."""
+        ids = list(job_ids)
+        if not ids:
+            return set()
+        with self.store._read() as conn:
+            return set(
+                conn.execute(
+                    select(Job.id).where(
+                        and_(Job.id.in_(ids), Job.owner == owner, Job.cancel_requested.is_(True))
+                    )
+                ).scalars()
+            )
+
+    def events_since(
+        self, after: int, *, run_id: str | None = None, limit: int = 500
+    ) -> list[JobEventInfo]:
+        """Status changes with id > `after`, oldest first."""
+        query = select(JobEvent).where(JobEvent.id > after).order_by(JobEvent.id).limit(limit)
+        if run_id is not None:
+            query = query.where(JobEvent.run_id == run_id)
+        with self.store._read() as conn:
+            rows = list(conn.execute(query))
+        return [
+            JobEventInfo(
+                id=r.id,
+                job_id=r.job_id,
+                run_id=r.run_id,
+                status=r.status,
+                at=_utc(r.at) or r.at,
+                data=dict(r.data or {}),
+            )
+            for r in rows
+        ]
+
+    def last_event_id(self) -> int:
+        """The newest event id (0 when none): where a new SSE subscriber starts."""
+        with self.store._read() as conn:
+            return int(conn.execute(select(func.max(JobEvent.id))).scalar() or 0)

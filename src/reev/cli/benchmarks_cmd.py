@@ -11,11 +11,23 @@ from reev.benchmark.keys import substitute_placeholders
 from reev.benchmark.loader import BenchmarkLoadError, discover_benchmark_files, load_benchmark
 from reev.benchmark.resolve import resolve_keys
 from reev.cli.common import PathsArg, SeedOpt, console, err_console, usage_error
+from reev.cli.gates_cmd import print_report, run_gate_checks
+from reev.runner.gates import PARAMETRIC_SEEDS
 from reev.runner.suite import load_all
 
 
-def validate(paths: PathsArg) -> None:
-    """Validate benchmark files; exit 1 when any is invalid."""
+def validate(
+    paths: PathsArg,
+    gates: Annotated[
+        bool,
+        typer.Option(
+            "--gates",
+            help="Also run the gates: reference passes, null passes only refuse tasks, junk "
+            "and negative solutions fail (see `reev gates`).",
+        ),
+    ] = False,
+) -> None:
+    """Validate benchmark files; exit 1 when any is invalid (or, with --gates, a gate fails)."""
     files = discover_benchmark_files(paths)
     if not files:
         raise usage_error("no benchmark files found")
@@ -32,6 +44,11 @@ def validate(paths: PathsArg) -> None:
     console.print(f"{len(files) - bad}/{len(files)} valid")
     if bad:
         raise typer.Exit(1)
+    if gates:
+        report = run_gate_checks([str(p) for p in paths], len(PARAMETRIC_SEEDS), True)
+        print_report(report)
+        if not report.ok:
+            raise typer.Exit(1)
 
 
 def list_benchmarks(
@@ -47,7 +64,12 @@ def list_benchmarks(
             failed = True
             err_console.print(f"[red]✗[/red] {item.error}", highlight=False)
             continue
-        b = item.benchmark
+        try:  # parametric benchmarks: the request drawn for this seed
+            b = item.benchmark.instantiate(seed)
+        except ValueError as exc:
+            failed = True
+            err_console.print(f"[red]✗[/red] {exc}", highlight=False)
+            continue
         key_map = resolve_keys(b, seed).key_map
         rows.append(
             {
@@ -57,6 +79,7 @@ def list_benchmarks(
                 "tags": b.tags,
                 "difficulty": b.difficulty,
                 "steps": b.step_count,
+                "parameters": b.parameter_values or None,
                 "prompt": substitute_placeholders(b.prompt, key_map),
                 "step_prompts": [substitute_placeholders(p, key_map) for p in b.step_prompts]
                 if b.flow

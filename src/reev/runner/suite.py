@@ -96,15 +96,22 @@ async def run_suite(
                     str(item.path),
                 )
             else:
-                result = await run_episode(
-                    item.benchmark,
-                    agent_factory(),
-                    seed=seed,
-                    scoring=scoring,
-                    random_keys=random_keys,
-                    step_timeout=step_timeout,
-                    source_path=str(item.path),
-                )
+                try:  # parametric benchmarks draw their values from the seed
+                    benchmark = item.benchmark.instantiate(seed)
+                except ValueError as exc:
+                    result = error_result(
+                        item.benchmark.id, agent_name, seed, str(exc), scoring, str(item.path)
+                    )
+                else:
+                    result = await run_episode(
+                        benchmark,
+                        agent_factory(),
+                        seed=seed,
+                        scoring=scoring,
+                        random_keys=random_keys,
+                        step_timeout=step_timeout,
+                        source_path=str(item.path),
+                    )
         if on_result is not None:
             on_result(result)
         return result

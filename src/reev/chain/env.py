@@ -12,14 +12,18 @@ from collections.abc import Callable, Iterable, Sequence
 from solders.account import Account
 from solders.instruction import Instruction
 from solders.keypair import Keypair
-from solders.message import Message
+from solders.address_lookup_table_account import (
+    AddressLookupTable,
+    AddressLookupTableAccount,
+)
+from solders.message import Message, MessageV0
 from solders.pubkey import Pubkey
-from solders.transaction import Transaction
+from solders.transaction import Transaction, VersionedTransaction
 
 from reev.benchmark.mints import known_mint
 from reev.benchmark.model import Benchmark, InitialStateItem
 from reev.benchmark.resolve import KeyRing, resolve_keys
-from reev.chain.backend import ChainBackend, LiteSVMBackend
+from reev.chain.backend import ChainBackend
 from reev.chain.errors import describe_error
 from reev.chain.layouts import (
     MINT_LEN,
@@ -30,6 +34,7 @@ from reev.chain.layouts import (
     unpack_token_account,
 )
 from reev.chain.observation import AccountState, MintState, Observation, TokenState
+from reev.chain.pool import default_backend
 from reev.chain.transaction import TransactionRecord
 from reev.programs.ids import NATIVE_MINT, SYSTEM_PROGRAM, TOKEN_PROGRAMS
 from reev.programs.raw import InstructionError, RawInstruction
@@ -45,8 +50,9 @@ class ChainSetupError(Exception):
 class SolanaEnv:
     """One episode's chain: fresh backend per reset, keys from (benchmark, seed)."""
 
-    def __init__(self, backend_factory: Callable[[], ChainBackend] = LiteSVMBackend) -> None:
-        self._backend_factory = backend_factory
+    def __init__(self, backend_factory: Callable[[], ChainBackend] | None = None) -> None:
+        # None: a fresh LiteSVM, or a reusable one inside `LiteSVMPool.lease()` (chain.pool).
+        self._backend_factory = backend_factory or default_backend
         self.backend: ChainBackend | None = None
         self.keys = KeyRing()
         self._watch: list[str] = []
@@ -153,8 +159,15 @@ class SolanaEnv:
 
     # --- execution -----------------------------------------------------------------
 
-    def execute(self, instructions: Sequence[RawInstruction]) -> TransactionRecord:
-        """Sign and run one transaction (fee payer USER_WALLET_PUBKEY); never raises for bad input."""
+    def execute(
+        self, instructions: Sequence[RawInstruction], lookup_tables: Sequence[str] = ()
+    ) -> TransactionRecord:
+        """Sign and run one transaction (fee payer USER_WALLET_PUBKEY); never raises for bad input.
+
+        With `lookup_tables` (address lookup table addresses, e.g. from Jupiter's swap API)
+        the transaction is a v0 message that loads accounts through those tables: Jupiter
+        routes name more accounts than a legacy transaction's 1232 bytes can hold.
+        """
         backend = self._require_backend()
         if not instructions:
             return TransactionRecord(status="rejected", error="no instructions to execute")
@@ -175,10 +188,18 @@ class SolanaEnv:
                 error="missing signature: the harness holds no key for " + ", ".join(missing),
                 instructions=resolved,
             )
+        tables, table_error = self._lookup_tables(lookup_tables)
+        if table_error is not None:
+            return TransactionRecord(status="rejected", error=table_error, instructions=resolved)
         blockhash = backend.latest_blockhash()
+        tx: Transaction | VersionedTransaction
         try:
-            message = Message.new_with_blockhash(ixs, payer, blockhash)
-            tx = Transaction(signers, message, blockhash)
+            if tables:
+                v0 = MessageV0.try_compile(payer, ixs, tables, blockhash)
+                tx = VersionedTransaction(v0, signers)
+            else:
+                message = Message.new_with_blockhash(ixs, payer, blockhash)
+                tx = Transaction(signers, message, blockhash)
         except Exception as exc:  # solders raises its own error types for unsignable messages
             return TransactionRecord(
                 status="rejected", error=f"cannot build transaction: {exc}", instructions=resolved
@@ -204,6 +225,26 @@ class SolanaEnv:
             fee=outcome.fee,
             instructions=resolved,
         )
+
+    def _lookup_tables(
+        self, addresses: Sequence[str]
+    ) -> tuple[list[AddressLookupTableAccount], str | None]:
+        """The named address lookup tables as read from the chain, or a rejection reason."""
+        tables: list[AddressLookupTableAccount] = []
+        for text in dict.fromkeys(addresses):
+            try:
+                key = Pubkey.from_string(text)
+            except ValueError:
+                return [], f"invalid address lookup table address {text!r}"
+            account = self._require_backend().get_account(key)
+            if account is None:
+                return [], f"address lookup table {text} does not exist on this chain"
+            try:
+                table = AddressLookupTable.deserialize(bytes(account.data))
+            except Exception as exc:  # solders raises its own error types for bad data
+                return [], f"account {text} is not an address lookup table: {exc}"
+            tables.append(AddressLookupTableAccount(key, list(table.addresses)))
+        return tables, None
 
     def _signers(self, payer: Pubkey, ixs: list[Instruction]) -> tuple[list[Keypair], list[str]]:
         needed = [payer]

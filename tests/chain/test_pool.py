@@ -1,0 +1,94 @@
+"""Reused LiteSVM instances give exactly the results of fresh ones, and leave nothing behind."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from solders.pubkey import Pubkey
+
+from reev.agents.registry import create_agent
+from reev.chain.env import SolanaEnv
+from reev.chain.pool import LiteSVMPool, PooledLiteSVMBackend
+from reev.programs.ids import TOKEN_PROGRAMS
+from reev.runner.episode import run_episode
+from reev.runner.result import EpisodeResult
+from reev.runner.suite import load_all
+
+ROOT = Path(__file__).resolve().parents[2]
+VOLATILE = {"execution_id", "started_at", "duration_ms"}
+
+
+def _stable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _stable(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [_stable(v) for v in value]
+    return value
+
+
+def _run_all(pool: LiteSVMPool | None, seed: int = 0) -> list[EpisodeResult]:
+    loaded = [item for item in load_all([ROOT / "benchmarks"]) if item.benchmark is not None]
+
+    async def main() -> list[EpisodeResult]:
+        out = []
+        for item in loaded:
+            assert item.benchmark is not None
+            if pool is None:
+                out.append(
+                    await run_episode(item.benchmark, create_agent("deterministic"), seed=seed)
+                )
+            else:
+                with pool.lease():
+                    out.append(
+                        await run_episode(item.benchmark, create_agent("deterministic"), seed=seed)
+                    )
+        return out
+
+    return asyncio.run(main())
+
+
+def test_pooled_episodes_equal_fresh_ones_signatures_included() -> None:
+    fresh = [_stable(r.to_json_dict()) for r in _run_all(None)]
+    pool = LiteSVMPool()
+    for _ in range(3):  # the same VM serves every episode, three times over
+        assert [_stable(r.to_json_dict()) for r in _run_all(pool)] == fresh
+    assert pool.created == 1
+    signatures = [
+        tx["signature"]
+        for r in fresh
+        for s in r["steps"]
+        for tx in s["transactions"]
+        if tx["signature"]
+    ]
+    assert signatures, "the suite should execute transactions"
+
+
+def test_interleaved_seeds_stay_isolated() -> None:
+    pool = LiteSVMPool()
+    a = [_stable(r.to_json_dict()) for r in _run_all(pool, seed=1)]
+    _run_all(pool, seed=2)
+    assert [_stable(r.to_json_dict()) for r in _run_all(pool, seed=1)] == a
+
+
+def test_release_removes_every_account_an_episode_created() -> None:
+    backend = PooledLiteSVMBackend()
+    before = {p: len(backend.program_accounts(p)) for p in TOKEN_PROGRAMS}
+    loaded = [item for item in load_all([ROOT / "benchmarks"]) if item.benchmark is not None]
+    env = SolanaEnv(lambda: backend)
+    assert loaded[1].benchmark is not None
+    env.reset(loaded[1].benchmark, seed=0)
+    wallet = Pubkey.from_string(env.key_map["USER_WALLET_PUBKEY"])
+    assert backend.get_account(wallet) is not None
+    backend.restore()
+    assert backend.get_account(wallet) is None
+    assert {p: len(backend.program_accounts(p)) for p in TOKEN_PROGRAMS} == before
+
+
+def test_without_a_lease_env_uses_a_fresh_vm() -> None:
+    env = SolanaEnv()
+    loaded = [item for item in load_all([ROOT / "benchmarks"]) if item.benchmark is not None]
+    assert loaded[0].benchmark is not None
+    env.reset(loaded[0].benchmark)
+    assert not isinstance(env.backend, PooledLiteSVMBackend)

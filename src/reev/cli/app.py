@@ -9,6 +9,7 @@ from reev.cli.agents_cmd import agents
 from reev.cli.benchmarks_cmd import list_benchmarks, validate
 from reev.cli.gates_cmd import gates
 from reev.cli.run_cmd import run
+from reev.cli.validator_cmd import validator
 
 app = typer.Typer(
     name="reev",
@@ -21,6 +22,7 @@ app.command()(validate)
 app.command("list")(list_benchmarks)
 app.command()(agents)
 app.command()(gates)
+app.command()(validator)
 
 
 def main() -> None:

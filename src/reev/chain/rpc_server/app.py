@@ -1,0 +1,49 @@
+"""The ASGI app: JSON-RPC over HTTP POST at `/`, `GET /health`, and the websocket
+subscriptions at `/` (ws://). Handlers run on the event loop thread, one at a time,
+because LiteSVM must not be used from two threads."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from reev.chain.rpc_server.chain_state import ChainState
+from reev.chain.rpc_server.dispatch import handle_body
+from reev.chain.rpc_server.pubsub import PubSub
+
+MAX_BODY = 50 * 1024 * 1024
+
+
+def create_app(state: ChainState) -> Starlette:
+    """An app serving `state`; the same app serves HTTP and websocket clients."""
+    pubsub = PubSub(state)
+
+    async def rpc(request: Request) -> Response:
+        if request.method == "GET":
+            return PlainTextResponse("ok")
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return PlainTextResponse("request body too large", status_code=413)
+        document = handle_body(state, body)
+        if document is None:
+            return Response(status_code=200)
+        return Response(json.dumps(document), media_type="application/json")
+
+    async def health(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def websocket(ws: WebSocket) -> None:
+        await pubsub.serve(ws)
+
+    return Starlette(
+        routes=[
+            Route("/", rpc, methods=["POST", "GET"]),
+            Route("/health", health, methods=["GET"]),
+            WebSocketRoute("/", websocket),
+        ]
+    )

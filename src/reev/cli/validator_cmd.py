@@ -1,0 +1,61 @@
+"""`reev validator`: serve the embedded Solana VM over Solana's JSON-RPC."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from reev.benchmark.loader import BenchmarkLoadError, load_benchmark
+from reev.chain.env import ChainSetupError
+from reev.cli.common import SeedOpt, console, usage_error
+
+
+def validator(
+    host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="JSON-RPC port.")] = 8899,
+    ws_port: Annotated[
+        int | None,
+        typer.Option("--ws-port", help="Websocket port (default: --port + 1, like Solana)."),
+    ] = None,
+    benchmark: Annotated[
+        Path | None,
+        typer.Option("--benchmark", help="Load this benchmark's initial state."),
+    ] = None,
+    seed: SeedOpt = 0,
+) -> None:
+    """Run a JSON-RPC 2.0 Solana validator over one LiteSVM (HTTP and websocket),
+    with surfpool's cheat codes and reev_snapshot / reev_revert."""
+    from reev.chain.rpc_server.server import bind, serve_forever, state_for
+
+    loaded = None
+    if benchmark is not None:
+        try:
+            loaded = load_benchmark(benchmark)
+        except BenchmarkLoadError as exc:
+            for issue in exc.issues:
+                console.print(f"[red]✗[/red] {issue}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+    try:
+        state = state_for(loaded, seed)
+    except ChainSetupError as exc:
+        raise usage_error(f"cannot build the initial state: {exc}") from None
+    ws = port + 1 if ws_port is None else ws_port
+    try:
+        sockets = [bind(host, port)] + ([bind(host, ws)] if ws != port else [])
+    except (OSError, socket.gaierror) as exc:
+        raise usage_error(f"cannot listen on {host}:{port}/{ws}: {exc}") from None
+    if loaded is not None:
+        table = Table(title=f"{loaded.id} (seed {seed}): placeholder → pubkey")
+        table.add_column("placeholder")
+        table.add_column("pubkey")
+        for name, key in state.key_map.items():
+            table.add_row(name, key)
+        console.print(table)
+    console.print(f"JSON-RPC  http://{host}:{port}", highlight=False)
+    console.print(f"Websocket ws://{host}:{ws}", highlight=False)
+    console.print("Ctrl-C to stop.")
+    serve_forever(state, sockets, log_level="warning")

@@ -29,7 +29,9 @@ from solders.account import Account
 from solders.hash import Hash
 from solders.litesvm import LiteSVM
 from solders.pubkey import Pubkey
-from solders.transaction import Transaction
+from solders.address_lookup_table_account import AddressLookupTable
+from solders.message import MessageV0
+from solders.transaction import Transaction, VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata
 
 from reev.chain.backend import ChainBackend, ExecutionOutcome, LiteSVMBackend
@@ -78,15 +80,30 @@ class PooledLiteSVMBackend(LiteSVMBackend):
     def latest_blockhash(self) -> Hash:
         return _CHAIN.get(self._sent)
 
-    def execute(self, tx: Transaction) -> ExecutionOutcome:
-        for key in tx.message.account_keys:
+    def execute(self, tx: Transaction | VersionedTransaction) -> ExecutionOutcome:
+        for key in self._touched_keys(tx):
             self._remember(key)
         outcome = self._run(tx)
         if outcome.sent:
             self._sent += 1
         return outcome
 
-    def _run(self, tx: Transaction) -> ExecutionOutcome:
+    def _touched_keys(self, tx: Transaction | VersionedTransaction) -> list[Pubkey]:
+        """Every account a transaction names, lookup-table entries of v0 messages included."""
+        message = tx.message
+        keys = list(message.account_keys)
+        if isinstance(message, MessageV0):
+            for lookup in message.address_table_lookups:
+                account = self.svm.get_account(lookup.account_key)
+                if account is None:
+                    continue
+                addresses = AddressLookupTable.deserialize(bytes(account.data)).addresses
+                for i in [*lookup.writable_indexes, *lookup.readonly_indexes]:
+                    if i < len(addresses):
+                        keys.append(addresses[i])
+        return keys
+
+    def _run(self, tx: Transaction | VersionedTransaction) -> ExecutionOutcome:
         # LiteSVMBackend.execute without expire_blockhash: the chain is virtual here.
         sim = self.svm.simulate_transaction(tx)
         if isinstance(sim, FailedTransactionMetadata):

@@ -26,11 +26,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from solders.account import Account
+from solders.address_lookup_table_account import AddressLookupTable
 from solders.hash import Hash
 from solders.litesvm import LiteSVM
-from solders.pubkey import Pubkey
-from solders.address_lookup_table_account import AddressLookupTable
 from solders.message import MessageV0
+from solders.pubkey import Pubkey
 from solders.transaction import Transaction, VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata
 

@@ -26,7 +26,7 @@ def state_for(benchmark: Benchmark | None = None, seed: int = 0) -> ChainState:
     """
     if benchmark is None:
         return ChainState(LiteSVMBackend().svm)
-    env = SolanaEnv()
+    env = SolanaEnv(LiteSVMBackend)  # a fresh VM of its own, never a pooled one
     env.reset(benchmark, seed)
     backend = env.backend
     if not isinstance(backend, LiteSVMBackend):  # pragma: no cover - SolanaEnv's default

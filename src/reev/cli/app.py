@@ -7,6 +7,7 @@ import typer
 
 from reev.cli.agents_cmd import agents
 from reev.cli.benchmarks_cmd import list_benchmarks, validate
+from reev.cli.flow_cmd import flow
 from reev.cli.gates_cmd import gates
 from reev.cli.run_cmd import run
 from reev.cli.validator_cmd import validator
@@ -21,6 +22,7 @@ app.command()(run)
 app.command()(validate)
 app.command("list")(list_benchmarks)
 app.command()(agents)
+app.command()(flow)
 app.command()(gates)
 app.command()(validator)
 

@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reev.runner.result import EpisodeResult
+from reev.chain.transaction import TransactionRecord
+from reev.runner.result import EpisodeResult, StepRecord, ToolCallRecord
 
 DEFAULT_OUT_DIR = Path("logs")
 
@@ -44,6 +45,14 @@ def session_document(result: EpisodeResult) -> dict[str, Any]:
         last = step.transaction
         steps.append(
             {
+                "step": step.step,
+                "prompt": step.prompt,
+                "description": step.description,
+                "critical": step.critical,
+                "skipped": step.skipped,
+                "score": step.score,
+                "passed": step.passed,
+                "error": step.error,
                 "thought": None,
                 "action": [ix.model_dump(mode="json") for ix in step.instructions],
                 "observation": {
@@ -75,6 +84,7 @@ def session_document(result: EpisodeResult) -> dict[str, Any]:
             "execution_time_ms": round(result.duration_ms),
             "scoring": result.scoring,
             "scores": result.scores.model_dump(mode="json"),
+            "flow": result.flow.model_dump(mode="json") if result.flow else None,
             "error": result.error,
             "data": {"prompt": result.prompt, "steps": steps},
             "tools": [
@@ -100,3 +110,52 @@ def write_session_file(result: EpisodeResult, out_dir: Path = DEFAULT_OUT_DIR) -
     path = folder / f"session_{result.execution_id}.json"
     path.write_text(json.dumps(session_document(result), indent=2), encoding="utf-8")
     return path
+
+
+def episode_from_session(document: dict[str, Any]) -> EpisodeResult:
+    """Rebuild an EpisodeResult (steps, tool calls, transactions) from a session document.
+
+    Enough for the flow diagram and the transaction-log tree of an episode that was only
+    written to a session file; model transcripts and account states are not restored.
+    """
+    final = document.get("final_result") or {}
+    data = final.get("data") or {}
+    steps: list[StepRecord] = []
+    for n, raw in enumerate(data.get("steps") or [], start=1):
+        steps.append(
+            StepRecord(
+                step=raw.get("step", n),
+                prompt=raw.get("prompt", ""),
+                description=raw.get("description", ""),
+                critical=raw.get("critical", False),
+                skipped=raw.get("skipped", False),
+                score=raw.get("score"),
+                passed=raw.get("passed"),
+                error=raw.get("error", (raw.get("info") or {}).get("error")),
+            )
+        )
+    by_number = {s.step: s for s in steps}
+    for event in document.get("events") or []:
+        step = by_number.get(event.get("depth"))
+        if step is None:
+            continue
+        if event.get("event_type") == "ToolCall":
+            step.tool_calls.append(ToolCallRecord.model_validate(event["data"]))
+        elif event.get("event_type") == "TransactionExecution":
+            step.transactions.append(TransactionRecord.model_validate(event["data"]))
+    status = final.get("status")
+    return EpisodeResult(
+        benchmark_id=document.get("benchmark_id", ""),
+        agent=document.get("agent_type", ""),
+        seed=0,
+        execution_id=document.get("session_id", ""),
+        status="error" if status == "Error" else "completed",
+        error=final.get("error"),
+        score=final.get("score") or 0.0,
+        passed=bool(final.get("success")),
+        scoring=final.get("scoring", "outcome"),
+        steps=steps,
+        flow=final.get("flow"),
+        prompt=data.get("prompt", ""),
+        duration_ms=final.get("execution_time_ms") or 0.0,
+    )

@@ -9,7 +9,7 @@ from solders.account import Account
 from solders.hash import Hash
 from solders.litesvm import LiteSVM
 from solders.pubkey import Pubkey
-from solders.transaction import Transaction
+from solders.transaction import Transaction, VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata
 
 
@@ -36,7 +36,7 @@ class ChainBackend(Protocol):
 
     def minimum_balance_for_rent_exemption(self, data_len: int) -> int: ...
 
-    def execute(self, tx: Transaction) -> ExecutionOutcome: ...
+    def execute(self, tx: Transaction | VersionedTransaction) -> ExecutionOutcome: ...
 
     def program_accounts(self, program: Pubkey) -> list[tuple[Pubkey, Account]]: ...
 
@@ -68,7 +68,7 @@ class LiteSVMBackend:
     def program_accounts(self, program: Pubkey) -> list[tuple[Pubkey, Account]]:
         return list(self.svm.get_program_accounts(program))
 
-    def execute(self, tx: Transaction) -> ExecutionOutcome:
+    def execute(self, tx: Transaction | VersionedTransaction) -> ExecutionOutcome:
         sim = self.svm.simulate_transaction(tx)
         if isinstance(sim, FailedTransactionMetadata):
             meta = sim.meta()

@@ -50,10 +50,12 @@ class EpisodeHarness:
 
     # --- AgentHarness ---------------------------------------------------------------
 
-    def execute(self, instructions: Sequence[RawInstruction]) -> TransactionRecord:
-        """Sign and execute one transaction; the record is kept and returned."""
+    def execute(
+        self, instructions: Sequence[RawInstruction], lookup_tables: Sequence[str] = ()
+    ) -> TransactionRecord:
+        """Sign and execute one transaction (v0 when lookup tables are given); kept and returned."""
         with transaction_span(len(instructions)) as span:
-            record = self.env.execute(instructions)
+            record = self.env.execute(instructions, lookup_tables)
             trace_transaction(span, record)
         step = self.current
         step.instructions.extend(record.instructions or list(instructions))
@@ -90,7 +92,7 @@ class EpisodeHarness:
         error = None
         tx_index = None
         if output.instructions:
-            tx = self.execute(output.instructions)
+            tx = self.execute(output.instructions, output.lookup_tables)
             tx_index = len(self.current.transactions) - 1
             result["transaction"] = {
                 "status": tx.status,

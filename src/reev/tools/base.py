@@ -34,6 +34,8 @@ class ToolOutput:
 
     instructions: list[RawInstruction] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    # Address lookup tables the instructions' transaction should use (a v0 message).
+    lookup_tables: list[str] = field(default_factory=list)
 
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)

@@ -6,10 +6,17 @@ from typing import Any
 
 from reev.tools.balance import GET_ACCOUNT_BALANCE
 from reev.tools.base import Tool, ToolError
+from reev.tools.jupiter import JUPITER_TOOLS
 from reev.tools.token_tools import TOKEN_TOOLS
 from reev.tools.transfers import SOL_TRANSFER, SPL_TRANSFER
 
-_ALL: tuple[Tool[Any], ...] = (SOL_TRANSFER, SPL_TRANSFER, GET_ACCOUNT_BALANCE, *TOKEN_TOOLS)
+_ALL: tuple[Tool[Any], ...] = (
+    SOL_TRANSFER,
+    SPL_TRANSFER,
+    GET_ACCOUNT_BALANCE,
+    *TOKEN_TOOLS,
+    *JUPITER_TOOLS,
+)
 TOOLS: dict[str, Tool[Any]] = {t.name: t for t in _ALL}
 
 

@@ -1,0 +1,166 @@
+"""The Jupiter HTTP client the Jupiter tools call, with cassette recording and replay.
+
+Base URL: `--jupiter-url`, else `JUPITER_BASE_URL`, else `https://lite-api.jup.ag` (reev's
+default). `JUPITER_API_KEY`, when set, is sent as `x-api-key` (needed by api.jup.ag) and is
+never recorded. Every failure — unreachable host, timeout, non-2xx status, a body that is
+not JSON — is a `ToolError` naming the upstream, which goes back to the agent as the tool's
+error. Nothing is ever invented in its place.
+
+With a cassette, a request already recorded is answered from it (replay, no network); a
+new request goes to the API and its answer is recorded — unless the client is replay-only
+(`--cassette` without `--fork-url`), where a miss is an error naming the cassette.
+
+Tools find the client of the running episode through a context variable (`use_jupiter`),
+so concurrent episodes of a suite may use different clients without passing it through
+every agent and harness.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+import httpx
+
+from reev.chain.cassette import Cassette, HttpExchange, public_origin
+from reev.tools.base import ToolError
+
+DEFAULT_JUPITER_URL = "https://lite-api.jup.ag"
+
+
+class JupiterError(ToolError):
+    """Jupiter's API could not answer (or answered an error); the message names the upstream."""
+
+
+class JupiterClient:
+    """GET/POST JSON to one Jupiter API base URL, through an optional cassette."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        cassette: Cassette | None = None,
+        replay_only: bool = False,
+        timeout: float = 15.0,
+    ) -> None:
+        self.base_url = (
+            base_url or os.environ.get("JUPITER_BASE_URL") or DEFAULT_JUPITER_URL
+        ).rstrip("/")
+        self.origin = public_origin(self.base_url)
+        self.cassette = cassette
+        self.replay_only = replay_only
+        if replay_only and cassette is None:
+            raise ValueError("a replay-only Jupiter client needs a cassette")
+        self._timeout = timeout
+        self._http: httpx.Client | None = None
+        if cassette is not None and not replay_only:
+            cassette.record_origin("jupiter", self.base_url)
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def get(self, path: str, query: dict[str, str] | None = None) -> Any:
+        """The JSON answer of `GET base/path?query`."""
+        return self._request("GET", path, dict(query or {}), None)
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        """The JSON answer of `POST base/path` with a JSON body."""
+        return self._request("POST", path, {}, body)
+
+    def _request(self, method: str, path: str, query: dict[str, str], body: Any) -> Any:
+        what = f"{method} {path}"
+        exchange = self.cassette.exchange(method, path, query, body) if self.cassette else None
+        if exchange is None:
+            if self.replay_only:
+                assert self.cassette is not None
+                raise JupiterError(
+                    f"Jupiter API unavailable: cassette {self.cassette.path} holds no recorded "
+                    f"answer to {what} {query or body or ''} (record it again with network)"
+                )
+            exchange = self._fetch(method, path, query, body)
+            if self.cassette is not None and _replayable(exchange.status):
+                exchange = self.cassette.record_exchange(exchange)
+        if not 200 <= exchange.status < 300:
+            raise JupiterError(
+                f"Jupiter API {self.origin} answered HTTP {exchange.status} to {what}: "
+                f"{_error_text(exchange.response)}"
+            )
+        return exchange.response
+
+    def _fetch(self, method: str, path: str, query: dict[str, str], body: Any) -> HttpExchange:
+        if self._http is None:
+            headers = {"Accept": "application/json"}
+            key = os.environ.get("JUPITER_API_KEY")
+            if key:
+                headers["x-api-key"] = key
+            self._http = httpx.Client(timeout=self._timeout, headers=headers)
+        url = self.base_url + path
+        try:
+            if method == "GET":
+                response = self._http.get(url, params=query)
+            else:
+                response = self._http.post(url, json=body)
+        except httpx.HTTPError as exc:
+            raise JupiterError(
+                f"Jupiter API {self.origin} unreachable ({method} {path}): "
+                f"{type(exc).__name__}: {exc or 'no answer'}"
+            ) from exc
+        try:
+            payload = response.json()
+        except ValueError:
+            if 200 <= response.status_code < 300:
+                raise JupiterError(
+                    f"Jupiter API {self.origin} answered {method} {path} with non-JSON: "
+                    f"{response.text[:200]!r}"
+                ) from None
+            payload = response.text[:500]
+        return HttpExchange(method, path, query, body, response.status_code, payload)
+
+
+def _replayable(status: int) -> bool:
+    """Answers worth recording: successes and request errors, not rate limits or outages."""
+    return 200 <= status < 500 and status != 429
+
+
+def _error_text(response: Any) -> str:
+    if isinstance(response, dict):
+        for key in ("error", "message", "errorCode"):
+            if response.get(key):
+                return str(response[key])
+    return str(response)[:300]
+
+
+_CURRENT: ContextVar[JupiterClient | None] = ContextVar("reev_jupiter_client", default=None)
+
+
+def current_jupiter() -> JupiterClient:
+    """The client of the running episode, or a live client at the default base URL."""
+    client = _CURRENT.get()
+    if client is None:
+        client = JupiterClient()
+        _CURRENT.set(client)
+    return client
+
+
+@contextmanager
+def use_jupiter(client: JupiterClient | None) -> Iterator[None]:
+    """Make `client` the one tools use inside this block (None: the default live client)."""
+    token = _CURRENT.set(client)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+__all__ = [
+    "DEFAULT_JUPITER_URL",
+    "JupiterClient",
+    "JupiterError",
+    "current_jupiter",
+    "use_jupiter",
+]

@@ -34,6 +34,7 @@ from reev.chain.observation import Observation
 from reev.runner.result import ModelCallRecord, utc_now
 from reev.tools.base import Tool
 from reev.tools.registry import TOOLS
+from reev.tracing.spans import model_call_span
 
 ToolMode = Literal["native", "json"]
 
@@ -122,7 +123,21 @@ class OpenAIAgent:
             if limit:
                 harness.set_stop_reason(limit)
                 return
-            completion = await self._call_model(client, harness)
+            with model_call_span(
+                self._endpoint.model,
+                provider=self._endpoint.preset,
+                base_url=self._endpoint.base_url,
+                turn=self._budget.turns + 1,
+            ) as span:  # a no-op unless tracing is on
+                completion = await self._call_model(client, harness)
+                if completion is not None:
+                    span.usage(
+                        completion.prompt_tokens,
+                        completion.completion_tokens,
+                        finish_reason=completion.finish_reason,
+                    )
+                else:
+                    span.error(self._budget.exhausted or "limit: max_seconds")
             if completion is None:
                 harness.set_stop_reason(self._budget.exhausted or "limit: max_seconds")
                 return

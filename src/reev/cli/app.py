@@ -10,6 +10,7 @@ from reev.cli.benchmarks_cmd import list_benchmarks, validate
 from reev.cli.flow_cmd import flow
 from reev.cli.gates_cmd import gates
 from reev.cli.run_cmd import run
+from reev.cli.serve_cmd import serve
 from reev.cli.validator_cmd import validator
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.command()(agents)
 app.command()(flow)
 app.command()(gates)
 app.command()(validator)
+app.command()(serve)
 
 
 def main() -> None:

@@ -325,8 +325,10 @@ class JobQueue:
             self.request_cancel(job_id)
         return len(ids)
 
-    def recover(self, owner: str, stale_after: float) -> int:
-        """Settle Running jobs whose owner is dead (see module docstring). Returns how many."""
+    def recover(self, owner: str, stale_after: float) -> dict[str, str]:
+        """Settle Running jobs whose owner is dead (see module docstring).
+
+        Returns {job_id: run_id} of the jobs settled."""
         now = datetime.now(UTC)
         cutoff = now - timedelta(seconds=stale_after)
         with self.store._read() as conn:
@@ -342,7 +344,7 @@ class JobQueue:
             for r in rows
             if r.owner is None or owner_is_dead(r.owner) or (_utc(r.heartbeat_at) or now) < cutoff
         ]
-        settled = 0
+        settled: dict[str, str] = {}
         for job_id in dead:
             with self.store._write() as conn:
                 job = conn.execute(
@@ -386,7 +388,7 @@ class JobQueue:
                     score=values.get("score"),
                     passed=values.get("passed"),
                 )
-                settled += 1
+                settled[job_id] = job.run_id
         return settled
 
     def interrupt_owned(self, owner: str, reason: str) -> int:

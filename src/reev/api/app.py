@@ -1,0 +1,109 @@
+"""The app factory: `create_app(settings)` builds the FastAPI app; its lifespan opens the
+store, syncs the benchmark folders, settles what a dead server left Running and starts the
+workers, and on shutdown stops them (see `reev.api.workers`).
+
+Nothing here kills processes or frees ports: if the port is taken, uvicorn says so.
+
+The web dashboard (issue 7) plugs in here: when the package `reev.web` defines
+`mount(app: FastAPI) -> None`, it is called after the API routes are added, so the
+dashboard is served by the same server and talks only to `/api/v1`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+
+from reev import __version__
+from reev.api.catalog import sync_benchmark_dirs
+from reev.api.context import ApiContext
+from reev.api.routes import benchmarks, events, executions, logs, meta, runs
+from reev.api.security import BodyLimitMiddleware, token_dependency
+from reev.api.settings import ApiSettings
+from reev.api.workers import WorkerPool
+from reev.store import Store, StoreError, open_store
+from reev.store.jobs import JobQueue
+
+log = logging.getLogger("reev.api")
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """reev's REST API: reev's `/api/v1` routes (same paths and JSON shapes where
+they were sound) and newer ones (suite runs, episodes, leaderboard, server-sent events).
+Runs are jobs in a durable queue in the database, executed by worker tasks, never in the
+request handler. Mutating routes need `Authorization: Bearer <REEV_API_TOKEN>` when the
+server has a token. See docs/api.md."""
+
+
+def create_app(settings: ApiSettings | None = None, *, store: Store | None = None) -> FastAPI:
+    """The API app. `store` (already open) wins over `settings.db_url`; the app closes
+    only a store it opened itself."""
+    config = settings or ApiSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_store = store is None
+        st = store if store is not None else open_store(config.db_url)
+        queue = JobQueue(st)
+        if config.sync_on_start:
+            report = await run_in_threadpool(sync_benchmark_dirs, st, config.benchmark_dirs)
+            for error in report.errors:
+                log.warning("benchmark not synced: %s", error)
+        pool = WorkerPool(st, queue, config)
+        await run_in_threadpool(pool.start)
+        app.state.ctx = ApiContext(settings=config, store=st, queue=queue, pool=pool)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(pool.stop)
+            if own_store:
+                st.close()
+
+    app = FastAPI(
+        title="reev API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    if config.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=config.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
+        )
+    app.add_middleware(BodyLimitMiddleware, limit=config.max_body_bytes)
+    guard = [Depends(token_dependency(config.token))]
+    for module in (meta, benchmarks, executions, logs, runs, events):
+        app.include_router(module.router, prefix=API_PREFIX, dependencies=guard)
+
+    @app.exception_handler(StoreError)
+    @app.exception_handler(OperationalError)
+    async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("database error: %s", exc)
+        return JSONResponse(status_code=503, content={"detail": "database unavailable"})
+
+    mount_web(app)
+    return app
+
+
+def mount_web(app: FastAPI) -> bool:
+    """Let the dashboard package mount itself (`reev.web.mount(app)`), when it exists."""
+    try:
+        web = importlib.import_module("reev.web")
+    except ImportError:
+        return False
+    mount = getattr(web, "mount", None)
+    if not callable(mount):
+        return False
+    mount(app)
+    return True

@@ -1,0 +1,85 @@
+"""The benchmarks the API lists and runs: files synced into the store, and uploads.
+
+Every benchmark the API runs is a stored version (exact text + SHA-256), and a job names
+the version it ran, so an upload is runnable (reev's was stored but never run: its runner
+read files) and an edited file never changes what an old result was scored against.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reev.benchmark.loader import BenchmarkLoadError, discover_benchmark_files, parse_benchmark
+from reev.benchmark.model import Benchmark
+from reev.store import Store
+from reev.store.api_queries import set_current_benchmark
+
+BENCHMARK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
+_ID_RE = re.compile(BENCHMARK_ID_PATTERN)
+
+
+class CatalogError(ValueError):
+    """Uploaded YAML that cannot become a benchmark (the message says why)."""
+
+
+def valid_benchmark_id(value: str) -> bool:
+    """Ids are 1-128 of [A-Za-z0-9_.-], starting alphanumeric, never containing `..`."""
+    return bool(_ID_RE.match(value)) and ".." not in value
+
+
+@dataclass
+class SyncReport:
+    """What a sync found: benchmark ids stored, and files that failed to load."""
+
+    synced: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def sync_benchmark_dirs(store: Store, dirs: list[Path]) -> SyncReport:
+    """Store every benchmark file under `dirs` and make it its id's current version."""
+    report = SyncReport()
+    for path in discover_benchmark_files(dirs):
+        try:
+            text = path.read_text(encoding="utf-8")
+            benchmark = parse_benchmark(text, str(path))
+        except (OSError, UnicodeDecodeError) as exc:
+            report.errors.append(f"{path}: cannot read: {exc}")
+            continue
+        except BenchmarkLoadError as exc:
+            report.errors.append(str(exc))
+            continue
+        if not valid_benchmark_id(benchmark.id):
+            report.errors.append(f"{path}: benchmark id {benchmark.id!r} is not a valid id")
+            continue
+        version = _record(store, benchmark, text, str(path))
+        set_current_benchmark(store, benchmark.id, version, "file")
+        report.synced.append(benchmark.id)
+    return report
+
+
+def upsert_yaml(store: Store, text: str) -> Benchmark:
+    """Validate uploaded YAML, store it and make it its id's current version."""
+    try:
+        benchmark = parse_benchmark(text, "upload")
+    except BenchmarkLoadError as exc:
+        raise CatalogError(str(exc)) from exc
+    if not valid_benchmark_id(benchmark.id):
+        raise CatalogError(
+            f"benchmark id {benchmark.id!r} must be 1-128 characters of A-Z a-z 0-9 _ . - "
+            "starting with a letter or digit, without '..'"
+        )
+    version = _record(store, benchmark, text, None)
+    set_current_benchmark(store, benchmark.id, version, "upload")
+    return benchmark
+
+
+def _record(store: Store, benchmark: Benchmark, text: str, source: str | None) -> int:
+    return store.record_benchmark(
+        benchmark.id,
+        text,
+        source_path=source,
+        description=benchmark.description,
+        tags=list(benchmark.tags),
+    )

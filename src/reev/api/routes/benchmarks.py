@@ -1,0 +1,87 @@
+"""`/benchmarks` (reev's list), `/benchmarks/{id}`, `/upsert-yml` and `/sync`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+
+from reev.api.catalog import CatalogError, sync_benchmark_dirs, upsert_yaml
+from reev.api.context import BenchmarkId, Ctx
+from reev.api.schemas import BenchmarkItem, SyncResponse, UpsertRequest, UpsertResponse
+from reev.benchmark.loader import parse_benchmark
+from reev.store.api_queries import CurrentBenchmark, current_benchmark, current_benchmarks
+
+router = APIRouter(tags=["reev: benchmarks"])
+
+
+def _item(current: CurrentBenchmark, prompt: str) -> BenchmarkItem:
+    v = current.version
+    return BenchmarkItem(
+        id=v.benchmark_id,
+        description=v.description or "",
+        tags=list(v.tags),
+        prompt=prompt,
+        version_id=v.id,
+        content_hash=v.content_hash,
+        origin=current.origin,
+    )
+
+
+def _prompt(current: CurrentBenchmark) -> str:
+    try:
+        return parse_benchmark(current.version.content or "", current.version.benchmark_id).prompt
+    except Exception:  # stored text was valid when stored; a newer schema may disagree
+        return ""
+
+
+@router.get("/benchmarks", response_model=list[BenchmarkItem], summary="Known benchmarks")
+def list_benchmarks(ctx: Ctx) -> list[BenchmarkItem]:
+    return [_item(c, _prompt(c)) for c in current_benchmarks(ctx.store, with_content=True)]
+
+
+@router.get("/benchmarks/{benchmark_id}", summary="One benchmark with its YAML text")
+def get_benchmark(benchmark_id: BenchmarkId, ctx: Ctx) -> dict[str, Any]:
+    current = current_benchmark(ctx.store, benchmark_id)
+    if current is None:
+        raise HTTPException(status_code=404, detail=f"unknown benchmark {benchmark_id!r}")
+    return _item(current, _prompt(current)).model_dump() | {
+        "source_path": current.version.source_path,
+        "yml_content": current.version.content,
+        "versions": [
+            {"version_id": v.id, "content_hash": v.content_hash, "created_at": v.created_at}
+            for v in ctx.store.list_benchmark_versions(benchmark_id)
+        ],
+    }
+
+
+@router.post("/upsert-yml", response_model=UpsertResponse, summary="Store a benchmark YAML")
+def upsert_yml(body: UpsertRequest, ctx: Ctx) -> UpsertResponse:
+    if len(body.yml_content.encode("utf-8")) > ctx.settings.max_yaml_bytes:
+        raise HTTPException(
+            status_code=413, detail=f"YAML larger than {ctx.settings.max_yaml_bytes} bytes"
+        )
+    try:
+        benchmark = upsert_yaml(ctx.store, body.yml_content)
+    except CatalogError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    current = current_benchmark(ctx.store, benchmark.id)
+    assert current is not None
+    return UpsertResponse(
+        success=True,
+        benchmark_id=benchmark.id,
+        version_id=current.version.id,
+        message="Benchmark upserted successfully; it is now the version that runs",
+    )
+
+
+@router.post("/sync", response_model=SyncResponse, summary="Re-read the benchmark folders")
+def sync(ctx: Ctx) -> SyncResponse:
+    report = sync_benchmark_dirs(ctx.store, ctx.settings.benchmark_dirs)
+    dirs = ", ".join(str(d) for d in ctx.settings.benchmark_dirs) or "(none)"
+    return SyncResponse(
+        success=not report.errors,
+        synced_count=len(report.synced),
+        message=f"synced {len(report.synced)} benchmark(s) from {dirs}",
+        errors=report.errors,
+    )

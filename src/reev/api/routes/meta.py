@@ -1,0 +1,45 @@
+"""`/health`, `/agents`, `/agent-performance` (reev's shapes)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter
+
+from reev import __version__
+from reev.agents.registry import available_agents
+from reev.api.context import Ctx
+from reev.store.api_queries import agent_performance
+
+router = APIRouter(tags=["reev: meta"])
+
+
+@router.get("/health", summary="Liveness, version, database and queue")
+def health(ctx: Ctx) -> dict[str, Any]:
+    counts = ctx.queue.counts()
+    return {
+        "status": "healthy",
+        "timestamp": datetime.now(UTC).isoformat(),
+        "version": __version__,
+        "database": ctx.store.display_url,
+        "workers": ctx.settings.workers,
+        "jobs": counts,
+    }
+
+
+@router.get("/agents", summary="Names of the registered agents")
+def agents() -> list[str]:
+    return [spec.name for spec in available_agents()]
+
+
+@router.get("/agents/details", summary="Registered agents with what each needs")
+def agent_details() -> list[dict[str, str]]:
+    return [
+        {"name": s.name, "description": s.description, "needs": s.needs} for s in available_agents()
+    ]
+
+
+@router.get("/agent-performance", summary="reev's per-agent summary of stored episodes")
+def performance(ctx: Ctx) -> list[dict[str, Any]]:
+    return agent_performance(ctx.store)

@@ -1,0 +1,58 @@
+"""Server settings: one frozen object built by `reev serve` (or a test) and read by the app."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TOKEN_ENV = "REEV_API_TOKEN"
+CORS_ENV = "REEV_CORS_ORIGINS"
+
+
+def default_benchmark_dirs() -> list[Path]:
+    """`./benchmarks` when it exists, else the suite bundled with the package."""
+    local = Path("benchmarks")
+    if local.is_dir():
+        return [local.resolve()]
+    bundled = Path(__file__).resolve().parent.parent / "_bundled_benchmarks"
+    if bundled.is_dir():
+        return [bundled]
+    repo = Path(__file__).resolve().parents[3] / "benchmarks"  # editable install
+    return [repo] if repo.is_dir() else []
+
+
+def token_from_env() -> str | None:
+    """`REEV_API_TOKEN`, or None when unset or blank."""
+    value = os.environ.get(TOKEN_ENV, "").strip()
+    return value or None
+
+
+def cors_from_env() -> list[str]:
+    """Comma-separated `REEV_CORS_ORIGINS` (empty: CORS closed)."""
+    return [o.strip() for o in os.environ.get(CORS_ENV, "").split(",") if o.strip()]
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """Everything the app needs to know; defaults are the safe ones."""
+
+    db_url: str | None = None
+    workers: int = 2
+    benchmark_dirs: list[Path] = field(default_factory=default_benchmark_dirs)
+    token: str | None = None
+    cors_origins: list[str] = field(default_factory=list)
+    max_body_bytes: int = 1_048_576
+    max_yaml_bytes: int = 262_144
+    max_jobs_per_request: int = 5_000
+    episode_timeout: float | None = 600.0
+    poll_interval: float = 0.05
+    heartbeat_interval: float = 2.0
+    stale_after: float = 30.0
+    shutdown_grace: float = 5.0
+    sync_on_start: bool = True
+    mermaid_js: str = field(
+        default_factory=lambda: os.environ.get(
+            "REEV_MERMAID_JS", "https://cdn.jsdelivr.net/npm/mermaid@11/dist/mermaid.min.js"
+        )
+    )

@@ -1,0 +1,259 @@
+"""The worker pool: N workers that claim queued jobs from the database and run episodes.
+
+Workers live on their own thread with their own asyncio loop, so an episode (LiteSVM work
+is synchronous) never blocks the API's request loop, and a request handler never runs an
+episode. Each job gets a fresh agent and a fresh VM (`run_episode`), so jobs are isolated
+from each other; N workers give N episodes in flight (agents that wait on a model
+overlap; chain work is CPU-bound and shares the GIL).
+
+Stopping a job is real: the episode runs in its own asyncio task, which is cancelled —
+an agent waiting on a model call stops at once and no later step runs. A stop request
+reaches the task either directly (same process) or through the job's `cancel_requested`
+flag, which every pool polls for the jobs it owns (another server process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from typing import Any
+
+from reev.agents.registry import create_agent
+from reev.api.settings import ApiSettings
+from reev.benchmark.loader import parse_benchmark
+from reev.runner.episode import run_episode
+from reev.runner.result import EpisodeResult
+from reev.runner.suite import error_result
+from reev.scoring.model import ScoringProfile
+from reev.store import Store
+from reev.store.jobs import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    INTERRUPTED,
+    QUEUED,
+    RUNNING,
+    JobInfo,
+    JobQueue,
+    new_owner,
+)
+
+log = logging.getLogger("reev.api.workers")
+
+STOPPED_BY_USER = "stopped by user"
+SHUTDOWN_REASON = "interrupted: the server shut down before the episode finished"
+
+
+def agent_options(model: str | None, base_url: str | None) -> dict[str, Any]:
+    """The options passed to `create_agent` for a job (only what was given)."""
+    options: dict[str, Any] = {}
+    if model:
+        options["model"] = model
+    if base_url:
+        options["base_url"] = base_url
+    return options
+
+
+class WorkerPool:
+    """Runs queued jobs until stopped. `start()`/`stop()` from any thread."""
+
+    def __init__(self, store: Store, queue: JobQueue, settings: ApiSettings) -> None:
+        self.store = store
+        self.queue = queue
+        self.settings = settings
+        self.owner = new_owner()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._wake: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._reasons: dict[str, str] = {}
+
+    # --- control (any thread) -------------------------------------------------------
+
+    def start(self) -> None:
+        """Settle what a dead server left Running, then start the workers."""
+        self._recover()
+        if self.settings.workers <= 0:
+            return
+        self._thread = threading.Thread(target=self._main, name="reev-workers", daemon=True)
+        self._thread.start()
+        self._ready.wait(10)
+
+    def stop(self) -> None:
+        """Stop claiming; let running episodes finish within the grace period, then
+        cancel them (they become Interrupted). Queued jobs stay Queued for the next start."""
+        if self._loop is None or self._stop is None or self._thread is None:
+            return
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(self.settings.shutdown_grace + 30)
+
+    def notify(self) -> None:
+        """Wake idle workers (jobs were just queued)."""
+        if self._loop is not None and self._wake is not None:
+            with contextlib.suppress(RuntimeError):  # loop already closed
+                self._loop.call_soon_threadsafe(self._wake.set)
+
+    def cancel(self, job_id: str) -> None:
+        """Cancel a job this pool is running, now (same-process fast path)."""
+        if self._loop is not None:
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._cancel_task, job_id, STOPPED_BY_USER)
+
+    @property
+    def running(self) -> list[str]:
+        """Ids of the jobs this pool is running."""
+        return list(self._tasks)
+
+    # --- the worker thread ----------------------------------------------------------
+
+    def _main(self) -> None:
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._ready.set()
+        workers = [asyncio.create_task(self._worker()) for _ in range(self.settings.workers)]
+        keeper = asyncio.create_task(self._housekeeping())
+        await self._stop.wait()
+        running = list(self._tasks.values())
+        if running:
+            await asyncio.wait(running, timeout=self.settings.shutdown_grace)
+        for job_id in list(self._tasks):
+            self._cancel_task(job_id, SHUTDOWN_REASON)
+        await asyncio.gather(*workers, return_exceptions=True)
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
+
+    async def _worker(self) -> None:
+        assert self._stop is not None and self._wake is not None
+        while not self._stop.is_set():
+            try:
+                job = self.queue.claim(self.owner)
+            except Exception:
+                log.exception("cannot claim a job; retrying")
+                await asyncio.sleep(1.0)
+                continue
+            if job is None:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_interval)
+                continue
+            task = asyncio.create_task(self._run_job(job))
+            self._tasks[job.id] = task
+            try:
+                await asyncio.wait([task])
+            finally:
+                self._tasks.pop(job.id, None)
+                self._reasons.pop(job.id, None)
+            self._settle_run(job.run_id)
+
+    def _cancel_task(self, job_id: str, reason: str) -> None:
+        task = self._tasks.get(job_id)
+        if task is not None and not task.done():
+            self._reasons.setdefault(job_id, reason)
+            task.cancel()
+
+    async def _run_job(self, job: JobInfo) -> None:
+        try:
+            result = await self._episode(job)
+        except asyncio.CancelledError:
+            reason = self._reasons.get(job.id, STOPPED_BY_USER)
+            status = CANCELLED if reason == STOPPED_BY_USER else INTERRUPTED
+            self.queue.finish(job.id, self.owner, status, error=reason)
+            return
+        except Exception as exc:  # a bug in the worker path: keep the queue moving
+            log.exception("job %s failed in the worker", job.id)
+            self.queue.finish(job.id, self.owner, FAILED, error=f"worker error: {exc!r}")
+            return
+        try:
+            self.store.record_episode(
+                job.run_id, result, benchmark_version_id=job.benchmark_version_id
+            )
+        except Exception as exc:
+            log.exception("cannot record the result of job %s", job.id)
+            self.queue.finish(job.id, self.owner, FAILED, error=f"cannot record result: {exc}")
+            return
+        status = COMPLETED if result.status == "completed" else FAILED
+        self.queue.finish(
+            job.id,
+            self.owner,
+            status,
+            score=result.score,
+            passed=result.passed,
+            error=result.error,
+        )
+
+    async def _episode(self, job: JobInfo) -> EpisodeResult:
+        scoring: ScoringProfile = "reev" if job.scoring == "reev" else "outcome"
+        version = (
+            self.store.get_benchmark_version(job.benchmark_version_id)
+            if job.benchmark_version_id is not None
+            else None
+        )
+        if version is None or version.content is None:
+            return self._error(job, scoring, "benchmark version not found in the store")
+        try:
+            source = f"{job.benchmark_id}@v{version.id}"
+            benchmark = parse_benchmark(version.content, source).instantiate(job.seed)
+            agent = create_agent(job.agent, **agent_options(job.model, job.base_url))
+        except Exception as exc:
+            return self._error(job, scoring, f"{type(exc).__name__}: {exc}")
+        return await run_episode(
+            benchmark,
+            agent,
+            seed=job.seed,
+            epoch=job.epoch,
+            scoring=scoring,
+            step_timeout=self.settings.episode_timeout,
+            execution_id=job.id,
+            source_path=version.source_path,
+        )
+
+    @staticmethod
+    def _error(job: JobInfo, scoring: ScoringProfile, message: str) -> EpisodeResult:
+        result = error_result(
+            job.benchmark_id, job.agent, job.seed, message, scoring, epoch=job.epoch
+        )
+        result.execution_id = job.id
+        result.model = job.model
+        return result
+
+    async def _housekeeping(self) -> None:
+        """Heartbeats for our jobs, stop requests from other processes, dead servers' jobs."""
+        assert self._stop is not None
+        ticks = 0
+        every = max(1, round(self.settings.heartbeat_interval / 0.2))
+        while True:
+            await asyncio.sleep(0.2)
+            ticks += 1
+            try:
+                for job_id in self.queue.cancel_requested(self.owner, self._tasks):
+                    self._cancel_task(job_id, STOPPED_BY_USER)
+                if ticks % every == 0:
+                    self.queue.heartbeat(self.owner, self._tasks)
+                    self._recover()
+            except Exception:
+                log.exception("housekeeping failed; retrying")
+
+    def _recover(self) -> None:
+        settled = self.queue.recover(self.owner, self.settings.stale_after)
+        for run_id in set(settled.values()):
+            self._settle_run(run_id)
+
+    def _settle_run(self, run_id: str) -> None:
+        """Mark a run finished once none of its jobs is Queued or Running."""
+        try:
+            counts = self.queue.counts(run_id)
+            if counts[QUEUED] or counts[RUNNING]:
+                return
+            stopped = counts[CANCELLED] + counts[INTERRUPTED]
+            self.store.set_run_status(run_id, "interrupted" if stopped else "completed")
+        except Exception:
+            log.exception("cannot settle run %s", run_id)

@@ -66,7 +66,9 @@ class LiteSVMBackend:
         return self.svm.minimum_balance_for_rent_exemption(data_len)
 
     def program_accounts(self, program: Pubkey) -> list[tuple[Pubkey, Account]]:
-        return list(self.svm.get_program_accounts(program))
+        # Sorted by address: LiteSVM's own order depends on its insert/delete history,
+        # so a reused VM (chain.pool) would otherwise list the same accounts differently.
+        return sorted(self.svm.get_program_accounts(program), key=lambda item: bytes(item[0]))
 
     def execute(self, tx: Transaction | VersionedTransaction) -> ExecutionOutcome:
         sim = self.svm.simulate_transaction(tx)

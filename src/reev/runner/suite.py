@@ -1,23 +1,34 @@
-"""A suite: every benchmark file under the given paths × one agent, in path order.
+"""A suite: benchmarks × agents × epochs, with concurrency, a store, resume and retries.
 
 A file that fails to load, an agent that crashes, a prediction for a benchmark that is
 not in the run: each becomes an error result, and the suite goes on.
+
+`run_matrix` is the general form (docs/runs.md); `run_suite` runs one agent once over
+the benchmarks, as before. Epoch e runs with `epoch_seed(seed, e)`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from reev.agents.base import Agent
 from reev.benchmark.loader import BenchmarkLoadError, discover_benchmark_files, load_benchmark
 from reev.benchmark.model import Benchmark
-from reev.runner.episode import run_episode
-from reev.runner.result import EpisodeResult
+from reev.runner.errors import INFRASTRUCTURE
+from reev.runner.executors.base import EpisodeJob, Executor
+from reev.runner.executors.local import LocalExecutor
+from reev.runner.result import EpisodeResult, utc_now
 from reev.scoring.model import ScoringProfile
+
+if TYPE_CHECKING:
+    from reev.store import Store
 
 
 @dataclass
@@ -63,6 +74,293 @@ def error_result(
     )
 
 
+def epoch_seed(base_seed: int, epoch: int) -> int:
+    """The seed of epoch `epoch`: the base seed for epoch 0, else a 63-bit hash.
+
+        epoch_seed(s, 0) = s
+        epoch_seed(s, e) = int(SHA-256("reev-epoch-v1:{s}:{e}")[:8], big-endian) >> 1
+
+    Epoch 0 keeps single runs identical to `reev run --seed s`; later epochs get keys
+    (and parametric values) no other (seed, epoch) pair shares.
+    """
+    if epoch < 0:
+        raise ValueError("epoch must be >= 0")
+    if epoch == 0:
+        return base_seed
+    digest = hashlib.sha256(f"reev-epoch-v1:{base_seed}:{epoch}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+@dataclass(frozen=True)
+class AgentEntry:
+    """An agent of a run: its label (unique in the run, stored as `agent`) and factory."""
+
+    label: str
+    factory: Callable[[], Agent]
+
+
+@dataclass
+class SuiteProgress:
+    """Where a run stands; passed to `on_progress` after every finished episode."""
+
+    total: int
+    skipped: int = 0
+    done: int = 0
+    passed: int = 0
+    errors: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def to_run(self) -> int:
+        return self.total - self.skipped
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passed / self.done if self.done else None
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+@dataclass
+class SuiteOutcome:
+    """What one invocation did. `results` holds this invocation's results in plan order
+    (empty with `keep_results=False`); the store holds the whole run."""
+
+    run_id: str | None
+    planned: int
+    skipped: int
+    executed: int
+    results: list[EpisodeResult]
+    interrupted: bool = False
+    retried: int = 0
+
+
+def plan_jobs(
+    loaded: Sequence[LoadedBenchmark],
+    agents: Sequence[AgentEntry],
+    *,
+    epochs: int = 1,
+    seed: int = 0,
+    scoring: ScoringProfile = "outcome",
+    random_keys: bool = False,
+    step_timeout: float | None = None,
+) -> list[EpisodeJob]:
+    """Every episode of a run: epoch-major, then agent, then benchmark (path order)."""
+    if epochs < 1:
+        raise ValueError("epochs must be at least 1")
+    labels = [a.label for a in agents]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"agent labels must be unique in a run: {labels}")
+    jobs = []
+    for epoch in range(epochs):
+        s = epoch_seed(seed, epoch)
+        for entry in agents:
+            for item in loaded:
+                jobs.append(
+                    EpisodeJob(
+                        benchmark_id=item.benchmark.id if item.benchmark else item.path.stem,
+                        benchmark=item.benchmark,
+                        load_error=item.error,
+                        source_path=str(item.path),
+                        agent_label=entry.label,
+                        agent_factory=entry.factory,
+                        epoch=epoch,
+                        seed=s,
+                        scoring=scoring,
+                        random_keys=random_keys,
+                        step_timeout=step_timeout,
+                    )
+                )
+    return jobs
+
+
+class _Writer:
+    """Batches results into the store: one transaction per batch, flushed at the end."""
+
+    def __init__(self, store: Store | None, run_id: str, versions: dict[str, int | None]) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.versions = versions
+        self.pending: list[EpisodeResult] = []
+        self.last = time.monotonic()
+
+    def add(self, result: EpisodeResult) -> None:
+        if self.store is None:
+            return
+        self.pending.append(result)
+        if len(self.pending) >= WRITE_BATCH or time.monotonic() - self.last > WRITE_INTERVAL_S:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.store is not None and self.pending:
+            batch, self.pending = self.pending, []
+            self.store.record_episodes(self.run_id, batch, benchmark_versions=self.versions)
+        self.last = time.monotonic()
+
+
+WRITE_BATCH = 64
+WRITE_INTERVAL_S = 0.5
+
+
+def new_run_id() -> str:
+    """`run-YYYYMMDD-HHMMSS-xxxxxx` (UTC), sortable and unique enough to type."""
+    return f"run-{utc_now().strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+
+
+def record_benchmark_versions(
+    store: Store, loaded: Sequence[LoadedBenchmark]
+) -> dict[str, int | None]:
+    """Store each benchmark file's text (a new version when it changed); id → version id."""
+    versions: dict[str, int | None] = {}
+    for item in loaded:
+        bench_id = item.benchmark.id if item.benchmark else item.path.stem
+        try:
+            text = item.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            versions[bench_id] = None
+            continue
+        b = item.benchmark
+        versions[bench_id] = store.record_benchmark(
+            bench_id,
+            text,
+            source_path=str(item.path),
+            description=b.description if b is not None else None,
+            tags=list(b.tags) if b is not None else [],
+        )
+    return versions
+
+
+async def run_matrix(
+    loaded: Sequence[LoadedBenchmark],
+    agents: Sequence[AgentEntry],
+    *,
+    epochs: int = 1,
+    seed: int = 0,
+    scoring: ScoringProfile = "outcome",
+    random_keys: bool = False,
+    step_timeout: float | None = None,
+    concurrency: int = 1,
+    store: Store | None = None,
+    run_id: str | None = None,
+    run_config: Mapping[str, Any] | None = None,
+    retry_errors: bool = False,
+    executor: Executor | None = None,
+    on_result: Callable[[EpisodeResult], None] | None = None,
+    on_progress: Callable[[SuiteProgress], None] | None = None,
+    keep_results: bool = True,
+) -> SuiteOutcome:
+    """Run benchmarks × agents × epochs, up to `concurrency` episodes at a time.
+
+    With a `store`, results are written as they finish (in batches) under `run_id`, and
+    episodes the run already holds are skipped (resume). With `retry_errors`, stored
+    episodes that failed for infrastructure reasons are run again, and so is a fresh
+    infrastructure failure, once. When the run is cancelled (Ctrl-C), finished results are
+    written, the run is marked "interrupted", and CancelledError propagates.
+    """
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    jobs = plan_jobs(
+        loaded,
+        agents,
+        epochs=epochs,
+        seed=seed,
+        scoring=scoring,
+        random_keys=random_keys,
+        step_timeout=step_timeout,
+    )
+    rid = run_id or (new_run_id() if store is not None else None)
+    todo = jobs
+    skipped = 0
+    versions: dict[str, int | None] = {}
+    if store is not None and rid is not None:
+        store.create_run(rid, dict(run_config or {}))
+        versions = record_benchmark_versions(store, loaded)
+        stored = store.episode_keys(rid)
+        todo = []
+        for job in jobs:
+            previous = stored.get(job.key)
+            if previous is None or (retry_errors and previous.error_kind == INFRASTRUCTURE):
+                todo.append(job)
+            else:
+                skipped += 1
+    progress = SuiteProgress(total=len(jobs), skipped=skipped)
+    writer = _Writer(store, rid or "", versions)
+    executor = executor or LocalExecutor()
+    gate = asyncio.Semaphore(concurrency)
+    finished: dict[int, EpisodeResult] = {}
+    retried = 0
+
+    async def one(index: int, job: EpisodeJob) -> None:
+        nonlocal retried
+        async with gate:
+            result = await executor.run(job)
+            if retry_errors and result.error_kind == INFRASTRUCTURE:
+                retried += 1
+                result = await executor.run(job)
+        writer.add(result)
+        if keep_results:
+            finished[index] = result
+        progress.done += 1
+        progress.passed += int(result.passed)
+        progress.errors += int(result.status == "error")
+        if on_result is not None:
+            on_result(result)
+        if on_progress is not None:
+            on_progress(progress)
+
+    interrupted = False
+    await executor.start()
+    try:
+        if on_progress is not None:
+            on_progress(progress)
+        await _run_bounded(todo, one, concurrency)
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        interrupted = True
+        raise
+    finally:
+        writer.flush()
+        await executor.close()
+        if store is not None and rid is not None:
+            store.set_run_status(rid, "interrupted" if interrupted else "completed")
+    return SuiteOutcome(
+        run_id=rid,
+        planned=len(jobs),
+        skipped=skipped,
+        executed=progress.done,
+        results=[finished[i] for i in sorted(finished)],
+        retried=retried,
+    )
+
+
+async def _run_bounded(
+    jobs: Sequence[EpisodeJob],
+    one: Callable[[int, EpisodeJob], Any],
+    concurrency: int,
+) -> None:
+    """Run `one` over the jobs with at most `concurrency` (+ a small margin) tasks alive,
+    so a 100,000-episode run does not create 100,000 tasks up front."""
+    pending: set[asyncio.Task[None]] = set()
+    limit = max(concurrency * 2, concurrency + 4)
+    try:
+        for index, job in enumerate(jobs):
+            if len(pending) >= limit:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()
+            pending.add(asyncio.ensure_future(one(index, job)))
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+    except BaseException:
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        raise
+
+
 async def run_suite(
     loaded: Sequence[LoadedBenchmark],
     agent_factory: Callable[[], Agent],
@@ -77,43 +375,18 @@ async def run_suite(
 ) -> list[EpisodeResult]:
     """Run each loaded benchmark once with a fresh agent, up to `concurrency` at a time.
 
-    Every episode has its own VM and agent, so results do not depend on the concurrency.
-    Results come back in input order; `on_result` is called as each one finishes.
+    Every episode has its own (pooled, restored) VM and agent, so results do not depend on
+    the concurrency. Results come back in input order; `on_result` is called as each one
+    finishes. Nothing is stored: use `run_matrix` with a store for that.
     """
-    if concurrency < 1:
-        raise ValueError("concurrency must be at least 1")
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(item: LoadedBenchmark) -> EpisodeResult:
-        async with gate:
-            if item.benchmark is None:
-                result = error_result(
-                    item.path.stem,
-                    agent_name,
-                    seed,
-                    item.error or "cannot load",
-                    scoring,
-                    str(item.path),
-                )
-            else:
-                try:  # parametric benchmarks draw their values from the seed
-                    benchmark = item.benchmark.instantiate(seed)
-                except ValueError as exc:
-                    result = error_result(
-                        item.benchmark.id, agent_name, seed, str(exc), scoring, str(item.path)
-                    )
-                else:
-                    result = await run_episode(
-                        benchmark,
-                        agent_factory(),
-                        seed=seed,
-                        scoring=scoring,
-                        random_keys=random_keys,
-                        step_timeout=step_timeout,
-                        source_path=str(item.path),
-                    )
-        if on_result is not None:
-            on_result(result)
-        return result
-
-    return list(await asyncio.gather(*(one(item) for item in loaded)))
+    outcome = await run_matrix(
+        loaded,
+        [AgentEntry(agent_name, agent_factory)],
+        seed=seed,
+        scoring=scoring,
+        random_keys=random_keys,
+        step_timeout=step_timeout,
+        concurrency=concurrency,
+        on_result=on_result,
+    )
+    return outcome.results

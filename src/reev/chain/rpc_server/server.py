@@ -50,7 +50,11 @@ def bind(host: str, port: int) -> socket.socket:
 def make_server(state: ChainState, log_level: str = "warning") -> uvicorn.Server:
     """A uvicorn server for `state` (sockets are given to `serve`)."""
     config = uvicorn.Config(
-        create_app(state), log_level=log_level, lifespan="off", ws="websockets-sansio", access_log=False
+        create_app(state),
+        log_level=log_level,
+        lifespan="off",
+        ws="websockets-sansio",
+        access_log=False,
     )
     return uvicorn.Server(config)
 

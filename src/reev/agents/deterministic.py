@@ -8,6 +8,7 @@ small built-in table of reev's own answers (0.1 SOL; 15, 15 and 5 USDC).
 from __future__ import annotations
 
 from reev.agents.base import AgentError, AgentHarness, StepTask
+from reev.agents.jupiter_solutions import JUPITER_SOLUTIONS, resolve_dynamic_args
 from reev.benchmark.model import Benchmark, ReferenceStep, ToolCallSpec
 
 USDC_MINT = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
@@ -51,6 +52,7 @@ BUILTIN_SOLUTIONS: dict[str, list[ReferenceStep]] = {
     "002-spl-transfer": _spl(15_000_000),
     "003-spl-transfer-fail": _spl(15_000_000),
     "004-partial-score-spl-transfer": _spl(5_000_000),
+    **JUPITER_SOLUTIONS,  # 100–116, 200: through the Jupiter tools, prompts' amounts
 }
 
 
@@ -81,4 +83,8 @@ class DeterministicAgent:
             harness.execute(step.instructions)
             return
         for call in step.tool_calls or []:
-            harness.call_tool(call.tool, call.args)
+            record = harness.call_tool(call.tool, resolve_dynamic_args(call.args, harness))
+            if record.status == "error" and record.transaction_index is None:
+                # The tool itself failed (e.g. its upstream is unreachable): the reference
+                # solution could not be carried out, which is an error, not a scored attempt.
+                raise AgentError(f"reference tool call {call.tool} failed: {record.error}")

@@ -10,12 +10,12 @@ import base64
 from collections.abc import Callable, Iterable, Sequence
 
 from solders.account import Account
-from solders.instruction import Instruction
-from solders.keypair import Keypair
 from solders.address_lookup_table_account import (
     AddressLookupTable,
     AddressLookupTableAccount,
 )
+from solders.instruction import Instruction
+from solders.keypair import Keypair
 from solders.message import Message, MessageV0
 from solders.pubkey import Pubkey
 from solders.transaction import Transaction, VersionedTransaction

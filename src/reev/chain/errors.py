@@ -47,6 +47,8 @@ TOKEN_ERRORS = {
 
 def describe_error(err: Any, program_ids: list[str], accounts: list[str] | None = None) -> str:
     """A one-line description of a transaction error, naming the failing program."""
+    if isinstance(err, str):
+        return err  # already a sentence: a fork or RPC backend failure
     if isinstance(err, TransactionErrorInsufficientFundsForRent):
         index = err.account_index
         who = accounts[index] if accounts and index < len(accounts) else f"#{index}"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import time
+from typing import Any
 
 from solders.account import Account
 from solders.hash import Hash
@@ -165,7 +166,7 @@ class RpcBackend:
             ok=err is None, err=err, logs=logs, compute_units=units, fee=fee, sent=True
         )
 
-    def _confirm(self, signature: str) -> dict[str, object]:
+    def _confirm(self, signature: str) -> dict[str, Any]:
         deadline = time.monotonic() + self.confirm_timeout
         while True:
             result = self.client.call(
@@ -184,7 +185,7 @@ class RpcBackend:
                 )
             time.sleep(self.poll_interval)
 
-    def _transaction_meta(self, signature: str) -> dict[str, object] | None:
+    def _transaction_meta(self, signature: str) -> dict[str, Any] | None:
         try:
             tx = self.client.call(
                 "getTransaction",

@@ -16,6 +16,7 @@ from reev.cli.common import PathsArg, SeedOpt, console, usage_error
 from reev.cli.render import result_tree, summary_table
 from reev.runner.result import EpisodeResult
 from reev.runner.suite import error_result, load_all, run_suite
+from reev.runner.upstreams import ChainOptions, UpstreamConfigError, Upstreams, use_upstreams
 from reev.scoring.model import SCORING_PROFILES, ScoringProfile
 from reev.tracing.session_file import DEFAULT_OUT_DIR, write_session_file
 from reev.tracing.setup import start_tracing
@@ -83,6 +84,23 @@ def run(
     price_out: Annotated[
         float | None, typer.Option("--price-out", help="USD per 1M completion tokens.")
     ] = None,
+    backend: Annotated[
+        str, typer.Option("--backend", help="Chain: litesvm (embedded) | rpc (see --rpc-url).")
+    ] = "litesvm",
+    rpc_url: Annotated[
+        str | None, typer.Option("--rpc-url", help="JSON-RPC node with surfnet_* cheat codes.")
+    ] = None,
+    fork_url: Annotated[
+        str | None,
+        typer.Option("--fork-url", help="Fill the embedded VM from this RPC; record a cassette."),
+    ] = None,
+    cassette: Annotated[
+        Path | None,
+        typer.Option("--cassette", help="Cassette file: replay it (alone) or record into it."),
+    ] = None,
+    jupiter_url: Annotated[
+        str | None, typer.Option("--jupiter-url", help="Jupiter API base URL.")
+    ] = None,
 ) -> None:
     """Run benchmarks with an agent, print result trees and a summary, exit 1 if any errored."""
     if scoring not in SCORING_PROFILES:
@@ -129,6 +147,12 @@ def run(
     loaded = load_all(paths)
     if not loaded:
         raise usage_error("no benchmark files found")
+    try:
+        upstreams = Upstreams.open(
+            ChainOptions(backend, rpc_url, fork_url, cassette, jupiter_url)  # type: ignore[arg-type]
+        )
+    except UpstreamConfigError as exc:
+        raise usage_error(str(exc)) from exc
 
     def show(result: EpisodeResult) -> None:
         if not quiet:
@@ -137,18 +161,24 @@ def run(
             write_session_file(result, out_dir)
 
     traced = start_tracing(trace_file)  # None unless --trace-file or an OTLP endpoint
-    results = asyncio.run(
-        run_suite(
-            loaded,
-            factory,
-            agent,
-            seed=seed,
-            scoring=profile,
-            random_keys=random_keys,
-            step_timeout=timeout,
-            on_result=show,
-        )
-    )
+    try:
+        with use_upstreams(upstreams):  # every episode's chain backend and Jupiter client
+            results = asyncio.run(
+                run_suite(
+                    loaded,
+                    factory,
+                    agent,
+                    seed=seed,
+                    scoring=profile,
+                    random_keys=random_keys,
+                    step_timeout=timeout,
+                    on_result=show,
+                )
+            )
+    finally:
+        upstreams.close()  # writes a recording cassette
+    if upstreams.cassette is not None:
+        console.print(upstreams.describe())
     if traced is not None:
         traced.shutdown()  # flushes the trace file and the OTLP batch
     known = {item.benchmark.id for item in loaded if item.benchmark is not None}

@@ -16,18 +16,23 @@ import asyncio
 import contextlib
 import time
 import uuid
+from collections.abc import Callable
 
 from reev.agents.base import Agent, StepTask
 from reev.benchmark.keys import substitute_placeholders
 from reev.benchmark.model import Benchmark, FlowStep, StateAssertion
+from reev.chain.backend import ChainBackend
 from reev.chain.env import ChainSetupError, SolanaEnv
+from reev.chain.jsonrpc import UpstreamError
 from reev.chain.observation import AccountState, Observation
 from reev.runner.harness import EpisodeHarness
 from reev.runner.result import EpisodeResult, Scores, StepRecord, utc_now
+from reev.runner.upstreams import Upstreams, current_upstreams
 from reev.scoring.assertions import UnresolvedAddress, assertion_address
 from reev.scoring.flow import dependency_step, flow_score, step_score_without_ground_truth
 from reev.scoring.model import ScoringProfile
 from reev.scoring.score import REEV_PASS_THRESHOLD, score_episode, score_ground_truth
+from reev.tools.jupiter.client import use_jupiter
 from reev.tracing.spans import SpanHandle, episode_span, step_span
 
 
@@ -46,8 +51,15 @@ async def run_episode(
     step_timeout: float | None = None,
     execution_id: str | None = None,
     source_path: str | None = None,
+    upstreams: Upstreams | None = None,
 ) -> EpisodeResult:
-    """Run one benchmark with one agent and return its scored result."""
+    """Run one benchmark with one agent and return its scored result.
+
+    `upstreams` (from `--backend/--fork-url/--cassette/--jupiter-url`) chooses the chain
+    backend and the Jupiter client; None takes those of the enclosing `use_upstreams`
+    block, else the embedded LiteSVM and the live Jupiter API.
+    """
+    upstreams = upstreams or current_upstreams()
     result = EpisodeResult(
         benchmark_id=benchmark.id,
         agent=agent.name,
@@ -70,7 +82,21 @@ async def run_episode(
         execution_id=result.execution_id,
         step_count=benchmark.step_count,
     ) as span:
-        await _run(benchmark, agent, result, seed, scoring, random_keys, step_timeout)
+        t_start = time.perf_counter()
+        try:
+            with use_jupiter(upstreams.jupiter if upstreams is not None else None):
+                await _run(
+                    benchmark,
+                    agent,
+                    result,
+                    seed,
+                    scoring,
+                    random_keys,
+                    step_timeout,
+                    upstreams.backend_factory if upstreams is not None else None,
+                )
+        except UpstreamError as exc:  # e.g. the RPC node went away mid-episode
+            _finish(result, t_start, error=f"upstream failed: {exc}")
         span.set_many(
             {
                 "reev.status": result.status,
@@ -92,6 +118,7 @@ async def _run(
     scoring: ScoringProfile,
     random_keys: bool,
     step_timeout: float | None,
+    backend_factory: Callable[[], ChainBackend] | None = None,
 ) -> None:
     t0 = time.perf_counter()
     try:
@@ -99,10 +126,10 @@ async def _run(
     except FlowDefinitionError as exc:
         _finish(result, t0, error=str(exc))
         return
-    env = SolanaEnv()
+    env = SolanaEnv(backend_factory) if backend_factory is not None else SolanaEnv()
     try:
         env.reset(benchmark, seed=seed, random_keys=random_keys)
-    except ChainSetupError as exc:
+    except (ChainSetupError, UpstreamError) as exc:
         _finish(result, t0, error=f"cannot build initial state: {exc}")
         return
     env.watch(_watched_addresses(benchmark, env.key_map))

@@ -15,7 +15,9 @@ cassette is shared by all episodes of the run and written by `close()`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -129,6 +131,29 @@ class Upstreams:
                 close()
 
 
+_CURRENT: ContextVar[Upstreams | None] = ContextVar("reev_upstreams", default=None)
+
+
+def current_upstreams() -> Upstreams | None:
+    """The upstreams of the enclosing `use_upstreams` block (None: embedded, live Jupiter)."""
+    return _CURRENT.get()
+
+
+@contextmanager
+def use_upstreams(upstreams: Upstreams | None) -> Iterator[None]:
+    """Episodes started inside this block (tasks inherit the context) use `upstreams`.
+
+    This is how the CLI hands its choice to every episode of a suite without threading it
+    through the suite planner and executors; in-process executors only (a Ray worker does
+    not inherit it).
+    """
+    token = _CURRENT.set(upstreams)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
 def default_cassette_path() -> Path:
     """`cassettes/fork-<UTC time>.json`: where `--fork-url` records without `--cassette`."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -140,5 +165,7 @@ __all__ = [
     "ChainOptions",
     "UpstreamConfigError",
     "Upstreams",
+    "current_upstreams",
     "default_cassette_path",
+    "use_upstreams",
 ]

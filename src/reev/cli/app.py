@@ -7,8 +7,10 @@ import typer
 
 from reev.cli.agents_cmd import agents
 from reev.cli.benchmarks_cmd import list_benchmarks, validate
+from reev.cli.cache_cmd import cache_app
 from reev.cli.flow_cmd import flow
 from reev.cli.gates_cmd import gates
+from reev.cli.report_cmd import report
 from reev.cli.run_cmd import run
 from reev.cli.serve_cmd import serve
 from reev.cli.validator_cmd import validator
@@ -20,6 +22,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command()(run)
+app.command()(report)
+app.add_typer(cache_app, name="cache")
 app.command()(validate)
 app.command("list")(list_benchmarks)
 app.command()(agents)

@@ -335,3 +335,5 @@ def test_api_key_never_reaches_the_result(bundled: Path) -> None:
     dumped = json.dumps(result.to_json_dict()) + json.dumps(session_document(result))
     assert SECRET not in dumped
     assert result.model == "scripted-model" and result.agent == "openai"
+    events = [e["event_type"] for e in session_document(result)["events"]]
+    assert events.count("ModelCall") == 3 and events.count("ToolCall") == 2

@@ -24,6 +24,15 @@ def session_document(result: EpisodeResult) -> dict[str, Any]:
     events: list[dict[str, Any]] = []
     steps: list[dict[str, Any]] = []
     for step in result.steps:
+        for model_call in step.model_calls:  # LLM agents' transcript (docs/agents.md)
+            events.append(
+                {
+                    "timestamp": model_call.started_at.isoformat(),
+                    "event_type": "ModelCall",
+                    "depth": step.step,
+                    "data": model_call.model_dump(mode="json"),
+                }
+            )
         for call in step.tool_calls:
             events.append(
                 {

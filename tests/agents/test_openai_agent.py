@@ -115,7 +115,8 @@ def test_prompt_has_context_and_no_ground_truth(bundled: Path) -> None:
         assert leak not in everything
 
 
-def test_bad_pubkey_then_correction(bundled: Path) -> None:
+@pytest.mark.parametrize("stream", [False, True])
+def test_bad_pubkey_then_correction(bundled: Path, stream: bool) -> None:
     def script(body: dict[str, Any]) -> Reply:
         results = tool_results(body)
         if not results:
@@ -141,7 +142,7 @@ def test_bad_pubkey_then_correction(bundled: Path) -> None:
         return Reply.text("Done.")
 
     with ScriptedOpenAI(script) as llm:
-        result = run(bundled, "001-sol-transfer.yml", llm.base_url)
+        result = run(bundled, "001-sol-transfer.yml", llm.base_url, stream=stream)
     assert result.status == "completed" and result.passed
     first, second = result.steps[0].tool_calls
     assert first.status == "error" and "recipient_pubkey" in (first.error or "")
@@ -168,12 +169,13 @@ def test_malformed_arguments_come_back_as_a_tool_error(bundled: Path) -> None:
     assert result.steps[0].transactions == []
 
 
-def test_turn_limit_is_a_scored_result(bundled: Path) -> None:
+@pytest.mark.parametrize("stream", [False, True])
+def test_turn_limit_is_a_scored_result(bundled: Path, stream: bool) -> None:
     def script(body: dict[str, Any]) -> Reply:
         return Reply.call("get_account_balance", {"pubkey": "USER_WALLET_PUBKEY"})
 
     with ScriptedOpenAI(script) as llm:
-        result = run(bundled, "001-sol-transfer.yml", llm.base_url, max_turns=3)
+        result = run(bundled, "001-sol-transfer.yml", llm.base_url, max_turns=3, stream=stream)
     assert result.status == "completed"
     assert result.error is None
     assert result.steps[0].stop_reason == "limit: max_turns (3) reached"
@@ -220,7 +222,8 @@ def test_seconds_limit_cuts_a_slow_call(bundled: Path) -> None:
     assert step.model_calls[0].status == "error"
 
 
-def test_429_then_success_honours_retry_after(bundled: Path) -> None:
+@pytest.mark.parametrize("stream", [False, True])
+def test_429_then_success_honours_retry_after(bundled: Path, stream: bool) -> None:
     def script(body: dict[str, Any]) -> Reply:
         if len(llm.requests) == 1:
             return Reply.error(429, {"Retry-After": "0.05"})
@@ -237,17 +240,25 @@ def test_429_then_success_honours_retry_after(bundled: Path) -> None:
 
     with ScriptedOpenAI(script) as llm:
         # A base delay of 30 s: only an honoured Retry-After lets this finish quickly.
-        result = run(bundled, "001-sol-transfer.yml", llm.base_url, retry_base_delay=30.0)
+        result = run(
+            bundled, "001-sol-transfer.yml", llm.base_url, retry_base_delay=30.0, stream=stream
+        )
     assert result.status == "completed" and result.passed
     first = result.steps[0].model_calls[0]
     assert first.attempts == 2 and first.retry_waits_s == [0.05]
     assert first.status == "ok"
 
 
-def test_500_storm_ends_in_an_error_result(bundled: Path) -> None:
+@pytest.mark.parametrize("stream", [False, True])
+def test_500_storm_ends_in_an_error_result(bundled: Path, stream: bool) -> None:
     with ScriptedOpenAI(lambda body: Reply.error(500)) as llm:
         result = run(
-            bundled, "001-sol-transfer.yml", llm.base_url, retries=2, retry_base_delay=0.01
+            bundled,
+            "001-sol-transfer.yml",
+            llm.base_url,
+            retries=2,
+            retry_base_delay=0.01,
+            stream=stream,
         )
     assert result.status == "error"
     assert result.error is not None
@@ -264,12 +275,14 @@ def test_unknown_model_is_an_error_without_retries(bundled: Path) -> None:
     assert len(llm.requests) == 1
 
 
-def test_refusal(bundled: Path) -> None:
+@pytest.mark.parametrize("stream", [False, True])
+def test_refusal(bundled: Path, stream: bool) -> None:
     with ScriptedOpenAI(lambda body: Reply(refusal="I can't move funds.")) as llm:
-        result = run(bundled, "001-sol-transfer.yml", llm.base_url)
+        result = run(bundled, "001-sol-transfer.yml", llm.base_url, stream=stream)
     step = result.steps[0]
     assert result.status == "completed" and result.score == 0.0
     assert step.stop_reason == "refusal: I can't move funds."
+    assert llm.requests[0].get("stream", False) is stream
     assert step.transactions == [] and step.tool_calls == []
     assert step.model_calls[0].message_out == {
         "role": "assistant",
@@ -294,7 +307,8 @@ def test_instructions_in_the_text_are_never_executed(bundled: Path) -> None:
     assert result.steps[0].transactions == [] and result.steps[0].instructions == []
 
 
-def test_json_tool_mode(bundled: Path) -> None:
+@pytest.mark.parametrize("stream", [False, True])
+def test_json_tool_mode(bundled: Path, stream: bool) -> None:
     def script(body: dict[str, Any]) -> Reply:
         last = body["messages"][-1]["content"]
         if last.startswith("Tool results:"):
@@ -312,7 +326,7 @@ def test_json_tool_mode(bundled: Path) -> None:
         )
 
     with ScriptedOpenAI(script) as llm:
-        result = run(bundled, "001-sol-transfer.yml", llm.base_url, tool_mode="json")
+        result = run(bundled, "001-sol-transfer.yml", llm.base_url, tool_mode="json", stream=stream)
     assert result.status == "completed" and result.passed
     assert "tools" not in llm.requests[0]
     assert "Available tools" in llm.requests[0]["messages"][0]["content"]

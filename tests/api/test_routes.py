@@ -103,8 +103,8 @@ def test_agent_performance_and_leaderboard(shared_server: ServeProcess) -> None:
 
 
 def test_upsert_makes_a_runnable_benchmark_and_sync(shared_server: ServeProcess) -> None:
-    text = (BUNDLED / f"{SOL}.yml").read_text().replace(
-        f"id: {SOL}", "id: uploaded-sol-transfer", 1
+    text = (
+        (BUNDLED / f"{SOL}.yml").read_text().replace(f"id: {SOL}", "id: uploaded-sol-transfer", 1)
     )
     assert "id: uploaded-sol-transfer" in text
     r = shared_server.post("/api/v1/upsert-yml", json={"yml_content": text})
@@ -166,9 +166,7 @@ def test_runs_episodes_and_events(shared_server: ServeProcess) -> None:
     ) as stream:
         assert stream.headers["content-type"].startswith("text/event-stream")
         text = "".join(stream.iter_text())
-    events = [
-        json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")
-    ]
+    events = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
     per_job: dict[str, list[str]] = {}
     for e in events:
         per_job.setdefault(e["job_id"], []).append(e["status"])
@@ -185,9 +183,10 @@ def test_runs_episodes_and_events(shared_server: ServeProcess) -> None:
 
 def test_live_event_stream_sees_a_new_run(shared_server: ServeProcess) -> None:
     """A following stream delivers the events of a job queued after it connected."""
-    with httpx.Client(timeout=30) as client, client.stream(
-        "GET", shared_server.url + "/api/v1/events"
-    ) as stream:
+    with (
+        httpx.Client(timeout=30) as client,
+        client.stream("GET", shared_server.url + "/api/v1/events") as stream,
+    ):
         lines = stream.iter_lines()
         assert next(lines).startswith("retry:")
         accepted = shared_server.post(

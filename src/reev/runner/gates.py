@@ -27,25 +27,13 @@ from dataclasses import dataclass, field
 from reev.agents.base import Agent
 from reev.agents.controls import JunkAgent, NullAgent
 from reev.agents.deterministic import BUILTIN_SOLUTIONS, DeterministicAgent
+from reev.benchmark.catalog import CATEGORY_ORDER
 from reev.benchmark.model import Benchmark
 from reev.runner.episode import run_episode
 from reev.runner.result import EpisodeResult
 from reev.runner.suite import LoadedBenchmark
 
-CATEGORIES: tuple[str, ...] = (
-    "system-program",
-    "spl-token",
-    "ata",
-    "token-2022",
-    "wsol",
-    "memo",
-    "delegate",
-    "burn",
-    "mint-to",
-    "flow",
-    "refuse",
-    "parametric",
-)
+CATEGORIES: tuple[str, ...] = CATEGORY_ORDER  # the required tags
 DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
 MIN_BENCHMARKS = 40
 PARAMETRIC_SEEDS: tuple[int, ...] = (0, 1, 2)

@@ -181,3 +181,45 @@ def test_bad_cassettes_and_option_combinations_are_clear_errors(tmp_path: Path) 
         )
     with pytest.raises(UpstreamConfigError, match="--backend rpc"):
         Upstreams.open(ChainOptions(rpc_url="http://127.0.0.1:1"))
+
+
+def test_cli_records_with_fork_url_and_replays_with_cassette(
+    originals: Path, fakes: tuple[FakeUpstream, FakeJupiter], tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from reev.cli.app import app
+
+    upstream, jupiter = fakes
+    bench = str(originals / "100-jup-swap-sol-usdc.yml")
+    cassette = tmp_path / "cli.json"
+    runner = CliRunner()
+    common = ["run", bench, "--no-session-files", "-q", "--json"]
+    recorded = runner.invoke(
+        app,
+        [
+            *common,
+            str(tmp_path / "rec.json"),
+            "--fork-url",
+            upstream.url,
+            "--cassette",
+            str(cassette),
+            "--jupiter-url",
+            jupiter.url,
+        ],
+    )
+    assert recorded.exit_code == 0, recorded.output
+    assert "recording into cassette" in " ".join(recorded.output.split()) and cassette.exists()
+    upstream.stop()
+    jupiter.stop()
+    replayed = runner.invoke(
+        app, [*common, str(tmp_path / "rep.json"), "--cassette", str(cassette)]
+    )
+    assert replayed.exit_code == 0, replayed.output
+    rec = json.loads((tmp_path / "rec.json").read_text())["results"][0]
+    rep = json.loads((tmp_path / "rep.json").read_text())["results"][0]
+    assert rec["passed"] and rep["passed"] and rec["score"] == rep["score"] == 1.0
+    missing = runner.invoke(
+        app, [*common, str(tmp_path / "x.json"), "--cassette", str(tmp_path / "none.json")]
+    )
+    assert missing.exit_code == 2 and "does not exist" in " ".join(missing.output.split())

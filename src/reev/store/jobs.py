@@ -169,10 +169,11 @@ class JobQueue:
                 "status": QUEUED,
                 "progress": 0,
                 "cancel_requested": False,
-                "created_at": now,
+                # one microsecond apart: the queue is FIFO in the order given
+                "created_at": now + timedelta(microseconds=i),
                 "updated_at": now,
             }
-            for job_id, s in zip(ids, specs, strict=True)
+            for i, (job_id, s) in enumerate(zip(ids, specs, strict=True))
         ]
         events = [
             {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
@@ -29,8 +30,16 @@ def _item(current: CurrentBenchmark, prompt: str) -> BenchmarkItem:
 
 
 def _prompt(current: CurrentBenchmark) -> str:
+    return _prompt_of(current.version.content_hash, current.version.content or "")
+
+
+@lru_cache(maxsize=4096)
+def _prompt_of(content_hash: str, content: str) -> str:
+    """The prompt of a stored version. Versions never change (they are keyed by their
+    text's hash), so parsing once per version is exact, and listing stays cheap."""
+    del content_hash  # part of the key only
     try:
-        return parse_benchmark(current.version.content or "", current.version.benchmark_id).prompt
+        return parse_benchmark(content, "stored").prompt
     except Exception:  # stored text was valid when stored; a newer schema may disagree
         return ""
 

@@ -13,6 +13,7 @@ from reev.cli.gates_cmd import gates
 from reev.cli.report_cmd import report
 from reev.cli.run_cmd import run
 from reev.cli.serve_cmd import serve
+from reev.cli.tui_cmd import tui
 from reev.cli.validator_cmd import validator
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app.command("list")(list_benchmarks)
 app.command()(agents)
 app.command()(flow)
 app.command()(gates)
+app.command()(tui)
 app.command()(validator)
 app.command()(serve)
 

@@ -1,0 +1,74 @@
+"""`reev tui`: open the terminal UI on benchmark files and the results store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reev.cli.common import SeedOpt, usage_error
+from reev.runner.suite import load_all
+from reev.scoring.model import SCORING_PROFILES, ScoringProfile
+
+DEFAULT_PATHS = [Path("benchmarks")]
+
+
+def tui(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Benchmark files or directories (default: ./benchmarks)."),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL or SQLite path (default: REEV_DATABASE_URL)."),
+    ] = None,
+    agent: Annotated[
+        str | None, typer.Option("--agent", help="Agent tab selected at start.")
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-j", help="Episodes run at once by `a`.", min=1)
+    ] = 4,
+    scoring: Annotated[str, typer.Option("--scoring", help="outcome | reev")] = "outcome",
+    seed: SeedOpt = 0,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="Seconds an agent may take per step.")
+    ] = None,
+) -> None:
+    """Terminal UI: pick an agent, browse benchmarks and their last scores, run one or all."""
+    # Textual and SQLAlchemy load only for this command.
+    from reev.store.engine import StoreError
+    from reev.store.store import open_store
+    from reev.tui.app import ReevApp
+    from reev.tui.session import TuiSession
+
+    if scoring not in SCORING_PROFILES:
+        raise usage_error(
+            f"--scoring must be one of {', '.join(SCORING_PROFILES)}, not {scoring!r}"
+        )
+    profile: ScoringProfile = "reev" if scoring == "reev" else "outcome"
+    chosen = paths or DEFAULT_PATHS
+    loaded = load_all(chosen)
+    if not loaded:
+        raise usage_error(f"no benchmark files found in {', '.join(map(str, chosen))}")
+    try:
+        store = open_store(db)
+    except StoreError as exc:
+        raise usage_error(str(exc)) from exc
+    session = TuiSession(
+        store,
+        paths=[str(p) for p in chosen],
+        seed=seed,
+        scoring=profile,
+        step_timeout=timeout,
+    )
+    app = ReevApp(loaded, session, concurrency=concurrency, agent=agent)
+    if agent is not None and agent not in [c.name for c in app.choices]:
+        store.close()
+        raise usage_error(
+            f"unknown agent {agent!r}; known: {', '.join(c.name for c in app.choices)}"
+        )
+    try:
+        app.run()
+    finally:
+        store.close()

@@ -1,0 +1,57 @@
+"""Read queries the terminal UI needs and the Store API does not offer (yet).
+
+The navigator shows, for one agent, the latest episode of every benchmark — whatever
+interface recorded it (`reev run`, the API, an earlier TUI session). `Store.list_episodes`
+would return every attempt of every run; this asks the database for just the newest
+row per benchmark, using the store's own engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from reev.store.models import Episode
+from reev.store.store import Store
+from reev.store.views import EpisodeSummary
+
+_FIELDS = list(EpisodeSummary.model_fields)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def latest_episodes(
+    store: Store, agent: str, benchmark_ids: Collection[str] | None = None
+) -> dict[str, EpisodeSummary]:
+    """The most recently recorded episode of each benchmark for `agent`, by benchmark id."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Episode.benchmark_id,
+            order_by=(Episode.recorded_at.desc(), Episode.execution_id.desc()),
+        )
+        .label("rank")
+    )
+    inner = select(*(getattr(Episode, name) for name in _FIELDS), rank).where(
+        Episode.agent == agent
+    )
+    if benchmark_ids is not None:
+        inner = inner.where(Episode.benchmark_id.in_(list(benchmark_ids)))
+    ranked = inner.subquery()
+    query = select(*(ranked.c[name] for name in _FIELDS)).where(ranked.c.rank == 1)
+    with store.engine.connect() as conn:
+        rows = list(conn.execute(query))
+    out: dict[str, EpisodeSummary] = {}
+    for row in rows:
+        data = dict(row._mapping)
+        data["started_at"] = _utc(data["started_at"])
+        data["recorded_at"] = _utc(data["recorded_at"])
+        summary = EpisodeSummary(**data)
+        out[summary.benchmark_id] = summary
+    return out

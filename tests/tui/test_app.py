@@ -1,0 +1,212 @@
+"""The cockpit driven by Textual's pilot: navigation, runs, the store, quitting mid-run."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from reev.agents.deterministic import DeterministicAgent
+from reev.runner.episode import run_episode
+from reev.runner.suite import LoadedBenchmark
+from reev.store.store import Store
+from reev.tui.app import ReevApp
+from reev.tui.widgets import AgentBar, Navigator, ScrollPanel
+from tests.tui.conftest import Probe, make_app, settle
+
+
+def cell(app: ReevApp, row: int, column: str) -> str:
+    return str(app.query_one(Navigator).get_cell(str(row), column))
+
+
+def panel_text(app: ReevApp, panel: str) -> str:
+    return str(app.query_one(f"#{panel}", ScrollPanel).body.render())
+
+
+def message(app: ReevApp) -> str:
+    return str(app.query_one("#message").render())
+
+
+def test_navigation_keys_move_and_change_agent(loaded: list[LoadedBenchmark], store: Store) -> None:
+    async def scenario() -> None:
+        app = make_app(loaded, store)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(app, pilot)
+            nav = app.query_one(Navigator)
+            assert app.focused is nav
+            assert [cell(app, i, "benchmark") for i in range(3)] == [
+                "001-sol-transfer",
+                "002-spl-transfer",
+                "003-spl-transfer-fail",
+            ]
+            assert "001-sol-transfer: not run yet" in panel_text(app, "trace")
+            await pilot.press("j")
+            assert nav.cursor_row == 1
+            assert "002-spl-transfer: not run yet" in panel_text(app, "trace")
+            await pilot.press("down")
+            assert nav.cursor_row == 2
+            await pilot.press("k")
+            await pilot.press("up")
+            assert nav.cursor_row == 0
+            assert app.agent.name == "deterministic"
+            await pilot.press("right")
+            assert app.agent.name == "overlap"
+            await pilot.press("left", "left")
+            assert app.agent.name == "glm-4.6"  # wraps around
+            assert "needs $ZAI_API_KEY" in str(app.query_one(AgentBar).render())
+            # a greyed agent cannot run: nothing starts, the reason is shown
+            await pilot.press("r")
+            await settle(app, pilot)
+            assert "glm-4.6 needs $ZAI_API_KEY" in message(app)
+            assert cell(app, 0, "status") == "[ ]"
+            assert store.count_episodes() == 0
+
+    asyncio.run(scenario())
+
+
+def test_tab_cycles_panels_and_l_toggles_the_log(
+    loaded: list[LoadedBenchmark], store: Store
+) -> None:
+    async def scenario() -> None:
+        app = make_app(loaded, store)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(app, pilot)
+            trace = app.query_one("#trace", ScrollPanel)
+            log = app.query_one("#log", ScrollPanel)
+            await pilot.press("tab")
+            assert app.focused is trace
+            await pilot.press("tab")
+            assert app.focused is log
+            await pilot.press("tab")
+            assert app.focused is app.query_one(Navigator)
+            await pilot.press("l")
+            assert not log.display
+            await pilot.press("l")
+            assert log.display
+
+    asyncio.run(scenario())
+
+
+def test_run_one_benchmark_shows_its_score_and_stores_it(
+    loaded: list[LoadedBenchmark], store: Store
+) -> None:
+    async def scenario() -> None:
+        app = make_app(loaded, store)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("j", "enter")
+            await settle(app, pilot)
+            assert cell(app, 1, "score") == "100%"
+            assert cell(app, 1, "status") == "[✔]"
+            assert cell(app, 0, "status") == "[ ]"  # only the selected one ran
+            trace = panel_text(app, "trace")
+            assert "002-spl-transfer (Score: 100.0%): passed" in trace
+            assert "OBSERVATION: Success" in trace
+            log = panel_text(app, "log")
+            assert "Step 1 · transaction 1: success" in log
+            assert "Program TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" in log
+            await pilot.press("q")
+        episodes = store.list_episodes()
+        assert [(e.benchmark_id, e.agent, e.passed) for e in episodes] == [
+            ("002-spl-transfer", "deterministic", True)
+        ]
+        run = store.get_run(episodes[0].run_id)
+        assert run is not None and run.id.startswith("tui-")
+        assert run.status == "completed"
+        assert run.config["interface"] == "tui"
+        assert episodes[0].benchmark_version_id is not None
+
+    asyncio.run(scenario())
+
+
+def test_run_all_respects_the_concurrency_limit(
+    loaded: list[LoadedBenchmark], store: Store, probe: Probe, bundled: Path
+) -> None:
+    from reev.runner.suite import load_all
+
+    four = [*loaded, *load_all([bundled / "004-partial-score-spl-transfer.yml"])]
+
+    async def scenario() -> None:
+        app = make_app(four, store, concurrency=2, agent="overlap")
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("a")
+            await settle(app, pilot)
+            assert [cell(app, i, "status") for i in range(4)] == ["[✔]"] * 4
+            assert [cell(app, i, "score") for i in range(4)] == ["100%"] * 4
+            assert "done 4/4" in message(app)
+        assert probe.max_active == 2
+        assert store.count_episodes() == 4
+        assert {e.agent for e in store.list_episodes()} == {"overlap"}
+
+    asyncio.run(scenario())
+
+
+def test_quit_while_running_cancels_episodes_cleanly(
+    loaded: list[LoadedBenchmark], store: Store, probe: Probe
+) -> None:
+    async def scenario() -> ReevApp:
+        app = make_app(loaded, store, concurrency=2)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("r")  # deterministic 001: a finished result, creates the run
+            await settle(app, pilot)
+            assert cell(app, 0, "status") == "[✔]"
+            await pilot.press("right", "right")
+            assert app.agent.name == "stuck"
+            await pilot.press("a")
+            for _ in range(500):
+                await pilot.pause(0.01)
+                if len(probe.started) == 2:
+                    break
+            assert sorted(probe.started) == ["001-sol-transfer", "002-spl-transfer"]
+            assert [r.status for r in app.rows] == ["running", "running", "queued"]
+            assert "Benchmark 001-sol-transfer is running" in panel_text(app, "trace")
+            # the UI still answers while episodes run
+            await pilot.press("l")
+            assert not app.query_one("#log").display
+            await pilot.press("left")
+            assert app.agent.name == "stuck"
+            assert "episodes are running" in message(app)
+            await pilot.press("escape")
+            await pilot.pause()
+        return app
+
+    app = asyncio.run(scenario())
+    assert sorted(probe.cancelled) == ["001-sol-transfer", "002-spl-transfer"]
+    assert app._episode_loop is not None and app._episode_loop.active == 0
+    episodes = store.list_episodes()
+    assert [(e.benchmark_id, e.agent) for e in episodes] == [("001-sol-transfer", "deterministic")]
+    run = store.get_run(episodes[0].run_id)
+    assert run is not None and run.status == "interrupted"
+
+
+def test_stored_results_from_other_interfaces_are_shown(
+    loaded: list[LoadedBenchmark], store: Store
+) -> None:
+    benchmark = loaded[2].benchmark
+    assert benchmark is not None
+    older = asyncio.run(run_episode(benchmark, DeterministicAgent(), scoring="reev"))
+    store.create_run("cli-run")
+    store.record_episode("cli-run", older)
+    newer = asyncio.run(run_episode(benchmark, DeterministicAgent(), scoring="outcome"))
+    store.create_run("later-run")
+    store.record_episode("later-run", newer)
+
+    async def scenario() -> None:
+        app = make_app(loaded, store)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(app, pilot)
+            assert cell(app, 2, "status") == "[✔]"
+            assert cell(app, 2, "score") == f"{newer.score * 100:>3.0f}%"
+            assert cell(app, 0, "score") == " ---"
+            await pilot.press("j", "j")
+            await settle(app, pilot)
+            assert "003-spl-transfer-fail (Score: 100.0%): passed  [deterministic, outcome]" in (
+                panel_text(app, "trace")
+            )
+            await pilot.press("right")  # another agent: nothing stored for it
+            await settle(app, pilot)
+            assert cell(app, 2, "score") == " ---"
+            assert cell(app, 2, "status") == "[ ]"
+
+    asyncio.run(scenario())

@@ -13,6 +13,7 @@ start with `BEGIN IMMEDIATE` so two writers never deadlock upgrading a read lock
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -106,14 +107,25 @@ def _tune_sqlite(engine: Engine, in_memory: bool) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+_MIGRATION_LOCK = threading.Lock()
+
+
 def upgrade_to_head(engine: Engine) -> None:
-    """Run the packaged Alembic migrations up to head on `engine`."""
+    """Run the packaged Alembic migrations up to head on `engine`.
+
+    Alembic keeps its migration context in module globals, so migrations in one process
+    are serialized; across processes SQLite's write lock and PostgreSQL's advisory lock
+    (migrations/env.py) do it.
+    """
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", "reev.store:migrations")
-    with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
+    with (
+        _MIGRATION_LOCK,
+        engine.connect().execution_options(**{WRITE_OPTION: True}) as connection,
+    ):
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -42,11 +42,16 @@ def test_the_gates_really_ran_for_every_benchmark(report: GateReport) -> None:
         assert gates[f"category:{category}"] == 1
 
 
-def test_validate_with_gates_on_a_sample_exits_zero(bundled: Path) -> None:
+def test_gates_cli_on_a_sample(bundled: Path) -> None:
     files = [
         str(bundled / n)
         for n in ("010-sol-transfer-lamports.yml", "502-refuse-amount-exceeds-balance.yml")
     ]
-    result = CliRunner().invoke(app, ["validate", *files, "--gates"])
-    assert result.exit_code == 0, result.output
-    assert "gate checks hold" in result.output
+    runner = CliRunner()
+    per_benchmark = runner.invoke(app, ["gates", *files, "--no-suite"])
+    assert per_benchmark.exit_code == 0, per_benchmark.output
+    assert "gate checks hold over 2 benchmarks" in per_benchmark.output
+    # validate --gates includes the suite checks: two files are not a suite
+    suite = runner.invoke(app, ["validate", *files, "--gates"])
+    assert suite.exit_code == 1
+    assert "suite-size" in suite.output and "2/2 valid" in suite.output

@@ -21,3 +21,11 @@ def originals() -> Path:
 @pytest.fixture
 def bundled() -> Path:
     return BUNDLED
+
+
+@pytest.fixture(autouse=True)
+def _private_reev_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Commands that use the default database write under a temp REEV_HOME, never ~/."""
+    monkeypatch.setenv("REEV_HOME", str(tmp_path_factory.mktemp("reev-home")))

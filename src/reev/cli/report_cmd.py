@@ -14,6 +14,7 @@ from reev.scoring.report import (
     benchmark_rows,
     build_report,
     comparison_rows,
+    k_rows,
     leaderboard_rows,
     to_csv,
     to_markdown,
@@ -84,8 +85,10 @@ def report(
 
 def _print_tables(result: RunReport, status: str, with_benchmarks: bool) -> None:
     console.print(f"[bold]run[/bold] {result.run_id} ({status})")
-    header, rows = leaderboard_rows(result)
+    header, rows = leaderboard_rows(result, with_k=False)
     console.print(_table("Leaderboard", header, rows))
+    header, rows = k_rows(result)
+    console.print(_table("pass@k (at least one of k passes) and pass^k (all k pass)", header, rows))
     header, rows = comparison_rows(result)
     if rows:
         console.print(_table("Agent comparisons (paired over common benchmarks)", header, rows))

@@ -9,24 +9,25 @@ from typing import Annotated, Any
 
 import typer
 
-from reev.agents.base import Agent, AgentError
-from reev.agents.registry import create_agent
-from reev.agents.replay import PredictionsError, ReplayAgent, load_predictions
 from reev.cli.common import PathsArg, SeedOpt, console, usage_error
 from reev.cli.render import result_tree, summary_table
+from reev.cli.run_support import ProgressBar, RunSetupError, agent_entries
+from reev.runner.executors import make_executor
 from reev.runner.result import EpisodeResult
-from reev.runner.suite import error_result, load_all, run_suite
+from reev.runner.suite import error_result, load_all, run_matrix
 from reev.runner.upstreams import ChainOptions, UpstreamConfigError, Upstreams, use_upstreams
 from reev.scoring.model import SCORING_PROFILES, ScoringProfile
+from reev.store import StoreError, open_store
 from reev.tracing.session_file import DEFAULT_OUT_DIR, write_session_file
 from reev.tracing.setup import start_tracing
 
 
 def run(
     paths: PathsArg,
-    agent: Annotated[str, typer.Option("--agent", help="Agent name (see `reev agents`).")] = (
-        "deterministic"
-    ),
+    agent: Annotated[
+        list[str] | None,
+        typer.Option("--agent", help="Agent name, or NAME:MODEL (repeatable; see `reev agents`)."),
+    ] = None,
     predictions: Annotated[
         Path | None, typer.Option("--predictions", help="JSONL predictions (replay agent).")
     ] = None,
@@ -51,6 +52,32 @@ def run(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary table.")] = False,
+    epochs: Annotated[int, typer.Option("--epochs", help="Runs of each benchmark × agent.")] = 1,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", help="Episodes in flight at once.")
+    ] = 1,
+    run_id: Annotated[
+        str | None, typer.Option("--run-id", help="Run id; an existing one is resumed.")
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL or SQLite path (default: REEV_DATABASE_URL)."),
+    ] = None,
+    retry_errors: Annotated[
+        bool, typer.Option("--retry-errors", help="Re-run infrastructure errors.")
+    ] = False,
+    executor_name: Annotated[
+        str, typer.Option("--executor", help="local (asyncio) | ray.")
+    ] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Ray cluster (default: a local one).")
+    ] = None,
+    cache: Annotated[
+        bool, typer.Option("--cache", help="Reuse cached model responses (LLM agents).")
+    ] = False,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Show the progress bar.")
+    ] = True,
     model: Annotated[
         str | None, typer.Option("--model", help="Model name (LLM agents; overrides the preset).")
     ] = None,
@@ -108,8 +135,6 @@ def run(
             f"--scoring must be one of {', '.join(SCORING_PROFILES)}, not {scoring!r}"
         )
     profile: ScoringProfile = "reev" if scoring == "reev" else "outcome"
-    if predictions is not None and agent == "deterministic":
-        agent = "replay"
     options: dict[str, Any] = {
         "model": model,
         "base_url": base_url,
@@ -123,26 +148,16 @@ def run(
         "price_in": price_in,
         "price_out": price_out,
     }
-    prediction_ids: set[str] = set()
-    if agent == "replay":
-        if predictions is None:
-            raise usage_error("the replay agent needs --predictions FILE")
-        try:
-            loaded_predictions = load_predictions(predictions)
-        except PredictionsError as exc:
-            raise usage_error(str(exc)) from exc
-        prediction_ids = set(loaded_predictions)
-
-        def factory() -> Agent:
-            return ReplayAgent(loaded_predictions, str(predictions))
-    else:
-        try:
-            create_agent(agent, **options)
-        except AgentError as exc:
-            raise usage_error(str(exc)) from exc
-
-        def factory() -> Agent:
-            return create_agent(agent, **options)
+    if epochs < 1 or concurrency < 1:
+        raise usage_error("--epochs and --concurrency must be at least 1")
+    if cache:
+        options["cache"] = True  # the LLM agents read cached responses from the store
+    try:
+        entries, prediction_ids = agent_entries(agent or ["deterministic"], options, predictions)
+        executor = make_executor(executor_name, ray_address=ray_address)
+    except (RunSetupError, ValueError, ImportError) as exc:
+        raise usage_error(str(exc)) from exc
+    labels = [e.label for e in entries]
 
     loaded = load_all(paths)
     if not loaded:
@@ -162,21 +177,58 @@ def run(
 
     traced = start_tracing(trace_file)  # None unless --trace-file or an OTLP endpoint
     try:
-        with use_upstreams(upstreams):  # every episode's chain backend and Jupiter client
-            results = asyncio.run(
-                run_suite(
+        store = open_store(db)
+    except StoreError as exc:
+        upstreams.close()
+        raise usage_error(str(exc)) from exc
+    config = {
+        "paths": [str(p) for p in paths],
+        "agents": labels,
+        "epochs": epochs,
+        "seed": seed,
+        "scoring": profile,
+        "executor": executor_name,
+    }
+    try:
+        with use_upstreams(upstreams), ProgressBar(console, progress and not quiet) as bar:
+            outcome = asyncio.run(
+                run_matrix(
                     loaded,
-                    factory,
-                    agent,
+                    entries,
+                    epochs=epochs,
                     seed=seed,
                     scoring=profile,
                     random_keys=random_keys,
                     step_timeout=timeout,
+                    concurrency=concurrency,
+                    store=store,
+                    run_id=run_id,
+                    run_config=config,
+                    retry_errors=retry_errors,
+                    executor=executor,
                     on_result=show,
+                    on_progress=bar.update,
+                    keep_results=False,
                 )
             )
+    except KeyboardInterrupt:
+        kept = store.get_run(run_id) if run_id else store.latest_run()
+        rid = kept.id if kept else "?"
+        console.print(
+            f"[yellow]interrupted[/yellow]: {kept.episodes if kept else 0} finished episodes kept "
+            f"in run {rid}; resume with --run-id {rid}"
+        )
+        store.close()
+        raise typer.Exit(130) from None
     finally:
         upstreams.close()  # writes a recording cassette
+    if outcome.skipped:
+        console.print(
+            f"run {outcome.run_id}: skipped {outcome.skipped} episodes already completed, "
+            f"ran {outcome.executed}"
+        )
+    assert outcome.run_id is not None
+    results = [EpisodeResult.model_validate(d) for d in store.iter_results_json(outcome.run_id)]
     if upstreams.cassette is not None:
         console.print(upstreams.describe())
     if traced is not None:
@@ -185,14 +237,17 @@ def run(
     for unknown in sorted(prediction_ids - known):
         result = error_result(
             unknown,
-            agent,
+            labels[0],
             seed,
             f"prediction for unknown benchmark {unknown!r} (not in this run)",
             profile,
         )
         show(result)
+        store.record_episode(outcome.run_id, result)
         results.append(result)
+    store.close()
     console.print(summary_table(results))
+    console.print(f"run {outcome.run_id} stored; statistics: reev report --run-id {outcome.run_id}")
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(

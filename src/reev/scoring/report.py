@@ -140,9 +140,23 @@ def fmt_interval(value: float, low: float, high: float) -> str:
     return f"{fmt(value)} [{fmt(low)}, {fmt(high)}]"
 
 
-def leaderboard_rows(report: RunReport) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the leaderboard, as text."""
-    ks = list(range(1, report.max_k + 1))
+def k_rows(report: RunReport) -> tuple[list[str], list[list[str]]]:
+    """pass@k and pass^k per agent, one row per k (the narrow form for terminals)."""
+    header = ["k"]
+    for a in report.agents:
+        header += [f"{a.agent} pass@k", f"{a.agent} pass^k"]
+    rows = []
+    for k in range(1, report.max_k + 1):
+        row = [str(k)]
+        for a in report.agents:
+            row += [fmt(a.pass_at_k.get(k)), fmt(a.pass_hat_k.get(k))]
+        rows.append(row)
+    return header, rows
+
+
+def leaderboard_rows(report: RunReport, with_k: bool = True) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the leaderboard, as text (`with_k`: pass@k/pass^k columns)."""
+    ks = list(range(1, report.max_k + 1)) if with_k else []
     pct = round(report.confidence * 100)
     header = [
         "agent",

@@ -82,6 +82,9 @@ def test_tab_cycles_panels_and_l_toggles_the_log(
             assert not log.display
             await pilot.press("l")
             assert log.display
+            dark = app.current_theme.dark
+            await pilot.press("t")
+            assert app.current_theme.dark is not dark
 
     asyncio.run(scenario())
 

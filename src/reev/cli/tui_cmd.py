@@ -48,6 +48,9 @@ def tui(
         )
     profile: ScoringProfile = "reev" if scoring == "reev" else "outcome"
     chosen = paths or DEFAULT_PATHS
+    missing = [str(p) for p in chosen if not p.exists()]
+    if missing:
+        raise usage_error(f"no such file or directory: {', '.join(missing)}")
     loaded = load_all(chosen)
     if not loaded:
         raise usage_error(f"no benchmark files found in {', '.join(map(str, chosen))}")

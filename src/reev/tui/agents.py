@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from reev.agents.presets import PRESETS
 from reev.agents.registry import available_agents
 
-_REQUIRED_ENV = re.compile(r"\$([A-Z_][A-Z0-9_]*)(?!\s*\(optional)")
+_REQUIRED_ENV = re.compile(r"\$([A-Z_][A-Z0-9_]*)(?![A-Z0-9_])(?!\s*\()")
+"""`$VAR` in an agent's `needs`, unless followed by `(optional)` or `(default …)`."""
 MODEL_FIELD_AGENTS = frozenset({"openai"})
 """Agents whose model is typed into the model field (the presets carry their own)."""
 

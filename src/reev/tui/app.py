@@ -46,10 +46,9 @@ class ReevApp(App[None]):
         Binding("r", "run_selected", "Run"),
         Binding("a", "run_all", "Run all"),
         Binding("l", "toggle_log", "Tx log"),
+        Binding("t", "toggle_theme", "Light/dark"),
         Binding("tab", "focus_next", "Panels"),
         Binding("shift+tab", "focus_previous", "Panels", show=False),
-        Binding("left", "prev_agent", "Agent", key_display="←/→"),
-        Binding("right", "next_agent", "Agent", show=False),
     ]
 
     def __init__(
@@ -137,6 +136,8 @@ class ReevApp(App[None]):
         running = sum(r.status == "running" for r in self.rows)
         queued = sum(r.status == "queued" for r in self.rows)
         parts = [f"agent {self.agent.name}"]
+        if self.agent.missing:
+            parts[0] += f" ({self.agent.missing}: browse only)"
         if running or queued:
             parts.append(f"running {running}, queued {queued}")
         if self._batch_total:
@@ -222,6 +223,10 @@ class ReevApp(App[None]):
     def action_toggle_log(self) -> None:
         log = self.query_one("#log", ScrollPanel)
         log.display = not log.display
+
+    def action_toggle_theme(self) -> None:
+        """Dark and light themes; ANSI colours follow the theme's dark or light palette."""
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
     def action_run_selected(self) -> None:
         row = self.selected

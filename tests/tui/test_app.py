@@ -213,3 +213,39 @@ def test_stored_results_from_other_interfaces_are_shown(
             assert cell(app, 2, "status") == "[ ]"
 
     asyncio.run(scenario())
+
+
+def test_openai_model_field_selects_the_stored_label(
+    loaded: list[LoadedBenchmark], store: Store
+) -> None:
+    """`reev run --agent openai:m1` stores `openai:m1`; typing m1 in the field shows it."""
+    from reev.tui.agents import AgentChoice
+
+    benchmark = loaded[0].benchmark
+    assert benchmark is not None
+    result = asyncio.run(run_episode(benchmark, DeterministicAgent()))
+    result.agent = "openai:m1"
+    store.create_run("cli")
+    store.record_episode("cli", result)
+    agents = [AgentChoice("deterministic", "ref"), AgentChoice("openai", "llm")]
+
+    async def scenario() -> None:
+        app = make_app(loaded, store, agents=agents, agent="openai")
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(app, pilot)
+            model = app.query_one("#model")
+            assert model.display
+            assert cell(app, 0, "score") == " ---"
+            await pilot.press("r")  # no model typed: refused, nothing runs
+            await settle(app, pilot)
+            assert "type a model name for openai" in message(app)
+            model.focus()
+            await pilot.press("m", "1", "enter")
+            await settle(app, pilot)
+            assert app.label == "openai:m1"
+            assert app.focused is app.query_one(Navigator)
+            assert cell(app, 0, "score") == "100%"
+            await pilot.press("left")
+            assert not model.display
+
+    asyncio.run(scenario())

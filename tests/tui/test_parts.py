@@ -18,6 +18,7 @@ from reev.store.tui_queries import latest_episodes
 from reev.tui.agents import agent_choices
 from reev.tui.background import BackgroundLoop
 from reev.tui.render import score_text, unwrapped
+from reev.tui.session import agent_label
 
 
 def test_agents_without_their_key_are_greyed_with_the_reason() -> None:
@@ -32,6 +33,12 @@ def test_agents_without_their_key_are_greyed_with_the_reason() -> None:
     assert keyed["glm-4.6"].runnable and keyed["openai"].runnable
     assert not keyed["glm-4.6-coding"].runnable
     assert keyed["openai"].wants_model and not keyed["glm-4.6"].wants_model
+
+
+def test_agent_labels_match_reev_run() -> None:
+    assert agent_label("deterministic", {}) == "deterministic"
+    assert agent_label("openai", {"model": "gpt-4o-mini"}) == "openai:gpt-4o-mini"
+    assert agent_label("openai", {"model": ""}) == "openai"
 
 
 def test_latest_episodes_picks_the_newest_per_benchmark_and_agent(

@@ -29,7 +29,7 @@ from reev.tui.agents import AgentChoice, agent_choices
 from reev.tui.background import BackgroundLoop
 from reev.tui.render import score_text, status_text, trace_view, transaction_log
 from reev.tui.rows import BenchmarkRow, status_of
-from reev.tui.session import Outcome, TuiSession
+from reev.tui.session import Outcome, TuiSession, agent_label
 from reev.tui.widgets import AgentBar, Navigator, ScrollPanel
 
 EPISODES = "episodes"
@@ -115,6 +115,14 @@ class ReevApp(App[None]):
         return self.choices[self.agent_index]
 
     @property
+    def label(self) -> str:
+        """What the agent's episodes are stored under (`openai:MODEL` with a model)."""
+        if self.agent.wants_model:
+            model = self.query_one("#model", Input).value.strip()
+            return agent_label(self.agent.name, {"model": model})
+        return self.agent.name
+
+    @property
     def selected(self) -> BenchmarkRow | None:
         if not self.rows:
             return None
@@ -135,7 +143,7 @@ class ReevApp(App[None]):
     def _refresh_status(self) -> None:
         running = sum(r.status == "running" for r in self.rows)
         queued = sum(r.status == "queued" for r in self.rows)
-        parts = [f"agent {self.agent.name}"]
+        parts = [f"agent {self.label}"]
         if self.agent.missing:
             parts[0] += f" ({self.agent.missing}: browse only)"
         if running or queued:
@@ -185,7 +193,7 @@ class ReevApp(App[None]):
             row.set_summary(None)
         for i in range(len(self.rows)):
             self._refresh_row(i)
-        self.run_worker(self._load_summaries(self.agent.name), group="load", exclusive=True)
+        self.run_worker(self._load_summaries(self.label), group="load", exclusive=True)
 
     async def _load_summaries(self, agent: str) -> None:
         """The agent's last stored episode of every benchmark (off the UI thread)."""
@@ -195,11 +203,21 @@ class ReevApp(App[None]):
         except Exception as exc:
             self.say(f"cannot read the store: {exc}")
             return
-        if agent != self.agent.name:
+        if agent != self.label:
             return
         for i, row in enumerate(self.rows):
             row.set_summary(found.get(row.benchmark_id))
             self._refresh_row(i)
+
+    @on(Input.Changed, "#model")
+    def _model_changed(self, _event: Input.Changed) -> None:
+        """Another model is another leaderboard entry: show its stored results."""
+        if not self.busy:
+            self._agent_changed()
+
+    @on(Input.Submitted, "#model")
+    def _model_submitted(self, _event: Input.Submitted) -> None:
+        self.query_one(Navigator).focus()
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, _event: DataTable.RowHighlighted) -> None:

@@ -1,26 +1,33 @@
 """What a TUI session does to the world: run one episode and record it in the store.
 
 Runs on the background loop (see `background.py`). Episodes go through the runner's
-`run_episode` and the store's API like every other interface, so a result recorded here
+`execute_job` and the store's API like every other interface, so a result recorded here
 shows up in `reev report`, the API and the web dashboard. All episodes of one TUI session
 belong to one run, `tui-<UTC time>-<random>`, created with the first episode.
 """
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from reev.agents.registry import create_agent
-from reev.runner.episode import run_episode
+from reev.runner.executors.base import EpisodeJob, execute_job
 from reev.runner.result import EpisodeResult
-from reev.runner.suite import LoadedBenchmark, error_result
+from reev.runner.suite import LoadedBenchmark
 from reev.scoring.model import ScoringProfile
 from reev.store.store import Store
 from reev.store.tui_queries import latest_episodes
 from reev.store.views import EpisodeSummary
+
+
+def agent_label(agent_name: str, options: dict[str, Any]) -> str:
+    """What episodes are stored under: `NAME`, or `NAME:MODEL` when a model was chosen."""
+    model = options.get("model")
+    return f"{agent_name}:{model}" if model else agent_name
 
 
 @dataclass
@@ -66,31 +73,25 @@ class TuiSession:
     ) -> Outcome:
         """Run one benchmark with a fresh agent and record the result.
 
-        The agent is created here, by name, through the registry. A file that does not
-        load becomes an error result, as in `reev run`. A store failure is reported
-        beside the result, which is still shown.
+        The episode goes through the runner's `execute_job`, as in `reev run`: the agent
+        is created by name through the registry, a parametric benchmark draws its values
+        from the seed, a file that does not load or an agent that cannot be built becomes
+        an error result. The stored agent is labelled like `reev run --agent NAME[:MODEL]`.
+        A store failure is reported beside the result, which is still shown.
         """
-        benchmark = loaded.benchmark
-        if benchmark is None:
-            result = error_result(
-                loaded.path.stem,
-                agent_name,
-                self.seed,
-                loaded.error or "cannot load",
-                self.scoring,
-                str(loaded.path),
-            )
-            result.error_kind = "benchmark"
-        else:
-            agent = create_agent(agent_name, **options)
-            result = await run_episode(
-                benchmark,
-                agent,
-                seed=self.seed,
-                scoring=self.scoring,
-                step_timeout=self.step_timeout,
-                source_path=str(loaded.path),
-            )
+        job = EpisodeJob(
+            benchmark_id=loaded.benchmark.id if loaded.benchmark else loaded.path.stem,
+            benchmark=loaded.benchmark,
+            load_error=loaded.error,
+            source_path=str(loaded.path),
+            agent_label=agent_label(agent_name, options),
+            agent_factory=functools.partial(create_agent, agent_name, **options),
+            epoch=0,
+            seed=self.seed,
+            scoring=self.scoring,
+            step_timeout=self.step_timeout,
+        )
+        result = await execute_job(job)
         try:
             self._record(loaded, result)
             found = latest_episodes(self.store, result.agent, [result.benchmark_id])

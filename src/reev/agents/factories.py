@@ -17,6 +17,7 @@ from reev.agents.limits import Limits
 from reev.agents.openai_agent import AgentConfig, OpenAIAgent, Pricing
 from reev.agents.presets import PRESETS, resolve_endpoint
 from reev.agents.retry import RetryPolicy
+from reev.store.cache import request_cache
 
 _LIMIT_OPTIONS = ("max_turns", "max_tool_calls", "max_tokens", "max_seconds")
 
@@ -64,7 +65,9 @@ def openai_factory(preset: str) -> Any:
         endpoint = resolve_endpoint(
             preset, model=options.get("model"), base_url=options.get("base_url")
         )
-        return OpenAIAgent(preset, endpoint, agent_config(options))
+        return OpenAIAgent(
+            preset, endpoint, agent_config(options), cache=request_cache(options.get("cache"))
+        )
 
     return make
 

@@ -14,6 +14,7 @@ memory only, for the client.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import json
 import ssl
@@ -25,7 +26,12 @@ from typing import Any, Literal
 from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
 from reev.agents.base import AgentError, AgentHarness, StepTask
-from reev.agents.completion import Completion, ProviderError, request_completion
+from reev.agents.completion import (
+    Completion,
+    ProviderError,
+    ToolCallRequest,
+    request_completion,
+)
 from reev.agents.json_mode import json_mode_instructions, parse_text_tool_calls
 from reev.agents.limits import Budget, Limits
 from reev.agents.presets import Endpoint
@@ -34,6 +40,7 @@ from reev.agents.retry import RetriesExhausted, RetryOutcome, RetryPolicy, call_
 from reev.benchmark.model import Benchmark
 from reev.chain.observation import Observation
 from reev.runner.result import ModelCallRecord, utc_now
+from reev.store.cache import RequestCache
 from reev.tools.base import Tool
 from reev.tools.registry import TOOLS
 from reev.tracing.spans import model_call_span
@@ -82,8 +89,10 @@ class OpenAIAgent:
         *,
         tools: Sequence[Tool[Any]] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        cache: RequestCache | None = None,
     ) -> None:
         self.name = name
+        self.cache = cache  # `reev run --cache`: responses replayed from the store
         self.model: str | None = endpoint.model
         self._endpoint = endpoint
         self.config = config or AgentConfig()
@@ -212,7 +221,14 @@ class OpenAIAgent:
         t0 = time.perf_counter()
 
         async def attempt() -> Completion:
-            return await request_completion(client, request, stream=self.config.stream)
+            if self.cache is not None:
+                hit = self.cache.get(request, self._endpoint.base_url)
+                if hit is not None:
+                    return completion_from_dict(hit)
+            completion = await request_completion(client, request, stream=self.config.stream)
+            if self.cache is not None:
+                self.cache.put(request, self._endpoint.base_url, dataclasses.asdict(completion))
+            return completion
 
         try:
             completion = await asyncio.wait_for(
@@ -323,3 +339,10 @@ def balance_changes(before: Observation, after: Observation) -> dict[str, dict[s
 
 def _dump(payload: Any) -> str:
     return json.dumps(payload, default=str, separators=(",", ":"))
+
+
+def completion_from_dict(data: dict[str, Any]) -> Completion:
+    """A Completion back from its cached form (`dataclasses.asdict`)."""
+    fields = dict(data)
+    fields["tool_calls"] = [ToolCallRequest(**c) for c in fields.get("tool_calls") or []]
+    return Completion(**fields)

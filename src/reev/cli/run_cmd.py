@@ -17,7 +17,7 @@ from reev.runner.result import EpisodeResult
 from reev.runner.suite import error_result, load_all, run_matrix
 from reev.runner.upstreams import ChainOptions, UpstreamConfigError, Upstreams, use_upstreams
 from reev.scoring.model import SCORING_PROFILES, ScoringProfile
-from reev.store import StoreError, open_store
+from reev.store import StoreError, open_store, resolve_url
 from reev.tracing.session_file import DEFAULT_OUT_DIR, write_session_file
 from reev.tracing.setup import start_tracing
 
@@ -150,8 +150,8 @@ def run(
     }
     if epochs < 1 or concurrency < 1:
         raise usage_error("--epochs and --concurrency must be at least 1")
-    if cache:
-        options["cache"] = True  # the LLM agents read cached responses from the store
+    if cache:  # LLM agents replay cached responses from this database (docs/runs.md)
+        options["cache"] = resolve_url(db)
     try:
         entries, prediction_ids = agent_entries(agent or ["deterministic"], options, predictions)
         executor = make_executor(executor_name, ray_address=ray_address)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -144,3 +145,52 @@ class ModelCallCache:
             "hits": sum(v["hits"] for v in per_model.values()),
             "models": per_model,
         }
+
+
+class RequestCache:
+    """What an LLM agent holds: a chat request (the dict sent to the provider) → the
+    cached response, keyed with the current episode's epoch (`reev.runner.context`)."""
+
+    def __init__(self, cache: ModelCallCache) -> None:
+        self.cache = cache
+
+    @staticmethod
+    def _key_parts(request: Mapping[str, Any], base_url: str | None) -> dict[str, Any]:
+        from reev.runner.context import current_epoch
+
+        settings = {k: v for k, v in request.items() if k not in ("model", "messages", "tools")}
+        return {
+            "model": str(request.get("model", "")),
+            "base_url": base_url,
+            "messages": list(request.get("messages") or []),
+            "tools": list(request.get("tools") or []),
+            "settings": settings,
+            "epoch": current_epoch(),
+        }
+
+    def get(self, request: Mapping[str, Any], base_url: str | None) -> dict[str, Any] | None:
+        """The cached response of this request, or None."""
+        return self.cache.get(**self._key_parts(request, base_url))
+
+    def put(
+        self, request: Mapping[str, Any], base_url: str | None, response: Mapping[str, Any]
+    ) -> None:
+        """Remember the response of this request."""
+        self.cache.put(response, **self._key_parts(request, base_url))
+
+
+_OPEN: dict[str, RequestCache] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def request_cache(url: str | None) -> RequestCache | None:
+    """The process-wide RequestCache of database `url` (None: no caching)."""
+    if not url:
+        return None
+    with _OPEN_LOCK:
+        cache = _OPEN.get(url)
+        if cache is None:
+            from reev.store.store import open_store
+
+            cache = _OPEN[url] = RequestCache(ModelCallCache(open_store(url)))
+        return cache

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from reev.agents.base import Agent, AgentHarness, StepTask
 from reev.benchmark.model import Benchmark
 from reev.chain.pool import LiteSVMPool
+from reev.runner.context import episode_context
 from reev.runner.episode import run_episode
 from reev.runner.errors import BENCHMARK, INFRASTRUCTURE, is_infrastructure_error
 from reev.runner.result import EpisodeResult, utc_now
@@ -132,6 +133,11 @@ async def execute_job(job: EpisodeJob, pool: LiteSVMPool | None = None) -> Episo
 
 
 async def _episode(job: EpisodeJob, benchmark: Benchmark, agent: Agent) -> EpisodeResult:
+    with episode_context(job.epoch):
+        return await _run_episode(job, benchmark, agent)
+
+
+async def _run_episode(job: EpisodeJob, benchmark: Benchmark, agent: Agent) -> EpisodeResult:
     return await run_episode(
         benchmark,
         agent,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 
+from reev.runner.suite import epoch_seed
 from tests.api.conftest import BUNDLED, ServeProcess
 
 SOL = "001-sol-transfer"
@@ -98,8 +99,10 @@ def test_agent_performance_and_leaderboard(shared_server: ServeProcess) -> None:
     assert set(row) == {"id", "session_id", "benchmark_id", "score", "final_status", "timestamp"}
     board = shared_server.get("/api/v1/leaderboard").json()["rows"]
     by_agent = {r["agent"]: r for r in board}
-    assert by_agent["null"]["mean_score"] == 0.0 and by_agent["null"]["pass_at_k"]["1"] == 0.0
-    assert board[0]["rank"] == 1 and board[0]["mean_score"] >= board[-1]["mean_score"]
+    assert by_agent["null"]["mean_score"]["value"] == 0.0
+    assert by_agent["null"]["pass_at_k"]["1"] == 0.0
+    assert board[0]["rank"] == 1
+    assert board[0]["mean_score"]["value"] >= board[-1]["mean_score"]["value"]
 
 
 def test_upsert_makes_a_runnable_benchmark_and_sync(shared_server: ServeProcess) -> None:
@@ -142,7 +145,7 @@ def test_runs_episodes_and_events(shared_server: ServeProcess) -> None:
     run = shared_server.get("/api/v1/runs/suite-1").json()
     assert run["progress"]["done"] == 8 and run["progress"]["percent"] == 100.0
     assert run["episodes"] == 8 and run["passed"] == 4 and run["status"] == "completed"
-    assert {j["seed"] for j in run["jobs"]} == {0, 1}
+    assert {j["seed"] for j in run["jobs"]} == {epoch_seed(0, 0), epoch_seed(0, 1)}
     assert "owner" not in run["jobs"][0]
     assert any(r["id"] == "suite-1" for r in shared_server.get("/api/v1/runs").json())
     assert shared_server.post("/api/v1/runs", json=body).status_code == 409
@@ -160,6 +163,9 @@ def test_runs_episodes_and_events(shared_server: ServeProcess) -> None:
     board = shared_server.get("/api/v1/leaderboard?run_id=suite-1").json()["rows"]
     assert [r["agent"] for r in board] == ["deterministic", "null"]
     assert board[0]["pass_at_k"] == {"1": 1.0, "2": 1.0} and board[0]["tasks"] == 2
+    assert board[0]["mean_score"] == {"value": 1.0, "low": 1.0, "high": 1.0, "confidence": 0.95}
+    assert board[0]["vs_next"]["agent"] == "null" and board[0]["vs_next"]["tasks"] == 2
+    assert board[1]["vs_next"] is None
 
     with httpx.stream(
         "GET", shared_server.url + "/api/v1/events?run_id=suite-1&after=0&follow=false"

@@ -11,17 +11,13 @@ from reev.api.context import Ctx, ExecutionId
 from reev.api.leaderboard import leaderboard
 from reev.api.routes.executions import check_agent
 from reev.api.schemas import RUN_ID_PATTERN, Page, SuiteRequest
+from reev.runner.suite import epoch_seed
 from reev.store.api_queries import count_episodes, current_benchmark, current_benchmarks
 from reev.store.jobs import QUEUED, RUNNING, STATUSES, TERMINAL, JobSpec
 
 router = APIRouter(tags=["runs, episodes, leaderboard"])
 
 RunId = Annotated[str, Path(pattern=RUN_ID_PATTERN, max_length=100, description="Run id.")]
-
-
-def epoch_seed(base_seed: int, epoch: int) -> int:
-    """The seed of epoch `epoch` of a run with base seed `base_seed`: base + epoch."""
-    return base_seed + epoch
 
 
 def _progress(ctx: Ctx, run_id: str) -> dict[str, Any]:

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))  # for tests.fakes
 
 from reev.agents.registry import create_agent  # noqa: E402
 from reev.runner.executors import LocalExecutor  # noqa: E402
-from reev.runner.suite import AgentEntry, load_all, run_matrix  # noqa: E402
+from reev.runner.suite import AgentEntry, SuiteProgress, load_all, run_matrix  # noqa: E402
 from reev.store import open_store  # noqa: E402
 
 
@@ -86,28 +86,28 @@ def speed(episodes: int, tmp: Path) -> None:
 
 def memory(count: int, tmp: Path) -> None:
     loaded = [item for item in load_all([ROOT / "benchmarks"]) if item.benchmark is not None]
-    print(f"2. memory while running {count} episodes into the store")
-    step = 1000
-    done = 0
+    epochs = max(1, count // len(loaded))
+    print(f"2. memory while running {epochs * len(loaded)} episodes into the store (one run)")
+    print(f"   {'episodes':>9} {'RSS MiB':>9}")
+    print(f"   {0:>9} {rss_mb():>9.1f}")
+    marks = {m for m in range(1000, epochs * len(loaded) + 1, 1000)}
+
+    def sample(p: SuiteProgress) -> None:
+        if p.done in marks:
+            print(f"   {p.done:>9} {rss_mb():>9.1f}", flush=True)
+
     with open_store(f"sqlite:///{tmp / 'memory.db'}") as store:
-        print(f"   {'episodes':>9} {'RSS MiB':>9}")
-        print(f"   {0:>9} {rss_mb():>9.1f}")
-        epoch = 0
-        while done < count:
-            epochs = max(1, step // len(loaded))
-            out = asyncio.run(
-                run_matrix(
-                    loaded,
-                    deterministic(),
-                    epochs=epoch + epochs,
-                    store=store,
-                    run_id="memory",
-                    keep_results=False,
-                )
+        asyncio.run(
+            run_matrix(
+                loaded,
+                deterministic(),
+                epochs=epochs,
+                store=store,
+                run_id="memory",
+                keep_results=False,
+                on_progress=sample,
             )
-            epoch += epochs
-            done += out.executed
-            print(f"   {done:>9} {rss_mb():>9.1f}")
+        )
 
 
 def llm(delay: float, episodes: int, levels: list[int], tmp: Path) -> None:

@@ -280,8 +280,7 @@ async def run_matrix(
         stored = store.episode_keys(rid)
         todo = []
         for job in jobs:
-            previous = stored.get(job.key)
-            if previous is None or (retry_errors and previous.error_kind == INFRASTRUCTURE):
+            if job.key not in stored or (retry_errors and stored[job.key] == INFRASTRUCTURE):
                 todo.append(job)
             else:
                 skipped += 1

@@ -390,9 +390,14 @@ class Store:
 
     # --- episodes: reading ----------------------------------------------------------
 
-    def episode_keys(self, run_id: str) -> dict[EpisodeKey, EpisodeSummary]:
-        """Every stored episode of a run by (agent, benchmark_id, epoch): what resume skips."""
-        return {(e.agent, e.benchmark_id, e.epoch): e for e in self.list_episodes(run_id=run_id)}
+    def episode_keys(self, run_id: str) -> dict[EpisodeKey, str | None]:
+        """Every stored episode of a run: (agent, benchmark_id, epoch) → its error_kind
+        (None for results). What resume skips; light enough for runs of 100,000 episodes."""
+        query = select(
+            Episode.agent, Episode.benchmark_id, Episode.epoch, Episode.error_kind
+        ).where(Episode.run_id == run_id)
+        with self._read() as conn:
+            return {(r[0], r[1], r[2]): r[3] for r in conn.execute(query)}
 
     def list_episodes(
         self,

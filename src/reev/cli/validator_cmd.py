@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from pathlib import Path
 from typing import Annotated
@@ -55,7 +56,11 @@ def validator(
         for name, key in state.key_map.items():
             table.add_row(name, key)
         console.print(table)
-    console.print(f"JSON-RPC  http://{host}:{port}", highlight=False)
-    console.print(f"Websocket ws://{host}:{ws}", highlight=False)
+    bound = [sock.getsockname()[1] for sock in sockets]  # the real ports when 0 was asked
+    console.print(f"JSON-RPC  http://{host}:{bound[0]}", highlight=False)
+    console.print(f"Websocket ws://{host}:{bound[-1]}", highlight=False)
     console.print("Ctrl-C to stop.")
-    serve_forever(state, sockets, log_level="warning")
+    # uvicorn shuts down gracefully on Ctrl-C, then re-raises the signal: not an error.
+    with contextlib.suppress(KeyboardInterrupt):
+        serve_forever(state, sockets, log_level="warning")
+    console.print("validator stopped")

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import openai
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, AsyncStream
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from reev.agents.retry import TransientError, parse_retry_after, retryable_status
 
@@ -61,11 +62,16 @@ def _short(text: str, limit: int = 300) -> str:
 async def request_completion(
     client: AsyncOpenAI, request: dict[str, Any], *, stream: bool
 ) -> Completion:
-    """Make one call; TransientError or ProviderError on failure."""
+    """Make one call; TransientError or ProviderError on failure.
+
+    The request goes through the SDK's generic `post` (its documented way to send a body
+    as is): `chat.completions.create` re-validates the whole typed body — every message
+    and tool schema — on each call, which cost more CPU than the rest of an episode.
+    """
     try:
         if stream:
             return await _streamed(client, request)
-        response = await client.chat.completions.create(**request)
+        response = await client.post("/chat/completions", cast_to=ChatCompletion, body=request)
         return _from_response(response)
     except openai.APIStatusError as exc:
         message = f"HTTP {exc.status_code}: {_short(exc.message)}"
@@ -107,8 +113,12 @@ async def _streamed(client: AsyncOpenAI, request: dict[str, Any]) -> Completion:
     content: list[str] = []
     refusal: list[str] = []
     calls: dict[int, ToolCallRequest] = {}
-    stream = await client.chat.completions.create(
-        **request, stream=True, stream_options={"include_usage": True}
+    stream = await client.post(
+        "/chat/completions",
+        cast_to=ChatCompletion,
+        body={**request, "stream": True, "stream_options": {"include_usage": True}},
+        stream=True,
+        stream_cls=AsyncStream[ChatCompletionChunk],
     )
     async with stream:
         async for chunk in stream:

@@ -66,3 +66,31 @@ def leaderboard(episodes: Sequence[EpisodeSummary]) -> list[dict[str, Any]]:
             }
         rows.append(row)
     return rows
+
+
+def latest_cells(episodes: Sequence[EpisodeSummary]) -> list[dict[str, Any]]:
+    """The agent × benchmark grid: per cell the newest episode (by record time) and how many
+    episodes the cell has, so a dashboard colours each cell without loading any episode."""
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    for e in episodes:
+        key = (e.agent, e.benchmark_id)
+        cell = cells.get(key)
+        if cell is None or e.recorded_at >= cell["_at"]:
+            cells[key] = {
+                "agent": e.agent,
+                "benchmark_id": e.benchmark_id,
+                "execution_id": e.execution_id,
+                "run_id": e.run_id,
+                "score": e.score,
+                "passed": e.passed,
+                "status": e.status,
+                "recorded_at": e.recorded_at.isoformat(),
+                "count": (cell["count"] if cell else 0) + 1,
+                "_at": e.recorded_at,
+            }
+        else:
+            cell["count"] += 1
+    return [
+        {k: v for k, v in c.items() if k != "_at"}
+        for c in sorted(cells.values(), key=lambda c: (c["agent"], c["benchmark_id"]))
+    ]

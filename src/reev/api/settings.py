@@ -53,6 +53,6 @@ class ApiSettings:
     sync_on_start: bool = True
     mermaid_js: str = field(
         default_factory=lambda: os.environ.get(
-            "REEV_MERMAID_JS", "https://cdn.jsdelivr.net/npm/mermaid@11/dist/mermaid.min.js"
+            "REEV_MERMAID_JS", "/static/vendor/mermaid.min.js"  # vendored by reev.web
         )
     )

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from reev.api.context import Ctx, ExecutionId
-from reev.api.leaderboard import leaderboard
+from reev.api.episode_detail import account_changes, decoded_instructions, invocation_tree
+from reev.api.leaderboard import latest_cells, leaderboard
 from reev.api.routes.executions import check_agent
 from reev.api.schemas import RUN_ID_PATTERN, Page, SuiteRequest
 from reev.runner.suite import epoch_seed
@@ -179,10 +180,17 @@ def get_episode(execution_id: ExecutionId, ctx: Ctx) -> dict[str, Any]:
             for s in data.get("steps", [])
         ],
         "transactions": [
-            tx | {"step": s.get("step")}
+            tx
+            | {
+                "step": s.get("step"),
+                "decoded": decoded_instructions(tx),
+                "invocations": invocation_tree(tx),
+            }
             for s in data.get("steps", [])
             for tx in s.get("transactions", [])
         ],
+        "prompt": data.get("prompt"),
+        "account_changes": account_changes(data),
         "result": data,
     }
 
@@ -192,9 +200,20 @@ def get_leaderboard(
     ctx: Ctx,
     run_id: str | None = Query(default=None, max_length=100),
     benchmark_id: str | None = Query(default=None, max_length=200),
+    tag: str | None = Query(default=None, max_length=200, description="Only benchmarks with it."),
 ) -> dict[str, Any]:
     episodes = ctx.store.list_episodes(run_id=run_id, benchmark_id=benchmark_id)
-    return {"run_id": run_id, "benchmark_id": benchmark_id, "rows": leaderboard(episodes)}
+    if tag is not None:
+        current = current_benchmarks(ctx.store)
+        tagged = {c.version.benchmark_id for c in current if tag in c.version.tags}
+        episodes = [e for e in episodes if e.benchmark_id in tagged]
+    return {
+        "run_id": run_id,
+        "benchmark_id": benchmark_id,
+        "tag": tag,
+        "rows": leaderboard(episodes),
+        "grid": latest_cells(episodes),
+    }
 
 
 @router.get("/jobs", summary="Queue contents, filtered")

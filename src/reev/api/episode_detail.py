@@ -1,0 +1,75 @@
+"""Display helpers for `GET /episodes/{id}`: what the web dashboard needs to show a
+transaction without re-implementing Solana decoding in JavaScript.
+
+Each addition is computed by the product's own code (`reev.programs.decode` for
+instructions, `reev.tracing.txlog` for the invoke tree), so the page, the CLI and the
+session files all say the same thing. The stored JSON is read as it is; a part that does
+not parse is reported as undecodable, never guessed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from reev.programs.decode import decode_instruction
+from reev.programs.raw import RawInstruction
+from reev.tracing.txlog import Invocation, parse_logs, program_display_name
+
+
+def decoded_instructions(tx: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every instruction of a stored transaction, decoded (program, name, args, accounts)."""
+    out: list[dict[str, Any]] = []
+    for raw in tx.get("instructions") or []:
+        try:
+            ix = RawInstruction.model_validate(raw)
+        except ValidationError:
+            out.append({"program_id": None, "program": None, "instruction": "undecodable"})
+            continue
+        out.append(decode_instruction(ix))
+    return out
+
+
+def invocation_tree(tx: dict[str, Any]) -> list[dict[str, Any]]:
+    """The transaction's logs as nested invocations with compute units and results."""
+    logs = [line for line in tx.get("logs") or [] if isinstance(line, str)]
+    return [_invocation(inv) for inv in parse_logs(logs)]
+
+
+def _invocation(inv: Invocation) -> dict[str, Any]:
+    return {
+        "program_id": inv.program_id,
+        "program": program_display_name(inv.program_id),
+        "depth": inv.depth,
+        "logs": inv.logs,
+        "compute_units": inv.compute_units,
+        "compute_limit": inv.compute_limit,
+        "success": inv.success,
+        "error": inv.error,
+        "return_data": inv.return_data,
+        "children": [_invocation(child) for child in inv.children],
+    }
+
+
+def account_changes(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Accounts before → after, named by their placeholder when the key map knows it."""
+    before: dict[str, Any] = result.get("accounts_before") or {}
+    after: dict[str, Any] = result.get("accounts_after") or {}
+    names = {pubkey: name for name, pubkey in (result.get("key_map") or {}).items()}
+    rows = []
+    for pubkey in dict.fromkeys([*before, *after]):
+        b, a = before.get(pubkey) or {}, after.get(pubkey) or {}
+        b_token, a_token = b.get("token") or {}, a.get("token") or {}
+        rows.append(
+            {
+                "pubkey": pubkey,
+                "name": names.get(pubkey),
+                "exists": [b.get("exists"), a.get("exists")],
+                "lamports": [b.get("lamports"), a.get("lamports")],
+                "token_amount": [b_token.get("amount"), a_token.get("amount")],
+                "mint": a_token.get("mint") or b_token.get("mint"),
+                "changed": b != a,
+            }
+        )
+    return rows

@@ -1,0 +1,166 @@
+// One episode (GET /episodes/{id}): prompt, score breakdown, assertions, transcript,
+// decoded transactions with their invoke trees, account changes, and the flow diagram
+// (GET /flows/{id}) rendered by the vendored Mermaid as an SVG.
+import { api, el, clear, pct, showError, theme } from "./common.js";
+
+const id = document.body.dataset.executionId;
+let diagramText = null;
+
+function json(value) {
+  return typeof value === "string" ? value : JSON.stringify(value, null, 2);
+}
+
+function renderScores(e) {
+  const body = clear(document.querySelector("#scores tbody"));
+  const s = e.scores || {};
+  const row = (label, value) => body.append(el("tr", {}, el("th", {}, label), el("td", { class: "num" }, value)));
+  row("Score", `${pct(e.score, 1)} (${e.result.scoring} profile) — ${e.passed ? "passed" : "not passed"}`);
+  row("Instruction score (reev's 75 % part)", pct(s.instruction, 1));
+  row("On-chain score (reev's 25 % part)", pct(s.onchain, 1));
+  if (s.outcome !== null && s.outcome !== undefined) row("Outcome score (final-state assertions)", pct(s.outcome, 1));
+  if (e.result.error) row("Error", e.result.error);
+}
+
+function renderAssertions(list) {
+  const body = clear(document.querySelector("#assertions tbody"));
+  for (const a of list || []) {
+    const expected = Object.entries(a.expected || {}).map(([k, v]) => `${k} ${v}`).join(", ");
+    body.append(el("tr", { class: a.passed ? "pass" : "fail" },
+      el("td", {}, a.type, a.detail ? el("div", { class: "muted" }, a.detail) : null),
+      el("td", { class: "mono" }, a.pubkey, a.address ? el("div", { class: "muted acct" }, a.address) : null),
+      el("td", { class: "num" }, expected || "–"),
+      el("td", { class: "num" }, a.actual ?? "–"),
+      el("td", { class: "verdict" }, a.passed ? "pass" : "fail")));
+  }
+  if (!body.children.length) body.append(el("tr", {}, el("td", { colspan: 5, class: "muted" }, "no assertions")));
+}
+
+function message(m) {
+  const role = m.role || "message";
+  const parts = [el("div", { class: "role" }, role)];
+  if (m.content) parts.push(el("pre", { class: "text" }, json(m.content)));
+  for (const call of m.tool_calls || []) {
+    const fn = call.function || call;
+    parts.push(el("div", {}, "→ calls ", el("code", {}, fn.name || "?"), el("pre", { class: "text" }, json(fn.arguments ?? fn.args ?? {}))));
+  }
+  return el("div", { class: `msg ${role}` }, parts);
+}
+
+function renderTranscript(steps) {
+  const box = clear(document.getElementById("transcript"));
+  for (const s of steps) {
+    const card = el("div", { class: "card" }, el("h3", {}, `Step ${s.step}`));
+    if (s.prompt) card.append(el("details", {}, el("summary", {}, "Prompt of this step"), el("pre", { class: "text" }, s.prompt)));
+    for (const m of s.messages || []) card.append(message(m));
+    for (const c of s.tool_calls || []) {
+      card.append(el("div", { class: "msg tool tool-call" },
+        el("div", { class: "role" }, `tool call · ${c.status}`),
+        el("div", {}, el("code", {}, c.tool), ` (${Math.round(c.duration_ms || 0)} ms)`),
+        el("div", { class: "muted" }, "arguments"), el("pre", { class: "text" }, json(c.args)),
+        c.error ? el("div", { class: "error" }, c.error)
+          : [el("div", { class: "muted" }, "result"), el("pre", { class: "text" }, json(c.result))]));
+    }
+    for (const mc of s.model_calls || []) {
+      card.append(el("div", { class: "muted" },
+        `model call ${mc.turn}: ${mc.model} · ${mc.status} · ${mc.prompt_tokens ?? "?"}+${mc.completion_tokens ?? "?"} tokens · ${Math.round(mc.latency_ms)} ms`));
+    }
+    if (s.error) card.append(el("div", { class: "error" }, s.error));
+    box.append(card);
+  }
+  if (!steps.length) box.append(el("p", { class: "muted" }, "no steps recorded"));
+}
+
+function accountLine(a) {
+  return el("li", { class: "acct" },
+    a.role ? el("span", { class: "muted" }, `${a.role}: `) : null,
+    el("span", { class: "mono" }, a.pubkey),
+    a.is_signer ? el("span", { class: "flag signer", title: "signer" }, "S") : null,
+    a.is_writable ? el("span", { class: "flag writable", title: "writable" }, "W") : null);
+}
+
+function invokeTree(list, root = true) {
+  return el("ul", { class: root ? "invoke root" : "invoke" }, list.map((inv) => {
+    const cu = inv.compute_units !== null && inv.compute_units !== undefined
+      ? ` · ${inv.compute_units} of ${inv.compute_limit} CU` : "";
+    const mark = inv.success === true ? "✅" : inv.success === false ? "❌" : "⚠️";
+    return el("li", { class: "invocation" },
+      el("div", {}, `${mark} `, el("strong", {}, inv.program), el("span", { class: "muted" }, ` [depth ${inv.depth}]${cu}`)),
+      inv.error ? el("div", { class: "error" }, inv.error) : null,
+      inv.logs.length ? el("ul", { class: "invoke" }, inv.logs.map((l) => el("li", { class: "mono" }, `📝 ${l}`))) : null,
+      inv.children.length ? invokeTree(inv.children, false) : null);
+  }));
+}
+
+function renderTransactions(txs) {
+  const box = clear(document.getElementById("transactions"));
+  txs.forEach((tx, n) => {
+    const card = el("div", { class: "card transaction" },
+      el("h3", {}, `Step ${tx.step} · transaction ${n + 1}: ${tx.status === "success" ? "✅" : "❌"} ${tx.status}`),
+      el("p", { class: "muted" }, tx.signature ? el("span", { class: "mono" }, tx.signature) : "no signature",
+        ` · ${tx.compute_units} CU · fee ${tx.fee} lamports`),
+      tx.error ? el("p", { class: "error" }, tx.error) : null);
+    (tx.decoded || []).forEach((ix, i) => {
+      const args = Object.entries(ix.args || {});
+      card.append(el("div", { class: "instruction" },
+        el("div", {}, `#${i + 1} `, el("strong", { class: "program" }, ix.program || ix.program_id || "?"),
+          " · ", el("span", { class: "ix-name" }, ix.instruction || "unknown instruction (data not decoded)")),
+        args.length ? el("ul", {}, args.map(([k, v]) => el("li", {}, el("code", {}, k), ` = ${json(v)}`))) : null,
+        el("ul", {}, (ix.accounts || []).map(accountLine)),
+        ix.instruction ? null : el("div", { class: "muted mono" }, `data: ${ix.data ?? ""}`)));
+    });
+    if ((tx.invocations || []).length) {
+      card.append(el("details", { open: true }, el("summary", {}, "Program logs (invoke tree)"), invokeTree(tx.invocations)));
+    } else if (!(tx.logs || []).length) {
+      card.append(el("p", { class: "muted" }, "no logs: the transaction did not run"));
+    }
+    box.append(card);
+  });
+  if (!txs.length) box.append(el("p", { class: "muted" }, "no transactions"));
+}
+
+function renderAccounts(rows) {
+  const body = clear(document.querySelector("#accounts tbody"));
+  const pair = ([a, b]) => `${a ?? "–"} → ${b ?? "–"}`;
+  for (const r of rows || []) {
+    body.append(el("tr", { class: r.changed ? "changed" : "" },
+      el("td", {}, r.name ? el("div", {}, r.name) : null, el("div", { class: "mono muted acct" }, r.pubkey)),
+      el("td", { class: "num" }, pair(r.lamports)),
+      el("td", { class: "num" }, r.token_amount.some((v) => v !== null && v !== undefined) ? pair(r.token_amount) : "–")));
+  }
+}
+
+async function renderDiagram() {
+  const box = clear(document.getElementById("diagram"));
+  if (!diagramText) { box.append(el("p", { class: "muted" }, "no diagram")); return; }
+  if (!window.mermaid) { box.append(el("p", { class: "error" }, "Mermaid did not load")); return; }
+  window.mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: theme() === "dark" ? "dark" : "default" });
+  const { svg } = await window.mermaid.render(`flow-${Date.now()}`, diagramText);
+  // Mermaid's output is sanitised SVG (securityLevel strict); parse it as SVG, not HTML.
+  const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
+  box.append(document.importNode(doc.documentElement, true));
+  document.body.dataset.diagram = "rendered";
+}
+
+async function load() {
+  const [e, flow] = await Promise.all([
+    api(`/episodes/${encodeURIComponent(id)}`),
+    api(`/flows/${encodeURIComponent(id)}`).catch(() => null),
+  ]);
+  document.getElementById("page-title").textContent = `${e.benchmark_id} · ${e.agent}${e.model ? ":" + e.model : ""}`;
+  document.getElementById("summary").replaceChildren(
+    el("span", { class: `badge ${e.passed ? "Completed" : "Failed"}` }, e.passed ? "passed" : "not passed"),
+    ` ${pct(e.score, 1)} · ${e.status} · epoch ${e.result.epoch} · seed ${e.result.seed} · ${Math.round(e.result.duration_ms)} ms`);
+  document.getElementById("prompt").textContent = e.prompt || e.result.prompt || "";
+  renderScores(e);
+  renderAssertions(e.assertions);
+  renderTranscript(e.transcript);
+  renderTransactions(e.transactions);
+  renderAccounts(e.account_changes);
+  diagramText = flow ? flow.diagram : null;
+  document.getElementById("diagram-source").textContent = diagramText || "";
+  document.body.dataset.loaded = "true";
+  await renderDiagram();
+}
+
+document.addEventListener("reev-theme", () => renderDiagram().catch(showError));
+load().catch(showError);

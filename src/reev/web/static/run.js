@@ -1,0 +1,108 @@
+// One run, live: GET /runs/{id} once, then server-sent events (GET /events?run_id=) update
+// each job row and the progress bar without reloading. The stream is opened before the
+// first fetch so no change between the two is missed; EventSource resumes by itself with
+// Last-Event-ID after a dropped connection.
+import { api, el, clear, pct, scoreClass, showError, episodeLink } from "./common.js";
+
+const runId = document.body.dataset.runId;
+const TERMINAL = new Set(["Completed", "Failed", "Cancelled", "Interrupted"]);
+const JOBS_SHOWN = 500;
+const rows = new Map();
+const jobs = new Map();
+let refreshTimer = null;
+let refreshJobs = false;
+
+function jobCells(job) {
+  const done = TERMINAL.has(job.status);
+  const score = job.score === null || job.score === undefined ? null : job.score;
+  return [
+    el("td", { class: "mono" }, job.benchmark_id),
+    el("td", { class: "mono" }, job.model ? `${job.agent}:${job.model}` : job.agent),
+    el("td", { class: "num" }, job.epoch),
+    el("td", {}, el("span", { class: `badge ${job.status}` }, job.status), job.error ? el("div", { class: "error" }, job.error) : null),
+    el("td", { class: "num" }, score === null ? "–" : el("span", { class: `cell ${scoreClass(score)}` }, pct(score))),
+    el("td", {}, done && job.status !== "Cancelled" && job.status !== "Interrupted" ? episodeLink(job.id, "open") : "–"),
+  ];
+}
+
+function upsertRow(job) {
+  jobs.set(job.id, job);
+  let row = rows.get(job.id);
+  if (!row) {
+    if (rows.size >= JOBS_SHOWN) return;
+    row = el("tr", { dataset: { job: job.id } });
+    rows.set(job.id, row);
+    document.querySelector("#jobs tbody").append(row);
+  }
+  row.dataset.status = job.status;
+  row.replaceChildren(...jobCells(job));
+}
+
+function renderProgress(run) {
+  const p = run.progress;
+  document.getElementById("bar").style.width = `${p.percent}%`;
+  document.querySelector(".progress").setAttribute("aria-valuenow", String(p.percent));
+  const counts = Object.entries(p.by_status).filter(([, n]) => n).map(([s, n]) => `${s} ${n}`).join(" · ");
+  document.getElementById("counts").textContent =
+    `${p.done} of ${p.total} done (${p.percent}%) — ${counts}; ${run.episodes} episode(s) stored, ${run.passed} passed`;
+  const badge = document.getElementById("run-status");
+  badge.textContent = run.status;
+  badge.className = `badge ${run.status}`;
+  document.getElementById("cancel").disabled = p.done >= p.total;
+  document.body.dataset.runStatus = run.status;
+  document.body.dataset.percent = String(p.percent);
+}
+
+async function refresh(withJobs) {
+  const run = await api(`/runs/${encodeURIComponent(runId)}?jobs_limit=${withJobs ? JOBS_SHOWN : 0}`);
+  if (withJobs) {
+    clear(document.querySelector("#jobs tbody"));
+    rows.clear();
+    jobs.clear();
+    for (const job of run.jobs) upsertRow(job);
+    document.getElementById("jobs-more").textContent =
+      run.progress.total > JOBS_SHOWN ? `first ${JOBS_SHOWN} of ${run.progress.total} episodes shown` : "";
+  }
+  renderProgress(run);
+  return run;
+}
+
+/** At most one progress fetch per 300 ms, however many events arrive. */
+function scheduleRefresh(withJobs = false) {
+  refreshJobs = refreshJobs || withJobs;
+  if (refreshTimer) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    const all = refreshJobs;
+    refreshJobs = false;
+    refresh(all).catch(showError);
+  }, 300);
+}
+
+function listen() {
+  const source = new EventSource(`/api/v1/events?run_id=${encodeURIComponent(runId)}`);
+  const live = document.getElementById("live");
+  source.addEventListener("open", () => { live.textContent = "● live"; document.body.dataset.live = "true"; });
+  source.addEventListener("error", () => { live.textContent = "○ reconnecting…"; });
+  source.addEventListener("job", (message) => {
+    const event = JSON.parse(message.data);
+    const job = jobs.get(event.job_id);
+    document.body.dataset.events = String(Number(document.body.dataset.events || 0) + 1);
+    // The event carries the new status and what changed (score, passed, error, progress).
+    if (job) upsertRow({ ...job, ...(event.data || {}), status: event.status });
+    else if (rows.size < JOBS_SHOWN) scheduleRefresh(true);
+    scheduleRefresh();
+  });
+  return source;
+}
+
+document.getElementById("leaderboard-link").href = `/?run_id=${encodeURIComponent(runId)}`;
+document.getElementById("cancel").addEventListener("click", async () => {
+  try {
+    await api(`/runs/${encodeURIComponent(runId)}/cancel`, { method: "POST" });
+    await refresh(true);
+  } catch (error) { showError(error); }
+});
+
+listen();
+refresh(true).then(() => { document.body.dataset.loaded = "true"; }).catch(showError);

@@ -19,6 +19,7 @@ from reev.runner.executors.base import EpisodeJob, execute_job, failed_result
 from reev.runner.result import EpisodeResult
 
 _WORKER_POOL: LiteSVMPool | None = None
+LOCAL_OBJECT_STORE_BYTES = 256 * 1024 * 1024
 
 
 def _run_in_worker(job: EpisodeJob) -> dict[str, Any]:
@@ -54,9 +55,13 @@ class RayExecutor:
             }
             if self.address:
                 kwargs["address"] = self.address
-            elif self.num_cpus is not None:
-                kwargs["num_cpus"] = self.num_cpus
-            await asyncio.to_thread(ray.init, **kwargs)
+            else:  # a local instance for this run: results are small, so is its object store
+                kwargs["object_store_memory"] = LOCAL_OBJECT_STORE_BYTES
+                if self.num_cpus is not None:
+                    kwargs["num_cpus"] = self.num_cpus
+            # In the calling thread: Ray's core worker must be set up by the thread that
+            # later submits the tasks (the event loop's).
+            ray.init(**kwargs)
             self._started_here = True
         self._remote = ray.remote(max_retries=0)(_run_in_worker)
 
@@ -74,4 +79,4 @@ class RayExecutor:
         import ray
 
         if self._started_here and ray.is_initialized():
-            await asyncio.to_thread(ray.shutdown)
+            ray.shutdown()

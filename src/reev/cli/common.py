@@ -8,7 +8,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+# Piped output (CI logs, files) gets 120 columns instead of Rich's 80, so result tables
+# keep whole benchmark ids and scores; a terminal keeps its own width.
 console = Console()
+if not console.is_terminal:
+    console = Console(width=120)
 err_console = Console(stderr=True)
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Benchmark files or directories.")]

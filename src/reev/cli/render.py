@@ -105,8 +105,8 @@ def summary_table(results: Sequence[EpisodeResult]) -> Table:
             row.append(r.agent)
         row += [
             Text(word, style=colour),
-            f"{r.score:.4f}",
-            f"{r.scores.instruction:.4f}",
+            f"{r.score:.3f}",
+            f"{r.scores.instruction:.3f}",
             f"{r.scores.onchain:.0f}",
             outcome,
             f"{r.duration_ms:.0f}",

@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from reev.scoring.model import SCORING_PROFILES, ScoringProfile
+
 # Piped output (CI logs, files) gets 120 columns instead of Rich's 80, so result tables
 # keep whole benchmark ids and scores; a terminal keeps its own width.
 console = Console()
@@ -23,3 +25,10 @@ def usage_error(message: str) -> typer.Exit:
     """Print a usage error; the caller raises the returned Exit (code 2)."""
     err_console.print(f"[red]error:[/red] {message}")
     return typer.Exit(2)
+
+
+def parse_scoring(value: str) -> ScoringProfile:
+    """The scoring profile named by `--scoring`, or a usage error naming the valid ones."""
+    if value not in SCORING_PROFILES:
+        raise usage_error(f"--scoring must be one of {', '.join(SCORING_PROFILES)}, not {value!r}")
+    return "reev" if value == "reev" else "outcome"

@@ -9,14 +9,13 @@ from typing import Annotated, Any
 
 import typer
 
-from reev.cli.common import PathsArg, SeedOpt, console, usage_error
+from reev.cli.common import PathsArg, SeedOpt, console, parse_scoring, usage_error
 from reev.cli.render import result_tree, summary_table
 from reev.cli.run_support import ProgressBar, RunSetupError, agent_entries
 from reev.runner.executors import make_executor
 from reev.runner.result import EpisodeResult
 from reev.runner.suite import error_result, load_all, run_matrix
 from reev.runner.upstreams import ChainOptions, UpstreamConfigError, Upstreams, use_upstreams
-from reev.scoring.model import SCORING_PROFILES, ScoringProfile
 from reev.store import StoreError, open_store, resolve_url
 from reev.tracing.session_file import DEFAULT_OUT_DIR, write_session_file
 from reev.tracing.setup import start_tracing
@@ -130,11 +129,7 @@ def run(
     ] = None,
 ) -> None:
     """Run benchmarks with an agent, print result trees and a summary, exit 1 if any errored."""
-    if scoring not in SCORING_PROFILES:
-        raise usage_error(
-            f"--scoring must be one of {', '.join(SCORING_PROFILES)}, not {scoring!r}"
-        )
-    profile: ScoringProfile = "reev" if scoring == "reev" else "outcome"
+    profile = parse_scoring(scoring)
     options: dict[str, Any] = {
         "model": model,
         "base_url": base_url,

@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from reev.cli.common import SeedOpt, usage_error
+from reev.cli.common import SeedOpt, parse_scoring, usage_error
 from reev.runner.suite import load_all
-from reev.scoring.model import SCORING_PROFILES, ScoringProfile
 
 DEFAULT_PATHS = [Path("benchmarks")]
 
@@ -42,11 +41,7 @@ def tui(
     from reev.tui.app import ReevApp
     from reev.tui.session import TuiSession
 
-    if scoring not in SCORING_PROFILES:
-        raise usage_error(
-            f"--scoring must be one of {', '.join(SCORING_PROFILES)}, not {scoring!r}"
-        )
-    profile: ScoringProfile = "reev" if scoring == "reev" else "outcome"
+    profile = parse_scoring(scoring)
     chosen = paths or DEFAULT_PATHS
     missing = [str(p) for p in chosen if not p.exists()]
     if missing:

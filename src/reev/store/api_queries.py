@@ -17,14 +17,8 @@ from sqlalchemy import case, func, insert, select, update
 
 from reev.store.api_models import ApiBenchmark
 from reev.store.models import BenchmarkVersion, Episode
-from reev.store.store import Store
+from reev.store.store import SUMMARY_COLUMNS, Store, as_utc, episode_summary
 from reev.store.views import BenchmarkVersionInfo, EpisodeSummary
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -78,10 +72,10 @@ def _current(row: Any, with_content: bool) -> CurrentBenchmark:
         source_path=row.source_path,
         description=row.description,
         tags=list(row.tags or []),
-        created_at=_utc(row.created_at) or row.created_at,
+        created_at=as_utc(row.created_at) or row.created_at,
         content=row.content if with_content else None,
     )
-    return CurrentBenchmark(version, row.origin, _utc(row.updated_at) or row.updated_at)
+    return CurrentBenchmark(version, row.origin, as_utc(row.updated_at) or row.updated_at)
 
 
 def current_benchmarks(store: Store, *, with_content: bool = False) -> list[CurrentBenchmark]:
@@ -121,49 +115,17 @@ def count_episodes(
         return int(conn.execute(query).scalar_one())
 
 
-_SUMMARY = [
-    Episode.execution_id,
-    Episode.run_id,
-    Episode.benchmark_id,
-    Episode.benchmark_version_id,
-    Episode.agent,
-    Episode.model,
-    Episode.epoch,
-    Episode.seed,
-    Episode.status,
-    Episode.error,
-    Episode.error_kind,
-    Episode.score,
-    Episode.passed,
-    Episode.scoring,
-    Episode.prompt_tokens,
-    Episode.completion_tokens,
-    Episode.cost_usd,
-    Episode.duration_ms,
-    Episode.attempt,
-    Episode.started_at,
-    Episode.recorded_at,
-]
-
-
-def _summary(row: Any) -> EpisodeSummary:
-    data = dict(row._mapping)
-    data["started_at"] = _utc(data["started_at"])
-    data["recorded_at"] = _utc(data["recorded_at"])
-    return EpisodeSummary(**data)
-
-
 def latest_episodes(
     store: Store, *, benchmark_id: str | None = None, agent: str | None = None, limit: int = 50
 ) -> list[EpisodeSummary]:
     """The most recently recorded episodes (of a benchmark / agent), newest first."""
-    query = select(*_SUMMARY).order_by(Episode.recorded_at.desc(), Episode.execution_id)
+    query = select(*SUMMARY_COLUMNS).order_by(Episode.recorded_at.desc(), Episode.execution_id)
     if benchmark_id is not None:
         query = query.where(Episode.benchmark_id == benchmark_id)
     if agent is not None:
         query = query.where(Episode.agent == agent)
     with store._read() as conn:
-        return [_summary(r) for r in conn.execute(query.limit(limit))]
+        return [episode_summary(r) for r in conn.execute(query.limit(limit))]
 
 
 def agent_performance(store: Store, *, results_per_agent: int = 100) -> list[dict[str, Any]]:

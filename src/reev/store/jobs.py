@@ -31,7 +31,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 
 from reev.store.api_models import Job, JobEvent
 from reev.store.models import Episode
-from reev.store.store import Store
+from reev.store.store import Store, as_utc
 
 QUEUED = "Queued"
 RUNNING = "Running"
@@ -41,12 +41,6 @@ CANCELLED = "Cancelled"
 INTERRUPTED = "Interrupted"
 STATUSES = (QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED, INTERRUPTED)
 TERMINAL = (COMPLETED, FAILED, CANCELLED, INTERRUPTED)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def new_owner() -> str:
@@ -131,7 +125,7 @@ class JobSpec:
 def _job(row: Any) -> JobInfo:
     data = dict(row._mapping)
     for key in ("created_at", "started_at", "finished_at", "updated_at"):
-        data[key] = _utc(data[key])
+        data[key] = as_utc(data[key])
     data.pop("heartbeat_at", None)
     return JobInfo(**data)
 
@@ -343,7 +337,7 @@ class JobQueue:
         dead = [
             r.id
             for r in rows
-            if r.owner is None or owner_is_dead(r.owner) or (_utc(r.heartbeat_at) or now) < cutoff
+            if r.owner is None or owner_is_dead(r.owner) or (as_utc(r.heartbeat_at) or now) < cutoff
         ]
         settled: dict[str, str] = {}
         for job_id in dead:
@@ -490,7 +484,7 @@ class JobQueue:
                 job_id=r.job_id,
                 run_id=r.run_id,
                 status=r.status,
-                at=_utc(r.at) or r.at,
+                at=as_utc(r.at) or r.at,
                 data=dict(r.data or {}),
             )
             for r in rows

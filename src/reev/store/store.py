@@ -47,7 +47,7 @@ EpisodeKey = tuple[str, str, int]
 
 RUN_STATUSES = ("running", "completed", "interrupted", "failed")
 
-_SUMMARY_COLUMNS = [
+SUMMARY_COLUMNS = [
     Episode.execution_id,
     Episode.run_id,
     Episode.benchmark_id,
@@ -72,11 +72,19 @@ _SUMMARY_COLUMNS = [
 ]
 
 
-def _utc(value: datetime | None) -> datetime | None:
+def as_utc(value: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; everything the store hands out is UTC-aware."""
     if value is None:
         return None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def episode_summary(row: Any) -> EpisodeSummary:
+    """An EpisodeSummary from a row selected with SUMMARY_COLUMNS (any query shape)."""
+    data = dict(row._mapping)
+    data["started_at"] = as_utc(data["started_at"])
+    data["recorded_at"] = as_utc(data["recorded_at"])
+    return EpisodeSummary(**data)
 
 
 def content_hash(text: str) -> str:
@@ -232,9 +240,9 @@ class Store:
                 RunInfo(
                     id=r.id,
                     status=r.status,
-                    created_at=_utc(r.created_at) or r.created_at,
-                    updated_at=_utc(r.updated_at) or r.updated_at,
-                    finished_at=_utc(r.finished_at),
+                    created_at=as_utc(r.created_at) or r.created_at,
+                    updated_at=as_utc(r.updated_at) or r.updated_at,
+                    finished_at=as_utc(r.finished_at),
                     config=r.config or {},
                     episodes=int(c.n) if c else 0,
                     passed=int(c.passed or 0) if c else 0,
@@ -312,7 +320,7 @@ class Store:
             source_path=row.source_path,
             description=row.description,
             tags=list(row.tags or []),
-            created_at=_utc(row.created_at) or row.created_at,
+            created_at=as_utc(row.created_at) or row.created_at,
             content=row.content if with_content else None,
         )
 
@@ -410,7 +418,7 @@ class Store:
         offset: int = 0,
     ) -> list[EpisodeSummary]:
         """Episode summaries, filtered, ordered by run, agent, benchmark and epoch."""
-        query = select(*_SUMMARY_COLUMNS).order_by(
+        query = select(*SUMMARY_COLUMNS).order_by(
             Episode.run_id, Episode.agent, Episode.benchmark_id, Episode.epoch
         )
         if run_id is not None:
@@ -427,13 +435,7 @@ class Store:
             query = query.limit(limit)
         with self._read() as conn:
             rows = list(conn.execute(query))
-        out = []
-        for row in rows:
-            data = dict(row._mapping)
-            data["started_at"] = _utc(data["started_at"])
-            data["recorded_at"] = _utc(data["recorded_at"])
-            out.append(EpisodeSummary(**data))
-        return out
+        return [episode_summary(row) for row in rows]
 
     def count_episodes(self, run_id: str | None = None) -> int:
         """How many episodes are stored (in one run, or in all)."""

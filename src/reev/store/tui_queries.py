@@ -9,21 +9,14 @@ row per benchmark, using the store's own engine.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
 from reev.store.models import Episode
-from reev.store.store import Store
+from reev.store.store import Store, episode_summary
 from reev.store.views import EpisodeSummary
 
 _FIELDS = list(EpisodeSummary.model_fields)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 def latest_episodes(
@@ -49,9 +42,6 @@ def latest_episodes(
         rows = list(conn.execute(query))
     out: dict[str, EpisodeSummary] = {}
     for row in rows:
-        data = dict(row._mapping)
-        data["started_at"] = _utc(data["started_at"])
-        data["recorded_at"] = _utc(data["recorded_at"])
-        summary = EpisodeSummary(**data)
+        summary = episode_summary(row)
         out[summary.benchmark_id] = summary
     return out

@@ -223,3 +223,58 @@ def test_cli_records_with_fork_url_and_replays_with_cassette(
         app, [*common, str(tmp_path / "x.json"), "--cassette", str(tmp_path / "none.json")]
     )
     assert missing.exit_code == 2 and "does not exist" in " ".join(missing.output.split())
+
+
+def test_fork_from_a_reev_validator_records_and_replays_offline(
+    originals: Path, tmp_path: Path
+) -> None:
+    """The issue's setup: a real `reev validator` loaded with accounts by surfpool's
+    `surfnet_setAccount`, plus the loopback Jupiter fake, as the fork's upstream."""
+    import httpx
+
+    from reev.chain.rpc_server import RunningValidator, state_for
+
+    w = world(USER)
+    jupiter = FakeJupiter(world=w).start()
+    bench = originals / "100-jup-swap-sol-usdc.yml"
+    cassette = tmp_path / "from-validator.json"
+    try:
+        with RunningValidator(state_for()) as validator:
+            batch = [
+                {
+                    "jsonrpc": "2.0",
+                    "id": n,
+                    "method": "surfnet_setAccount",
+                    "params": [
+                        address,
+                        {
+                            "lamports": account.lamports,
+                            "owner": str(account.owner),
+                            "executable": account.executable,
+                            "data": bytes(account.data).hex(),
+                        },
+                    ],
+                }
+                for n, (address, account) in enumerate(w.accounts.items())
+            ]
+            answers = httpx.post(validator.url, json=batch, timeout=30).json()
+            assert all("error" not in a for a in answers), answers
+            recorded = _run(
+                bench,
+                ChainOptions(fork_url=validator.url, cassette=cassette, jupiter_url=jupiter.url),
+            )
+    finally:
+        jupiter.stop()
+    assert recorded.status == "completed", recorded.error
+    assert recorded.passed and recorded.score == 1.0
+    data = json.loads(cassette.read_text())
+    assert str(w.lookup_table) in data["accounts"] and str(w.program_data) in data["accounts"]
+
+    # Validator and Jupiter are gone: the cassette alone reproduces the episode.
+    replayed = _run(bench, ChainOptions(cassette=cassette))
+    assert replayed.status == "completed" and replayed.score == recorded.score
+    [tx] = recorded.steps[0].transactions
+    assert replayed.steps[0].transactions[0].signature == tx.signature
+    assert {k: v.model_dump() for k, v in replayed.accounts_after.items()} == {
+        k: v.model_dump() for k, v in recorded.accounts_after.items()
+    }

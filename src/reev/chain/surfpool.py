@@ -1,7 +1,7 @@
 """Start surfpool for `--backend rpc` when its binary is installed — never download it.
 
 reev (Rust) downloaded surfpool from GitHub when it was missing, panicked when it could
-not, and freed port 8899 with `kill -9` on whatever held it. This helper does none of that:
+not, and freed port 8899 by force-killing whatever held it (SIGKILL). This helper does none of that:
 it looks for `surfpool` on PATH (or a given path), starts it on a free loopback port as a
 child process, waits for `getHealth`, and stops only that child.
 

@@ -1,7 +1,7 @@
 """The API's durable job queue: jobs are rows, workers claim them with conditional UPDATEs.
 
 Statuses: `Queued → Running → Completed | Failed | Cancelled`, and `Interrupted` for a job
-that was Running in a server that died (kill -9, power loss) or shut down before it ended.
+that was Running in a server that died (SIGKILL, power loss) or shut down before it ended.
 
 Why the rules are what they are:
 

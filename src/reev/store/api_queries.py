@@ -65,16 +65,7 @@ def _current_query(with_content: bool) -> Any:
 
 
 def _current(row: Any, with_content: bool) -> CurrentBenchmark:
-    version = BenchmarkVersionInfo(
-        id=row.id,
-        benchmark_id=row.benchmark_id,
-        content_hash=row.content_hash,
-        source_path=row.source_path,
-        description=row.description,
-        tags=list(row.tags or []),
-        created_at=as_utc(row.created_at) or row.created_at,
-        content=row.content if with_content else None,
-    )
+    version = Store.version_info(row, with_content)
     return CurrentBenchmark(version, row.origin, as_utc(row.updated_at) or row.updated_at)
 
 

@@ -301,7 +301,7 @@ class Store:
             query = query.where(BenchmarkVersion.benchmark_id == benchmark_id)
         with self._read() as conn:
             rows = list(conn.execute(query))
-        return [self._version(r, with_content) for r in rows]
+        return [self.version_info(r, with_content) for r in rows]
 
     def get_benchmark_version(self, version_id: int) -> BenchmarkVersionInfo | None:
         """One benchmark version with its text."""
@@ -309,10 +309,11 @@ class Store:
             row = conn.execute(
                 select(BenchmarkVersion).where(BenchmarkVersion.id == version_id)
             ).first()
-        return self._version(row, True) if row is not None else None
+        return self.version_info(row, True) if row is not None else None
 
     @staticmethod
-    def _version(row: Any, with_content: bool) -> BenchmarkVersionInfo:
+    def version_info(row: Any, with_content: bool) -> BenchmarkVersionInfo:
+        """A BenchmarkVersionInfo from any row carrying the benchmark_versions columns."""
         return BenchmarkVersionInfo(
             id=row.id,
             benchmark_id=row.benchmark_id,

@@ -4,7 +4,8 @@ Prints, from one process and one run:
   * raw LiteSVM: signed SOL transfers per second on one VM (build, sign, send);
   * raw LiteSVM: fresh VMs per second (what every episode's reset starts from);
   * reev: reference-agent episodes per second over the bundled suite (load excluded,
-    recording on: full EpisodeResult with observations, scoring, result JSON);
+    recording on: full EpisodeResult with observations, scoring, result JSON), once with a
+    fresh VM per episode and once with VMs reused from the pool `reev run` uses;
 and the ratios between them. Figures, not assertions: run it before and after a change.
 
     python bench/core_loop.py [--episodes N] [--transfers N] [PATH]
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import time
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from solders.system_program import TransferParams, transfer
 from solders.transaction import Transaction
 
 from reev.agents.deterministic import DeterministicAgent
+from reev.chain.pool import LiteSVMPool
 from reev.runner.episode import run_episode
 from reev.runner.suite import load_all
 
@@ -60,16 +63,20 @@ def fresh_vms_per_second(count: int) -> float:
     return count / (time.perf_counter() - t0)
 
 
-async def episodes_per_second(path: Path, count: int) -> tuple[float, int]:
+async def episodes_per_second(path: Path, count: int, reuse_vms: bool) -> tuple[float, int]:
+    """Reference episodes/s; with `reuse_vms`, VMs come from the pool `reev run` uses."""
     loaded = [item for item in load_all([path]) if item.benchmark is not None]
     if not loaded:
         raise SystemExit(f"no loadable benchmarks under {path}")
+    pool = LiteSVMPool()
     done = 0
     t0 = time.perf_counter()
     while done < count:
         for item in loaded:
             assert item.benchmark is not None
-            result = await run_episode(item.benchmark, DeterministicAgent())
+            # one lease per episode, as the executors do: its VM goes back to the pool after
+            with pool.lease() if reuse_vms else contextlib.nullcontext():
+                result = await run_episode(item.benchmark, DeterministicAgent())
             result.to_json_dict()  # recording: the JSON every output path produces
             done += 1
             if done >= count:
@@ -86,15 +93,18 @@ def main() -> None:
 
     transfers = raw_transfers_per_second(args.transfers)
     vms = fresh_vms_per_second(max(20, args.episodes // 10))
-    eps, suite = asyncio.run(episodes_per_second(Path(args.path), args.episodes))
+    eps, suite = asyncio.run(episodes_per_second(Path(args.path), args.episodes, False))
+    pooled, _ = asyncio.run(episodes_per_second(Path(args.path), args.episodes, True))
     print(f"raw LiteSVM signed transfers/s : {transfers:10.1f}  (one VM, {args.transfers} txs)")
     print(f"raw LiteSVM fresh VMs/s        : {vms:10.1f}  ({1000 / vms:.2f} ms per VM)")
     print(
         f"reev reference episodes/s      : {eps:10.1f}  ({args.episodes} episodes over "
-        f"{suite} benchmarks, {1000 / eps:.2f} ms per episode)"
+        f"{suite} benchmarks, fresh VM each, {1000 / eps:.2f} ms per episode)"
     )
+    print(f"  with pooled VMs (reev run)   : {pooled:10.1f}  ({1000 / pooled:.2f} ms per episode)")
     print(f"ratio transfers/s ÷ episodes/s : {transfers / eps:10.1f}")
     print(f"ratio fresh VMs/s ÷ episodes/s : {vms / eps:10.1f}")
+    print(f"ratio transfers/s ÷ pooled/s   : {transfers / pooled:10.1f}")
 
 
 if __name__ == "__main__":

@@ -185,6 +185,14 @@ def test_runs_episodes_and_events(shared_server: ServeProcess) -> None:
         "/api/v1/events?run_id=suite-1&follow=false", headers={"Last-Event-ID": str(ids[4])}
     ).text
     assert [int(line[4:]) for line in resumed.splitlines() if line.startswith("id: ")] == ids[5:]
+    # A reconnecting browser repeats its URL (after=0) and adds Last-Event-ID: the header wins.
+    reconnected = shared_server.get(
+        "/api/v1/events?run_id=suite-1&after=0&follow=false",
+        headers={"Last-Event-ID": str(ids[4])},
+    ).text
+    assert [int(line[4:]) for line in reconnected.splitlines() if line.startswith("id: ")] == (
+        ids[5:]
+    )
 
 
 def test_live_event_stream_sees_a_new_run(shared_server: ServeProcess) -> None:

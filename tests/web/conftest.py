@@ -108,7 +108,9 @@ def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Se
     server.stop()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in this thread while
+# open, which would break asyncio.run() in any test module that runs after tests/web.
+@pytest.fixture(scope="package")
 def browser_context() -> Iterator[Any]:
     """One headless Chromium (Debian's) with a fresh profile directory."""
     if not Path(CHROMIUM).exists():

@@ -38,8 +38,10 @@ async def events(
     follow: bool = Query(default=True, description="Keep streaming (false: send and close)."),
     last_event_id: str | None = Header(default=None, max_length=30),
 ) -> StreamingResponse:
+    # A browser reconnecting sends Last-Event-ID with the same URL: the header is newer than
+    # any `after` in that URL, so it wins.
     start = after
-    if start is None and last_event_id and last_event_id.strip().isdigit():
+    if last_event_id and last_event_id.strip().isdigit():
         start = int(last_event_id.strip())
     if start is None:
         start = 0 if not follow else await run_in_threadpool(ctx.queue.last_event_id)

@@ -80,7 +80,9 @@ function scheduleRefresh(withJobs = false) {
 }
 
 function listen() {
-  const source = new EventSource(`/api/v1/events?run_id=${encodeURIComponent(runId)}`);
+  // after=0: replay the run's stored events from its start, so a run that finished before
+  // this page connected still shows them; reconnects resume from Last-Event-ID.
+  const source = new EventSource(`/api/v1/events?run_id=${encodeURIComponent(runId)}&after=0`);
   const live = document.getElementById("live");
   source.addEventListener("open", () => { live.textContent = "● live"; document.body.dataset.live = "true"; });
   source.addEventListener("error", () => { live.textContent = "○ reconnecting…"; });

@@ -6,6 +6,8 @@ import { api, el, clear, pct, scoreClass, showError, episodeLink } from "./commo
 
 const runId = document.body.dataset.runId;
 const TERMINAL = new Set(["Completed", "Failed", "Cancelled", "Interrupted"]);
+/** Queued 0, Running 1, any terminal status 2: the order a job's statuses come in. */
+const stage = (status) => (status === "Queued" ? 0 : status === "Running" ? 1 : 2);
 const JOBS_SHOWN = 500;
 const rows = new Map();
 const jobs = new Map();
@@ -91,6 +93,8 @@ function listen() {
     const job = jobs.get(event.job_id);
     document.body.dataset.events = String(Number(document.body.dataset.events || 0) + 1);
     // The event carries the new status and what changed (score, passed, error, progress).
+    // Replayed history (after=0) can arrive after the first fetch: a job never moves back.
+    if (job && stage(event.status) < stage(job.status)) return;
     if (job) upsertRow({ ...job, ...(event.data || {}), status: event.status });
     else if (rows.size < JOBS_SHOWN) scheduleRefresh(true);
     scheduleRefresh();

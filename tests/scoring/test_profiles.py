@@ -23,6 +23,16 @@ MEMO = RawInstruction(
 )
 
 
+SEND_0_1_SOL = RawInstruction(
+    program_id="11111111111111111111111111111111",
+    accounts=[
+        RawAccountMeta(pubkey="USER_WALLET_PUBKEY", is_signer=True, is_writable=True),
+        RawAccountMeta(pubkey="RECIPIENT_WALLET_PUBKEY", is_writable=True),
+    ],
+    data="3Bxs411Dtc7pkFQj",  # System Transfer 100_000_000
+)
+
+
 def transfer(data: str) -> RawInstruction:
     return RawInstruction(
         program_id=TOKEN,
@@ -115,15 +125,7 @@ ground_truth:
 
 def test_outcome_without_assertions_falls_back_to_instruction_times_success() -> None:
     b = parse_benchmark(NO_ASSERTIONS)
-    send = RawInstruction(
-        program_id="11111111111111111111111111111111",
-        accounts=[
-            RawAccountMeta(pubkey="USER_WALLET_PUBKEY", is_signer=True, is_writable=True),
-            RawAccountMeta(pubkey="RECIPIENT_WALLET_PUBKEY", is_writable=True),
-        ],
-        data="3Bxs411Dtc7pkFQj",  # System Transfer 100_000_000
-    )
-    r = run(b, [send], "outcome")
+    r = run(b, [SEND_0_1_SOL], "outcome")
     assert r.scores.outcome is None
     assert r.score == pytest.approx(2 / 3)  # the recipient is writable, the file says read-only
     assert not r.passed
@@ -148,14 +150,6 @@ ground_truth:
 
 def test_min_score_decides_passed_when_set() -> None:
     b = parse_benchmark(MIN_SCORE)
-    send = RawInstruction(
-        program_id="11111111111111111111111111111111",
-        accounts=[
-            RawAccountMeta(pubkey="USER_WALLET_PUBKEY", is_signer=True, is_writable=True),
-            RawAccountMeta(pubkey="RECIPIENT_WALLET_PUBKEY", is_writable=True),
-        ],
-        data="3Bxs411Dtc7pkFQj",
-    )
-    r = run(b, [send], "outcome")
+    r = run(b, [SEND_0_1_SOL], "outcome")
     assert r.score == pytest.approx(0.75)
     assert r.passed  # 0.75 >= min_score 0.7 although one assertion fails

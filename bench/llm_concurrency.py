@@ -30,7 +30,7 @@ from tests.fakes.openai_server import Reply, ScriptedOpenAI  # noqa: E402
 
 from reev.agents.base import Agent  # noqa: E402
 from reev.agents.registry import create_agent  # noqa: E402
-from reev.runner.result import EpisodeResult  # noqa: E402
+from reev.results.records import EpisodeResult  # noqa: E402
 from reev.runner.suite import load_all, run_suite  # noqa: E402
 
 

@@ -14,9 +14,9 @@ from reev.agents.http_agent import instructions_from_response, service_url
 from reev.agents.registry import create_agent
 from reev.benchmark.loader import load_benchmark
 from reev.programs import system, token
-from reev.programs.raw import RawInstruction
+from reev.results.instruction import RawInstruction
+from reev.results.records import EpisodeResult
 from reev.runner.episode import run_episode
-from reev.runner.result import EpisodeResult
 from tests.fakes.reev_agent_service import FakeReevAgentService
 
 

@@ -12,8 +12,8 @@ import pytest
 
 from reev.agents.registry import create_agent
 from reev.benchmark.loader import load_benchmark
+from reev.results.records import EpisodeResult
 from reev.runner.episode import run_episode
-from reev.runner.result import EpisodeResult
 from reev.tracing.session_file import session_document
 from tests.fakes.openai_server import Reply, ScriptedOpenAI, assistant_turns, tool_results
 

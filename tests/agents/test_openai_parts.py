@@ -21,7 +21,7 @@ from reev.agents.retry import (
     call_with_retries,
     parse_retry_after,
 )
-from reev.runner.result import utc_now
+from reev.results.records import utc_now
 
 # --- presets ---------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from reev.agents.base import Agent
 from reev.agents.registry import create_agent
 from reev.cli.app import app
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
 from reev.runner.suite import load_all, run_suite
 from tests.fakes.openai_server import Reply, ScriptedOpenAI
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from reev.agents.deterministic import DeterministicAgent
 from reev.benchmark.loader import BenchmarkLoadError, load_benchmark, parse_benchmark
 from reev.benchmark.model import SolBalanceChangeAssertion
-from reev.benchmark.params import draw_values, evaluate, instantiate_template, ui
+from reev.benchmark.params import BenchmarkTemplate, draw_values, evaluate, ui
 from reev.cli.app import app
 from reev.runner.episode import run_episode
 
@@ -120,7 +120,7 @@ def test_an_invalid_instance_names_its_seed() -> None:
         template().replace("lamports: 5000000000 }", 'lamports: "{{ -lamports }}" }')
     )
     with pytest.raises(ValueError, match="invalid for seed 4"):
-        instantiate_template(data, 4)
+        BenchmarkTemplate(data).instantiate(4)
 
 
 def test_draws_are_independent_per_parameter_and_stable() -> None:

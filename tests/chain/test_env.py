@@ -11,7 +11,7 @@ from reev.benchmark.loader import load_benchmark, parse_benchmark
 from reev.chain.env import SolanaEnv
 from reev.programs import system, token
 from reev.programs.ids import NATIVE_MINT, TOKEN_2022_PROGRAM
-from reev.programs.raw import RawAccountMeta, RawInstruction
+from reev.results.instruction import RawAccountMeta, RawInstruction
 
 USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
 

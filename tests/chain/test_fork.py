@@ -22,8 +22,8 @@ from reev.benchmark.loader import load_benchmark
 from reev.chain.cassette import Cassette, CassetteError
 from reev.chain.fork import AccountSource, ForkBackend
 from reev.chain.jsonrpc import JsonRpcClient, UpstreamError
+from reev.results.records import EpisodeResult
 from reev.runner.episode import run_episode
-from reev.runner.result import EpisodeResult
 from reev.runner.upstreams import ChainOptions, UpstreamConfigError, Upstreams
 from tests.fakes.jupiter_api import USDC_PER_SOL, FakeJupiter
 from tests.fakes.jupiter_upstream import UPSTREAM_SLOT, UPSTREAM_TIME, USDC, FakeUpstream, world

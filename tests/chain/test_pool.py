@@ -12,8 +12,8 @@ from reev.agents.registry import create_agent
 from reev.chain.env import SolanaEnv
 from reev.chain.pool import LiteSVMPool, PooledLiteSVMBackend
 from reev.programs.ids import TOKEN_PROGRAMS
+from reev.results.records import EpisodeResult
 from reev.runner.episode import run_episode
-from reev.runner.result import EpisodeResult
 from reev.runner.suite import load_all
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,8 +20,8 @@ from reev.benchmark.loader import load_benchmark
 from reev.chain.jsonrpc import UpstreamError
 from reev.chain.rpc_backend import RpcBackend, parse_transaction_error
 from reev.chain.rpc_server import RunningValidator, state_for
+from reev.results.records import EpisodeResult
 from reev.runner.episode import run_episode
-from reev.runner.result import EpisodeResult
 from reev.runner.suite import load_all
 from reev.runner.upstreams import ChainOptions, Upstreams
 from tests.conftest import BUNDLED

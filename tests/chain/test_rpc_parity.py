@@ -21,7 +21,7 @@ from reev.chain.backend import LiteSVMBackend
 from reev.chain.env import SolanaEnv
 from reev.chain.rpc_server import RunningValidator, state_for
 from reev.programs import system, token
-from reev.programs.raw import RawInstruction
+from reev.results.instruction import RawInstruction
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 USDC = Pubkey.from_string("EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v")

@@ -14,8 +14,8 @@ from reev.agents.base import AgentHarness, StepTask
 from reev.agents.deterministic import DeterministicAgent
 from reev.benchmark.loader import load_benchmark, parse_benchmark
 from reev.benchmark.model import Benchmark
+from reev.results.records import EpisodeResult
 from reev.runner.episode import flow_dependencies, run_episode
-from reev.runner.result import EpisodeResult
 
 ROOT = Path(__file__).resolve().parents[2]
 WRAP = ROOT / "benchmarks" / "300-flow-wrap-then-transfer.yml"

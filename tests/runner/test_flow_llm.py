@@ -18,8 +18,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from reev.agents.registry import create_agent
 from reev.benchmark.loader import load_benchmark
+from reev.results.records import EpisodeResult
 from reev.runner.episode import run_episode
-from reev.runner.result import EpisodeResult
 from reev.tracing.setup import tracing
 from tests.fakes.openai_server import Reply, ScriptedOpenAI
 

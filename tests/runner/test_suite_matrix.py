@@ -14,8 +14,8 @@ from reev.agents.base import AgentError, AgentHarness, StepTask
 from reev.agents.deterministic import DeterministicAgent
 from reev.agents.registry import create_agent
 from reev.benchmark.model import Benchmark
+from reev.results.records import EpisodeResult
 from reev.runner.errors import InfrastructureError, is_infrastructure_error
-from reev.runner.result import EpisodeResult
 from reev.runner.suite import (
     AgentEntry,
     LoadedBenchmark,

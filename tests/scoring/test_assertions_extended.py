@@ -9,13 +9,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from reev.benchmark.keys import derive_keypair
 from reev.benchmark.model import StateAssertion
-from reev.chain.observation import AccountState, MintState, Observation, TokenState
-from reev.chain.transaction import TransactionRecord
 from reev.programs import memo
 from reev.programs.ata import associated_token_address
-from reev.programs.raw import RawInstruction
+from reev.results.chain import AccountState, MintState, Observation, TokenState
+from reev.results.instruction import RawInstruction
+from reev.results.scoring import AssertionResult
+from reev.results.transaction import TransactionRecord
 from reev.scoring.assertions import evaluate_assertions
-from reev.scoring.model import AssertionResult
 
 USER = str(derive_keypair(0, "USER").pubkey())
 FRIEND = str(derive_keypair(0, "FRIEND").pubkey())

@@ -11,8 +11,8 @@ from reev.benchmark.model import (
     SolBalanceChangeAssertion,
     TokenAccountBalanceAssertion,
 )
-from reev.chain.observation import AccountState, Observation, TokenState
 from reev.programs.ata import associated_token_address
+from reev.results.chain import AccountState, Observation, TokenState
 from reev.scoring.assertions import evaluate_assertions
 
 USER = str(derive_keypair(0, "U").pubkey())

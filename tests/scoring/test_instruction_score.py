@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reev.benchmark.model import ExpectedAccount, ExpectedInstruction
-from reev.programs.raw import RawAccountMeta, RawInstruction
+from reev.results.instruction import RawAccountMeta, RawInstruction
 from reev.scoring.instruction import instruction_score
 
 TOKEN = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"

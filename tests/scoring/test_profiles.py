@@ -10,9 +10,9 @@ import pytest
 from reev.agents.replay import Prediction, ReplayAgent
 from reev.benchmark.loader import load_benchmark, parse_benchmark
 from reev.benchmark.model import Benchmark
-from reev.programs.raw import RawAccountMeta, RawInstruction
+from reev.results.instruction import RawAccountMeta, RawInstruction
+from reev.results.records import EpisodeResult
 from reev.runner.episode import run_episode
-from reev.runner.result import EpisodeResult
 
 TOKEN = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
 # SPL Token Transfer data: tag 3 + amount (u64 LE), base58

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reev.agents.registry import create_agent
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
 from reev.runner.suite import LoadedBenchmark, load_all, run_suite
 from reev.store import Store, open_store
 

@@ -8,7 +8,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
 from reev.store import Store, open_store
 
 WRITERS = 4

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import inspect
 
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
 from reev.store import Store, open_store
 from reev.store.cache import ModelCallCache
 from reev.store.engine import current_revision

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
 from reev.runner.suite import LoadedBenchmark
 from reev.store import Store, StoreError, content_hash, open_store, resolve_url
 from reev.store.engine import default_database_url

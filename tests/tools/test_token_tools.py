@@ -11,8 +11,8 @@ from reev.benchmark.loader import parse_benchmark
 from reev.chain.env import SolanaEnv
 from reev.programs.ata import associated_token_address
 from reev.programs.ids import NATIVE_MINT, TOKEN_2022_PROGRAM, TOKEN_PROGRAM
+from reev.results.records import ToolCallRecord
 from reev.runner.harness import EpisodeHarness
-from reev.runner.result import ToolCallRecord
 from reev.tools.base import ToolError
 from reev.tools.registry import TOOLS, get_tool
 

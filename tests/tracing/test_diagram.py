@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 
 from reev.agents.deterministic import DeterministicAgent
 from reev.benchmark.loader import load_benchmark
-from reev.chain.transaction import TransactionRecord
 from reev.cli.app import app
+from reev.results.records import EpisodeResult, StepRecord, ToolCallRecord
+from reev.results.transaction import TransactionRecord
 from reev.runner.episode import run_episode
-from reev.runner.result import EpisodeResult, StepRecord, ToolCallRecord
 from reev.tracing.mermaid import episode_diagram, short_address, summarize_args
 from reev.tracing.session_file import episode_from_session, session_document
 from reev.tracing.txlog import parse_logs, transaction_log_tree

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from reev.agents.registry import create_agent
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
 from reev.runner.suite import load_all, run_suite
 from reev.store import open_store
 from tests.api.conftest import BUNDLED, ServeProcess

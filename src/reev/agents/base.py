@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from reev.benchmark.model import Benchmark
-from reev.chain.observation import Observation
-from reev.chain.transaction import TransactionRecord
-from reev.programs.raw import RawInstruction
-from reev.runner.result import ModelCallRecord, ToolCallRecord
+from reev.results.chain import Observation
+from reev.results.instruction import RawInstruction
+from reev.results.records import ModelCallRecord, ToolCallRecord
+from reev.results.transaction import TransactionRecord
 
 
 class AgentError(Exception):

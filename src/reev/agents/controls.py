@@ -11,10 +11,10 @@ from solders.pubkey import Pubkey
 
 from reev.agents.base import AgentHarness, StepTask
 from reev.benchmark.model import Benchmark
-from reev.chain.observation import Observation
 from reev.programs import memo, system, token
 from reev.programs.ids import SYSTEM_PROGRAM
-from reev.programs.raw import RawInstruction
+from reev.results.chain import Observation
+from reev.results.instruction import RawInstruction
 
 
 class NullAgent:

@@ -34,9 +34,9 @@ from reev.agents.retry import (
     retryable_status,
 )
 from reev.benchmark.model import Benchmark
-from reev.chain.observation import Observation
-from reev.programs.raw import RawInstruction
-from reev.runner.result import ModelCallRecord, utc_now
+from reev.results.chain import Observation
+from reev.results.instruction import RawInstruction
+from reev.results.records import ModelCallRecord, utc_now
 
 DEFAULT_URL = "http://localhost:9090/gen/tx"
 

@@ -38,8 +38,8 @@ from reev.agents.presets import Endpoint
 from reev.agents.prompt import system_prompt, user_message
 from reev.agents.retry import RetriesExhausted, RetryOutcome, RetryPolicy, call_with_retries
 from reev.benchmark.model import Benchmark
-from reev.chain.observation import Observation
-from reev.runner.result import ModelCallRecord, utc_now
+from reev.results.chain import Observation
+from reev.results.records import ModelCallRecord, utc_now
 from reev.store.cache import RequestCache
 from reev.tools.base import Tool
 from reev.tools.registry import TOOLS

@@ -8,7 +8,7 @@ expected instructions, assertions or reference solution.
 from __future__ import annotations
 
 from reev.agents.base import StepTask
-from reev.chain.observation import AccountState, Observation
+from reev.results.chain import AccountState, Observation
 
 USER_WALLET = "USER_WALLET_PUBKEY"
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from reev.agents.base import AgentError, AgentHarness, StepTask
 from reev.benchmark.model import Benchmark
-from reev.programs.raw import RawInstruction
+from reev.results.instruction import RawInstruction
 
 
 class PredictionsError(Exception):

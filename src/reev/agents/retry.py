@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
-from reev.runner.result import utc_now
+from reev.results.records import utc_now
 
 T = TypeVar("T")
 

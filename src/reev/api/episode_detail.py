@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from reev.programs.decode import decode_instruction
-from reev.programs.raw import RawInstruction
+from reev.results.instruction import RawInstruction
 from reev.tracing.txlog import Invocation, parse_logs, program_display_name
 
 

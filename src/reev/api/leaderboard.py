@@ -12,8 +12,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from reev.results.summaries import EpisodeSummary
 from reev.scoring.statistics import Interval, agent_stats, compare_agents
-from reev.store.views import EpisodeSummary
 
 
 def _num(value: float | None) -> float | None:

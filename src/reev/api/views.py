@@ -12,9 +12,9 @@ import io
 
 from rich.console import Console
 
-from reev.cli.render import result_tree
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
 from reev.tracing.mermaid import episode_diagram
+from reev.tracing.render import result_tree
 from reev.tracing.txlog import transaction_log_tree
 
 

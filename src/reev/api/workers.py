@@ -23,10 +23,10 @@ from typing import Any
 from reev.agents.registry import create_agent
 from reev.api.settings import ApiSettings
 from reev.benchmark.loader import parse_benchmark
+from reev.results.errors import error_result
+from reev.results.records import EpisodeResult
+from reev.results.scoring import ScoringProfile
 from reev.runner.episode import run_episode
-from reev.runner.result import EpisodeResult
-from reev.runner.suite import error_result
-from reev.scoring.model import ScoringProfile
 from reev.store import Store
 from reev.store.jobs import (
     CANCELLED,

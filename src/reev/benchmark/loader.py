@@ -18,7 +18,12 @@ from pydantic import ValidationError
 from reev.benchmark.keys import is_placeholder
 from reev.benchmark.mints import known_mint
 from reev.benchmark.model import ASSERTION_TYPES, Benchmark
-from reev.benchmark.params import ParameterError, attach_template, instantiate_data
+from reev.benchmark.params import (
+    BenchmarkTemplate,
+    ParameterError,
+    attach_template,
+    instantiate_data,
+)
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
 
@@ -102,7 +107,7 @@ def parse_benchmark(text: str, source: str = "<string>") -> Benchmark:
     if problems:
         raise BenchmarkLoadError([_issue(source, node, loc, msg) for loc, msg in problems])
     if values is not None:
-        attach_template(benchmark, template, values)
+        attach_template(benchmark, BenchmarkTemplate(template), values)
     return benchmark
 
 

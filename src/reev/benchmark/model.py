@@ -7,7 +7,7 @@ a message naming them: a typo in a benchmark must not pass unnoticed.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import (
     BaseModel,
@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from reev.programs.raw import RawInstruction
+from reev.results.instruction import RawInstruction
 
 SYSTEM_PROGRAM_ID = "11111111111111111111111111111111"
 TOKEN_PROGRAM_ID = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
@@ -457,6 +457,18 @@ class FlowStep(_Strict):
     ground_truth: GroundTruth | None = None
 
 
+class BenchmarkSource(Protocol):
+    """What a parametric Benchmark was made from: it makes the instance of any seed.
+
+    `reev.benchmark.params.BenchmarkTemplate` is the one implementation; the protocol keeps
+    this module free of the template machinery (which imports this module).
+    """
+
+    def instantiate(self, seed: int) -> Benchmark:
+        """The benchmark with its parameters drawn from `seed`."""
+        ...
+
+
 class Benchmark(_Strict):
     """A whole benchmark file."""
 
@@ -473,9 +485,9 @@ class Benchmark(_Strict):
     negative_solutions: list[NegativeSolution] = Field(default_factory=list)
     parameters: dict[str, ParameterSpec] | None = None
 
-    # Parametric benchmarks: the file's raw data (with `{{ }}` templates) and the values
-    # drawn for this instance. Set by the loader / `instantiate`, never read from a file.
-    _template: dict[str, Any] | None = PrivateAttr(default=None)
+    # Parametric benchmarks: the template this instance was drawn from and the values
+    # drawn for it. Set by the loader / `instantiate`, never read from a file.
+    _template: BenchmarkSource | None = PrivateAttr(default=None)
     _parameter_values: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
@@ -518,9 +530,7 @@ class Benchmark(_Strict):
         """This benchmark with its parameters drawn from `seed` (itself when not parametric)."""
         if self._template is None:
             return self
-        from reev.benchmark.params import instantiate_template  # model <- params cycle
-
-        return instantiate_template(self._template, seed)
+        return self._template.instantiate(seed)
 
     @property
     def step_count(self) -> int:

@@ -24,6 +24,7 @@ import hashlib
 import random
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -190,27 +191,37 @@ def instantiate_data(data: Mapping[str, Any], seed: int) -> tuple[dict[str, Any]
     return substitute(dict(data), values), values
 
 
-def instantiate_template(template: Mapping[str, Any], seed: int) -> Benchmark:
-    """A Benchmark built from a parametric file's raw data for `seed`.
+@dataclass(frozen=True)
+class BenchmarkTemplate:
+    """A parametric benchmark file's raw data (with `{{ }}` templates): one Benchmark per seed.
 
     The loader has already validated the template (seed 0); a seed whose values make the
     file invalid (e.g. an amount above a balance) raises ValueError naming the seed.
     """
-    filled, values = instantiate_data(template, seed)
-    try:
-        benchmark = Benchmark.model_validate(filled)
-    except ValidationError as exc:
-        raise ValueError(
-            f"benchmark {template.get('id')!r} is invalid for seed {seed} "
-            f"(parameters {values}): {exc}"
-        ) from exc
-    attach_template(benchmark, template, values)
-    return benchmark
+
+    data: Mapping[str, Any]
+
+    @property
+    def benchmark_id(self) -> str:
+        return str(self.data.get("id", ""))
+
+    def instantiate(self, seed: int) -> Benchmark:
+        """The Benchmark of `seed`, remembering this template and the drawn values."""
+        filled, values = instantiate_data(self.data, seed)
+        try:
+            benchmark = Benchmark.model_validate(filled)
+        except ValidationError as exc:
+            raise ValueError(
+                f"benchmark {self.benchmark_id!r} is invalid for seed {seed} "
+                f"(parameters {values}): {exc}"
+            ) from exc
+        attach_template(benchmark, self, values)
+        return benchmark
 
 
 def attach_template(
-    benchmark: Benchmark, template: Mapping[str, Any], values: Mapping[str, Any]
+    benchmark: Benchmark, template: BenchmarkTemplate, values: Mapping[str, Any]
 ) -> None:
-    """Remember the raw template and drawn values on a parametric Benchmark instance."""
-    benchmark._template = dict(template)
+    """Remember the template and drawn values on a parametric Benchmark instance."""
+    benchmark._template = template
     benchmark._parameter_values = dict(values)

@@ -4,7 +4,7 @@ This part knows nothing about agents or scoring.
 """
 
 from reev.chain.env import SolanaEnv
-from reev.chain.observation import AccountState, Observation
-from reev.chain.transaction import TransactionRecord
+from reev.results.chain import AccountState, Observation
+from reev.results.transaction import TransactionRecord
 
 __all__ = ["AccountState", "Observation", "SolanaEnv", "TransactionRecord"]

@@ -33,11 +33,11 @@ from reev.chain.layouts import (
     unpack_mint,
     unpack_token_account,
 )
-from reev.chain.observation import AccountState, MintState, Observation, TokenState
 from reev.chain.pool import default_backend
-from reev.chain.transaction import TransactionRecord
 from reev.programs.ids import NATIVE_MINT, SYSTEM_PROGRAM, TOKEN_PROGRAMS
-from reev.programs.raw import InstructionError, RawInstruction
+from reev.results.chain import AccountState, MintState, Observation, TokenState
+from reev.results.instruction import InstructionError, RawInstruction
+from reev.results.transaction import TransactionRecord
 
 FEE_PAYER = "USER_WALLET_PUBKEY"
 MAX_TRANSACTION_SIZE = 1232

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from reev.scoring.model import SCORING_PROFILES, ScoringProfile
+from reev.results.scoring import SCORING_PROFILES, ScoringProfile
 
 # Piped output (CI logs, files) gets 120 columns instead of Rich's 80, so result tables
 # keep whole benchmark ids and scores; a terminal keeps its own width.

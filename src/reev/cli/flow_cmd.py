@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from reev.cli.common import err_console
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
 from reev.tracing.mermaid import episode_diagram
 from reev.tracing.session_file import DEFAULT_OUT_DIR, episode_from_session
 from reev.tracing.txlog import transaction_log_tree

@@ -10,13 +10,14 @@ from typing import Annotated, Any
 import typer
 
 from reev.cli.common import PathsArg, SeedOpt, console, parse_scoring, usage_error
-from reev.cli.render import result_tree, summary_table
 from reev.cli.run_support import ProgressBar, RunSetupError, agent_entries
+from reev.results.errors import error_result
+from reev.results.records import EpisodeResult
 from reev.runner.executors import make_executor
-from reev.runner.result import EpisodeResult
-from reev.runner.suite import error_result, load_all, run_matrix
+from reev.runner.suite import load_all, run_matrix
 from reev.runner.upstreams import ChainOptions, UpstreamConfigError, Upstreams, use_upstreams
 from reev.store import StoreError, open_store, resolve_url
+from reev.tracing.render import result_tree, summary_table
 from reev.tracing.session_file import DEFAULT_OUT_DIR, write_session_file
 from reev.tracing.setup import start_tracing
 

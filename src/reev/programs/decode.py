@@ -21,7 +21,6 @@ from reev.programs.ids import (
     TOKEN_PROGRAMS,
     program_name,
 )
-from reev.programs.raw import RawInstruction
 from reev.programs.system import SYSTEM_INSTRUCTION_NAMES
 from reev.programs.token import (
     AMOUNT_TAGS,
@@ -29,6 +28,7 @@ from reev.programs.token import (
     TOKEN_ACCOUNT_ROLES,
     TOKEN_INSTRUCTION_NAMES,
 )
+from reev.results.instruction import RawInstruction
 
 SYSTEM_ACCOUNT_ROLES: dict[int, tuple[str, ...]] = {
     0: ("from", "new_account"),

@@ -24,13 +24,13 @@ from reev.benchmark.model import Benchmark, FlowStep, StateAssertion
 from reev.chain.backend import ChainBackend
 from reev.chain.env import ChainSetupError, SolanaEnv
 from reev.chain.jsonrpc import UpstreamError
-from reev.chain.observation import AccountState, Observation
+from reev.results.chain import AccountState, Observation
+from reev.results.records import EpisodeResult, Scores, StepRecord, utc_now
+from reev.results.scoring import ScoringProfile
 from reev.runner.harness import EpisodeHarness
-from reev.runner.result import EpisodeResult, Scores, StepRecord, utc_now
 from reev.runner.upstreams import Upstreams, current_upstreams
 from reev.scoring.assertions import UnresolvedAddress, assertion_address
 from reev.scoring.flow import dependency_step, flow_score, step_score_without_ground_truth
-from reev.scoring.model import ScoringProfile
 from reev.scoring.score import REEV_PASS_THRESHOLD, score_episode, score_ground_truth
 from reev.tools.jupiter.client import use_jupiter
 from reev.tracing.spans import SpanHandle, episode_span, step_span

@@ -8,9 +8,6 @@ other error (a bad answer, a crash in the agent's logic, a refused key) is a res
 
 from __future__ import annotations
 
-INFRASTRUCTURE = "infrastructure"
-BENCHMARK = "benchmark"
-
 # Exceptions raised by reev's own LLM agents after exhausting transient retries.
 _TRANSIENT_NAMES = frozenset({"RetriesExhausted"})
 

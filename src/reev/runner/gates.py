@@ -29,8 +29,8 @@ from reev.agents.controls import JunkAgent, NullAgent
 from reev.agents.deterministic import BUILTIN_SOLUTIONS, DeterministicAgent
 from reev.benchmark.catalog import CATEGORY_ORDER
 from reev.benchmark.model import Benchmark
+from reev.results.records import EpisodeResult
 from reev.runner.episode import run_episode
-from reev.runner.result import EpisodeResult
 from reev.runner.suite import LoadedBenchmark
 
 CATEGORIES: tuple[str, ...] = CATEGORY_ORDER  # the required tags

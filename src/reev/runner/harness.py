@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reev.chain.env import SolanaEnv
-from reev.chain.observation import AccountState, Observation
-from reev.chain.transaction import TransactionRecord
-from reev.programs.raw import RawInstruction
-from reev.runner.result import ModelCallRecord, StepRecord, ToolCallRecord, utc_now
+from reev.results.chain import AccountState, Observation
+from reev.results.instruction import RawInstruction
+from reev.results.records import ModelCallRecord, StepRecord, ToolCallRecord, utc_now
+from reev.results.transaction import TransactionRecord
 from reev.tools.base import ToolError
 from reev.tools.registry import get_tool
 from reev.tracing.spans import tool_call_span, trace_transaction, transaction_span

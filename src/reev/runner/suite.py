@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 from reev.agents.base import Agent
 from reev.benchmark.loader import BenchmarkLoadError, discover_benchmark_files, load_benchmark
 from reev.benchmark.model import Benchmark
-from reev.runner.errors import INFRASTRUCTURE
+from reev.results.errors import INFRASTRUCTURE
+from reev.results.records import EpisodeResult, utc_now
+from reev.results.scoring import ScoringProfile
 from reev.runner.executors.base import EpisodeJob, Executor
 from reev.runner.executors.local import LocalExecutor
-from reev.runner.result import EpisodeResult, utc_now
-from reev.scoring.model import ScoringProfile
 
 if TYPE_CHECKING:
     from reev.store import Store
@@ -49,29 +49,6 @@ def load_all(paths: Iterable[str | Path]) -> list[LoadedBenchmark]:
         except BenchmarkLoadError as exc:
             loaded.append(LoadedBenchmark(path, None, str(exc)))
     return loaded
-
-
-def error_result(
-    benchmark_id: str,
-    agent: str,
-    seed: int,
-    error: str,
-    scoring: ScoringProfile = "outcome",
-    source_path: str | None = None,
-    epoch: int = 0,
-) -> EpisodeResult:
-    """A result for an episode that could not run at all."""
-    return EpisodeResult(
-        benchmark_id=benchmark_id,
-        agent=agent,
-        seed=seed,
-        epoch=epoch,
-        execution_id=str(uuid.uuid4()),
-        status="error",
-        error=error,
-        scoring=scoring,
-        source_path=source_path,
-    )
 
 
 def epoch_seed(base_seed: int, epoch: int) -> int:

@@ -3,7 +3,7 @@
 This part only computes; it runs nothing.
 """
 
-from reev.scoring.model import AssertionResult, ScoreBreakdown, ScoringProfile
+from reev.results.scoring import AssertionResult, ScoreBreakdown, ScoringProfile
 from reev.scoring.score import score_episode
 
 __all__ = ["AssertionResult", "ScoreBreakdown", "ScoringProfile", "score_episode"]

@@ -12,11 +12,11 @@ from reev.benchmark.model import (
     StateAssertion,
     TokenAccountBalanceAssertion,
 )
-from reev.chain.observation import Observation
-from reev.chain.transaction import TransactionRecord
 from reev.programs.ata import associated_token_address
+from reev.results.chain import Observation
+from reev.results.scoring import AssertionResult
+from reev.results.transaction import TransactionRecord
 from reev.scoring.extended import evaluate_extended, make_resolver
-from reev.scoring.model import AssertionResult
 
 CoreAssertion = SolBalanceAssertion | SolBalanceChangeAssertion | TokenAccountBalanceAssertion
 CORE_TYPES = (SolBalanceAssertion, SolBalanceChangeAssertion, TokenAccountBalanceAssertion)

@@ -23,10 +23,10 @@ from reev.benchmark.model import (
     TokenDelegateAssertion,
     UnchangedAssertion,
 )
-from reev.chain.observation import AccountState, Observation
-from reev.chain.transaction import TransactionRecord
 from reev.programs.ids import MEMO_PROGRAM, MEMO_V1_PROGRAM
-from reev.scoring.model import AssertionResult
+from reev.results.chain import AccountState, Observation
+from reev.results.scoring import AssertionResult
+from reev.results.transaction import TransactionRecord
 
 ExtendedAssertion = (
     TokenBalanceChangeAssertion

@@ -21,27 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pydantic import BaseModel, Field
+from reev.results.scoring import FlowScore
 
 FINAL_WEIGHT = 0.5
-
-
-class FlowScore(BaseModel):
-    """How a flow's score came about: its parts, the formula and the verdict."""
-
-    score: float
-    passed: bool
-    steps: float = Field(description="mean of the step scores (not-run steps count 0)")
-    final: float | None = Field(description="weighted share of final assertions that hold")
-    final_weight: float
-    step_scores: list[float]
-    steps_passed: int
-    step_count: int
-    min_score: float | None = None
-    critical_failure: int | None = Field(
-        default=None, description="the number of the critical step that failed, if any"
-    )
-    formula: str
 
 
 def step_score_without_ground_truth(

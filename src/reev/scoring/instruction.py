@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import base58
 
 from reev.benchmark.model import ExpectedInstruction
-from reev.programs.raw import RawInstruction
+from reev.results.instruction import RawInstruction
 
 
 def instruction_score(

@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reev.benchmark.model import Benchmark, GroundTruth
-from reev.chain.observation import Observation
-from reev.chain.transaction import TransactionRecord
-from reev.programs.raw import RawInstruction
+from reev.results.chain import Observation
+from reev.results.instruction import RawInstruction
+from reev.results.scoring import ScoreBreakdown, ScoringProfile
+from reev.results.transaction import TransactionRecord
 from reev.scoring.assertions import evaluate_assertions
 from reev.scoring.instruction import instruction_score
-from reev.scoring.model import ScoreBreakdown, ScoringProfile
 
 REEV_PASS_THRESHOLD = 0.75
 REEV_FLOW_PASS_THRESHOLD = 0.6

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import case, func, insert, select, update
 
+from reev.results.summaries import BenchmarkVersionInfo, EpisodeSummary
 from reev.store.api_models import ApiBenchmark
 from reev.store.models import BenchmarkVersion, Episode
 from reev.store.store import SUMMARY_COLUMNS, Store, as_utc, episode_summary
-from reev.store.views import BenchmarkVersionInfo, EpisodeSummary
 
 
 @dataclass(frozen=True)

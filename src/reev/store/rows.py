@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
 
 
 @dataclass

@@ -22,7 +22,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, select, update
 
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
+from reev.results.summaries import BenchmarkVersionInfo, EpisodeSummary, RunInfo
 from reev.store.engine import (
     WRITE_OPTION,
     StoreError,
@@ -40,7 +41,6 @@ from reev.store.models import (
     TransactionRow,
 )
 from reev.store.rows import EpisodeRows, episode_rows
-from reev.store.views import BenchmarkVersionInfo, EpisodeSummary, RunInfo
 
 EpisodeKey = tuple[str, str, int]
 """(agent, benchmark_id, epoch): what identifies an episode within a run."""

@@ -12,9 +12,9 @@ from collections.abc import Collection
 
 from sqlalchemy import func, select
 
+from reev.results.summaries import EpisodeSummary
 from reev.store.models import Episode
 from reev.store.store import Store, episode_summary
-from reev.store.views import EpisodeSummary
 
 _FIELDS = list(EpisodeSummary.model_fields)
 

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from reev.programs import token
 from reev.programs.ata import associated_token_address, create_associated_token_account
-from reev.programs.raw import RawInstruction
+from reev.results.instruction import RawInstruction
 from reev.tools.base import Tool, ToolContext, ToolError, ToolOutput, resolve
 from reev.tools.common import mint_info, user_token_account
 

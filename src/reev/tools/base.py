@@ -9,8 +9,8 @@ from typing import Any, Generic, Protocol, TypeVar
 from pydantic import BaseModel, ValidationError
 from solders.pubkey import Pubkey
 
-from reev.chain.observation import AccountState
-from reev.programs.raw import RawInstruction
+from reev.results.chain import AccountState
+from reev.results.instruction import RawInstruction
 
 
 class ToolError(Exception):

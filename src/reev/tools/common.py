@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from solders.pubkey import Pubkey
 
-from reev.chain.observation import AccountState, MintState
 from reev.programs.ata import associated_token_address
 from reev.programs.ids import TOKEN_PROGRAMS
+from reev.results.chain import AccountState, MintState
 from reev.tools.base import ToolContext, ToolError, resolve
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from reev.programs import token
-from reev.programs.raw import RawInstruction
+from reev.results.instruction import RawInstruction
 from reev.tools.base import Tool, ToolContext, ToolOutput, resolve
 from reev.tools.common import mint_info, user_token_account
 

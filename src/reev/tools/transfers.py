@@ -10,7 +10,7 @@ from solders.pubkey import Pubkey
 from reev.programs import system, token
 from reev.programs.ata import associated_token_address
 from reev.programs.ids import TOKEN_PROGRAMS
-from reev.programs.raw import RawInstruction
+from reev.results.instruction import RawInstruction
 from reev.tools.base import Tool, ToolContext, ToolError, ToolOutput, resolve
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from reev.benchmark.mints import known_mint
 from reev.programs.decode import decode_instruction
 from reev.programs.ids import SYSTEM_PROGRAM
-from reev.runner.result import EpisodeResult, StepRecord
+from reev.results.records import EpisodeResult, StepRecord
 
 LAMPORTS_PER_SOL = 1_000_000_000
 PROMPT_LIMIT = 97

@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reev.chain.transaction import TransactionRecord
-from reev.runner.result import EpisodeResult, StepRecord, ToolCallRecord
+from reev.results.records import EpisodeResult, StepRecord, ToolCallRecord
+from reev.results.transaction import TransactionRecord
 
 DEFAULT_OUT_DIR = Path("logs")
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from opentelemetry.trace import Span, Status, StatusCode, Tracer, TracerProvider
 
-from reev.chain.transaction import TransactionRecord
+from reev.results.transaction import TransactionRecord
 
 TRACER_NAME = "reev"
 

@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from reev.chain.transaction import TransactionRecord
 from reev.programs.ids import program_name
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
+from reev.results.transaction import TransactionRecord
 
 JUPITER_ROUTER = "JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4"
 

@@ -1,6 +1,6 @@
 """What the panels show: coloured scores and statuses, the trace and the transaction log.
 
-The trace is the CLI's result tree (`reev.cli.render.result_tree`), so every interface
+The trace is the CLI's result tree (`reev.tracing.render.result_tree`), so every interface
 explains an episode the same way. Colours are the terminal's named ANSI colours, which
 terminal and Textual themes map to readable shades on dark and light backgrounds.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
-from reev.cli.render import result_tree
 from reev.programs.decode import decode_instruction
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
+from reev.tracing.render import result_tree
 from reev.tui.rows import BenchmarkRow, RowStatus
 
 STATUS_MARKS: dict[RowStatus, tuple[str, str]] = {

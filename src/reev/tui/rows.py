@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
+from reev.results.summaries import EpisodeSummary
 from reev.runner.suite import LoadedBenchmark
-from reev.store.views import EpisodeSummary
 
 RowStatus = Literal["pending", "queued", "running", "passed", "failed", "error"]
 IDLE_STATUSES: tuple[RowStatus, ...] = ("pending", "passed", "failed", "error")

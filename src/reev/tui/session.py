@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reev.agents.registry import create_agent
+from reev.results.records import EpisodeResult
+from reev.results.scoring import ScoringProfile
+from reev.results.summaries import EpisodeSummary
 from reev.runner.executors.base import EpisodeJob, execute_job
-from reev.runner.result import EpisodeResult
 from reev.runner.suite import LoadedBenchmark
-from reev.scoring.model import ScoringProfile
 from reev.store.store import Store
 from reev.store.tui_queries import latest_episodes
-from reev.store.views import EpisodeSummary
 
 
 def agent_label(agent_name: str, options: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from reev.api.context import BenchmarkId, Ctx, ExecutionId
 from reev.api.routes.executions import execution_state
 from reev.api.views import diagram_page, flow_diagram, result_text, transaction_logs
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
 from reev.store.api_queries import latest_episodes
 from reev.store.jobs import QUEUED, RUNNING
 

@@ -7,7 +7,6 @@ calls it, so the local and Ray executors give identical results.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -15,11 +14,12 @@ from typing import Any, Protocol
 from reev.agents.base import Agent, AgentHarness, StepTask
 from reev.benchmark.model import Benchmark
 from reev.chain.pool import LiteSVMPool
+from reev.results.errors import BENCHMARK, INFRASTRUCTURE, error_result
+from reev.results.records import EpisodeResult
+from reev.results.scoring import ScoringProfile
 from reev.runner.context import episode_context
 from reev.runner.episode import run_episode
-from reev.runner.errors import BENCHMARK, INFRASTRUCTURE, is_infrastructure_error
-from reev.runner.result import EpisodeResult, utc_now
-from reev.scoring.model import ScoringProfile
+from reev.runner.errors import is_infrastructure_error
 
 
 @dataclass(frozen=True)
@@ -88,18 +88,15 @@ class _Watched:
 
 def failed_result(job: EpisodeJob, error: str, kind: str | None) -> EpisodeResult:
     """The result of a job that could not run at all."""
-    return EpisodeResult(
-        benchmark_id=job.benchmark_id,
-        agent=job.agent_label,
-        seed=job.seed,
-        epoch=job.epoch,
-        execution_id=str(uuid.uuid4()),
-        status="error",
-        error=error,
-        error_kind=kind,
-        scoring=job.scoring,
-        source_path=job.source_path,
-        started_at=utc_now(),
+    return error_result(
+        job.benchmark_id,
+        job.agent_label,
+        job.seed,
+        error,
+        job.scoring,
+        job.source_path,
+        job.epoch,
+        kind=kind,
     )
 
 

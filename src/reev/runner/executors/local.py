@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from reev.chain.pool import LiteSVMPool
+from reev.results.records import EpisodeResult
 from reev.runner.executors.base import EpisodeJob, execute_job
-from reev.runner.result import EpisodeResult
 
 
 class LocalExecutor:

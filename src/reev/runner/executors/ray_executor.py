@@ -14,9 +14,9 @@ import asyncio
 from typing import Any
 
 from reev.chain.pool import LiteSVMPool
-from reev.runner.errors import INFRASTRUCTURE
+from reev.results.errors import INFRASTRUCTURE
+from reev.results.records import EpisodeResult
 from reev.runner.executors.base import EpisodeJob, execute_job, failed_result
-from reev.runner.result import EpisodeResult
 
 _WORKER_POOL: LiteSVMPool | None = None
 LOCAL_OBJECT_STORE_BYTES = 256 * 1024 * 1024

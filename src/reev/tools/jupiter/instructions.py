@@ -16,7 +16,7 @@ from solders.pubkey import Pubkey
 
 from reev.programs.ata import associated_token_address
 from reev.programs.ids import COMPUTE_BUDGET_PROGRAM, NATIVE_MINT, TOKEN_PROGRAM, TOKEN_PROGRAMS
-from reev.programs.raw import RawInstruction
+from reev.results.instruction import RawInstruction
 from reev.tools.base import ToolContext
 from reev.tools.jupiter.client import JupiterError
 

@@ -21,7 +21,7 @@ from solders.pubkey import Pubkey
 from reev.programs import system, token
 from reev.programs.ata import associated_token_address, create_associated_token_account
 from reev.programs.ids import NATIVE_MINT, TOKEN_PROGRAM
-from reev.programs.raw import RawInstruction
+from reev.results.instruction import RawInstruction
 from reev.tools.base import Tool, ToolContext, ToolError, ToolOutput, resolve
 from reev.tools.jupiter.client import JupiterError, current_jupiter
 from reev.tools.jupiter.instructions import instruction_list, spendable

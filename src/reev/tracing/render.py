@@ -1,4 +1,6 @@
-"""Rich renderings of results: reev's result tree and a summary table."""
+"""Rich renderings of results: reev's result tree and a summary table.
+
+Shared by the CLI, the TUI and the API's text views, so it lives here rather than in any of them."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from reev.programs.decode import decode_instruction
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
 
 
 def status_label(result: EpisodeResult) -> tuple[str, str, str]:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from reev.programs.raw import RawInstruction
+from reev.results.instruction import RawInstruction
 
 TxStatus = Literal["success", "failure", "rejected"]
 

@@ -1,4 +1,6 @@
-"""Typed results of scoring."""
+"""Typed results of scoring: assertion verdicts, score breakdowns, flow scores.
+
+Plain data (the formulas live in `reev.scoring`), so every part can carry them."""
 
 from __future__ import annotations
 
@@ -33,3 +35,21 @@ class ScoreBreakdown(BaseModel):
     onchain: float
     outcome: float | None
     assertions: list[AssertionResult] = Field(default_factory=list)
+
+
+class FlowScore(BaseModel):
+    """How a flow's score came about: its parts, the formula and the verdict."""
+
+    score: float
+    passed: bool
+    steps: float = Field(description="mean of the step scores (not-run steps count 0)")
+    final: float | None = Field(description="weighted share of final assertions that hold")
+    final_weight: float
+    step_scores: list[float]
+    steps_passed: int
+    step_count: int
+    min_score: float | None = None
+    critical_failure: int | None = Field(
+        default=None, description="the number of the critical step that failed, if any"
+    )
+    formula: str

@@ -11,11 +11,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from reev.chain.observation import AccountState
-from reev.chain.transaction import TransactionRecord
-from reev.programs.raw import RawInstruction
-from reev.scoring.flow import FlowScore
-from reev.scoring.model import AssertionResult
+from reev.results.chain import AccountState
+from reev.results.instruction import RawInstruction
+from reev.results.scoring import AssertionResult, FlowScore
+from reev.results.transaction import TransactionRecord
 
 EpisodeStatus = Literal["completed", "error"]
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import time
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from solders.transaction import Transaction
 
 from reev.agents.deterministic import DeterministicAgent
 from reev.chain.pool import LiteSVMPool
+from reev.runner.context import EpisodeContext
 from reev.runner.episode import run_episode
 from reev.runner.suite import load_all
 
@@ -75,7 +75,11 @@ async def episodes_per_second(path: Path, count: int, reuse_vms: bool) -> tuple[
         for item in loaded:
             assert item.benchmark is not None
             # one lease per episode, as the executors do: its VM goes back to the pool after
-            with pool.lease() if reuse_vms else contextlib.nullcontext():
+            if reuse_vms:
+                with pool.lease() as factory:
+                    context = EpisodeContext(backend_factory=factory)
+                    result = await run_episode(item.benchmark, DeterministicAgent(), context=context)
+            else:
                 result = await run_episode(item.benchmark, DeterministicAgent())
             result.to_json_dict()  # recording: the JSON every output path produces
             done += 1

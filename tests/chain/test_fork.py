@@ -23,6 +23,7 @@ from reev.chain.cassette import Cassette, CassetteError
 from reev.chain.fork import AccountSource, ForkBackend
 from reev.chain.jsonrpc import JsonRpcClient, UpstreamError
 from reev.results.records import EpisodeResult
+from reev.runner.context import EpisodeContext
 from reev.runner.episode import run_episode
 from reev.runner.upstreams import ChainOptions, UpstreamConfigError, Upstreams
 from tests.fakes.jupiter_api import USDC_PER_SOL, FakeJupiter
@@ -47,7 +48,7 @@ def _run(path: Path, options: ChainOptions, seed: int = 0) -> EpisodeResult:
     upstreams = Upstreams.open(options)
     try:
         return asyncio.run(
-            run_episode(load_benchmark(path), DeterministicAgent(), seed=seed, upstreams=upstreams)
+            run_episode(load_benchmark(path), DeterministicAgent(), seed=seed, context=EpisodeContext.of_run(upstreams))
         )
     finally:
         upstreams.close()

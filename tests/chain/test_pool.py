@@ -13,6 +13,7 @@ from reev.chain.env import SolanaEnv
 from reev.chain.pool import LiteSVMPool, PooledLiteSVMBackend
 from reev.programs.ids import TOKEN_PROGRAMS
 from reev.results.records import EpisodeResult
+from reev.runner.context import EpisodeContext
 from reev.runner.episode import run_episode
 from reev.runner.suite import load_all
 
@@ -40,10 +41,10 @@ def _run_all(pool: LiteSVMPool | None, seed: int = 0) -> list[EpisodeResult]:
                     await run_episode(item.benchmark, create_agent("deterministic"), seed=seed)
                 )
             else:
-                with pool.lease():
-                    out.append(
-                        await run_episode(item.benchmark, create_agent("deterministic"), seed=seed)
-                    )
+                with pool.lease() as factory:
+                    context = EpisodeContext(backend_factory=factory)
+                    agent = create_agent("deterministic")
+                    out.append(await run_episode(item.benchmark, agent, seed=seed, context=context))
         return out
 
     return asyncio.run(main())

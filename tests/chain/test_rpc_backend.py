@@ -21,6 +21,7 @@ from reev.chain.jsonrpc import UpstreamError
 from reev.chain.rpc_backend import RpcBackend, parse_transaction_error
 from reev.chain.rpc_server import RunningValidator, state_for
 from reev.results.records import EpisodeResult
+from reev.runner.context import EpisodeContext
 from reev.runner.episode import run_episode
 from reev.runner.suite import load_all
 from reev.runner.upstreams import ChainOptions, Upstreams
@@ -60,7 +61,7 @@ def test_rpc_backend_matches_the_embedded_backend(item: object) -> None:
         upstreams = Upstreams.open(ChainOptions(backend="rpc", rpc_url=validator.url))
         try:
             over_rpc = asyncio.run(
-                run_episode(benchmark, DeterministicAgent(), upstreams=upstreams)
+                run_episode(benchmark, DeterministicAgent(), context=EpisodeContext.of_run(upstreams))
             )
         finally:
             upstreams.close()
@@ -103,7 +104,7 @@ def test_an_unreachable_rpc_node_is_a_recorded_error(originals: Path) -> None:
         run_episode(
             load_benchmark(originals / "001-sol-transfer.yml"),
             DeterministicAgent(),
-            upstreams=upstreams,
+            context=EpisodeContext.of_run(upstreams),
         )
     )
     assert result.status == "error" and not result.passed

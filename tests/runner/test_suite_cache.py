@@ -12,7 +12,7 @@ import pytest
 from reev.agents.registry import create_agent
 from reev.runner.suite import AgentEntry, load_all, run_matrix
 from reev.store import open_store, resolve_url
-from reev.store.cache import ModelCallCache
+from reev.store.cache import ModelCallCache, RequestCache
 from tests.fakes.openai_server import Reply, ScriptedOpenAI
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ def script(body: dict[str, Any]) -> Reply:
 def test_cached_rerun_makes_no_model_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     db = str(tmp_path / "reev.db")
-    url = resolve_url(db)
+    cache = RequestCache.open(resolve_url(db))  # one per run, handed to every agent
     loaded = load_all([ROOT / "benchmarks" / "001-sol-transfer.yml"])
     with ScriptedOpenAI(script) as llm:
 
@@ -43,7 +43,7 @@ def test_cached_rerun_makes_no_model_calls(tmp_path: Path, monkeypatch: pytest.M
             return [
                 AgentEntry(
                     "openai",
-                    lambda: create_agent("openai", model="m", base_url=llm.base_url, cache=url),
+                    lambda: create_agent("openai", model="m", base_url=llm.base_url, cache=cache),
                 )
             ]
 

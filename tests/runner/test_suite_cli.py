@@ -37,7 +37,7 @@ def test_run_two_agents_epochs_resume_and_report(tmp_path: Path) -> None:
     with open_store(db) as store:
         run = store.get_run("cmp")
         assert run is not None and run.episodes == 8 and run.status == "completed"
-        assert run.config["agents"] == ["deterministic", "null"]
+        assert [a["label"] for a in run.config["spec"]["agents"]] == ["deterministic", "null"]
 
     json_path = tmp_path / "all.json"
     code, out = _run(

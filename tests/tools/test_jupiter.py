@@ -8,6 +8,7 @@ tests/chain/test_fork.py).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from reev.chain.env import SolanaEnv
 from reev.programs.ids import NATIVE_MINT, TOKEN_PROGRAM
 from reev.runner.harness import EpisodeHarness
 from reev.tools import ToolError, get_tool
-from reev.tools.jupiter import JupiterClient, use_jupiter
+from reev.tools.jupiter import JupiterClient
 from tests.fakes.jupiter_api import JL_USDC, FakeJupiter
 from tests.fakes.jupiter_upstream import world
 
@@ -46,8 +47,21 @@ def fake(env: SolanaEnv) -> Iterator[FakeJupiter]:
         jup.stop()
 
 
+_CLIENTS: list[JupiterClient] = []
+
+
+@contextmanager
+def use_jupiter(client: JupiterClient) -> Iterator[None]:
+    """Tool calls in this block go through `client` (the harness hands it to the tools)."""
+    _CLIENTS.append(client)
+    try:
+        yield
+    finally:
+        _CLIENTS.pop()
+
+
 def call(env: SolanaEnv, tool: str, **args: Any) -> Any:
-    return get_tool(tool).invoke(args, EpisodeHarness(env))
+    return get_tool(tool).invoke(args, EpisodeHarness(env, _CLIENTS[-1] if _CLIENTS else None))
 
 
 def test_swap_calls_quote_then_swap_instructions_and_keeps_lookup_tables(

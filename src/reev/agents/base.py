@@ -32,6 +32,24 @@ class StepTask:
     step_count: int
     prompt: str
     observation: Observation
+    # The episode's epoch: the model-call cache keys on it so K epochs sample K answers.
+    epoch: int = 0
+
+
+class ResponseCache(Protocol):
+    """Model responses replayed by request (`reev run --cache`; `reev.store.cache`)."""
+
+    def get(
+        self, request: Mapping[str, Any], base_url: str | None, epoch: int
+    ) -> dict[str, Any] | None: ...
+
+    def put(
+        self,
+        request: Mapping[str, Any],
+        base_url: str | None,
+        response: Mapping[str, Any],
+        epoch: int,
+    ) -> None: ...
 
 
 class AgentHarness(Protocol):

@@ -3,7 +3,8 @@
 Options (all optional, None means the default): `model`, `base_url`, `max_turns`,
 `max_tool_calls`, `max_tokens`, `max_seconds`, `retries`, `retry_base_delay`,
 `tool_mode` ("native" | "json"), `stream`, `price_in` / `price_out` (USD per million
-prompt / completion tokens), `temperature`. A bad value is an AgentError.
+prompt / completion tokens), `temperature`, `cache` (a `ResponseCache`, e.g. the run's
+`reev.store.cache.RequestCache`). A bad value is an AgentError.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from reev.agents.limits import Limits
 from reev.agents.openai_agent import AgentConfig, OpenAIAgent, Pricing
 from reev.agents.presets import PRESETS, resolve_endpoint
 from reev.agents.retry import RetryPolicy
-from reev.store.cache import request_cache
 
 _LIMIT_OPTIONS = ("max_turns", "max_tool_calls", "max_tokens", "max_seconds")
 
@@ -66,7 +66,7 @@ def openai_factory(preset: str) -> Any:
             preset, model=options.get("model"), base_url=options.get("base_url")
         )
         return OpenAIAgent(
-            preset, endpoint, agent_config(options), cache=request_cache(options.get("cache"))
+            preset, endpoint, agent_config(options), cache=options.get("cache")
         )
 
     return make

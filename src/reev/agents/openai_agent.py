@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
-from reev.agents.base import AgentError, AgentHarness, StepTask
+from reev.agents.base import AgentError, AgentHarness, ResponseCache, StepTask
 from reev.agents.completion import (
     Completion,
     ProviderError,
@@ -40,7 +40,6 @@ from reev.agents.retry import RetriesExhausted, RetryOutcome, RetryPolicy, call_
 from reev.benchmark.model import Benchmark
 from reev.results.chain import Observation
 from reev.results.records import ModelCallRecord, utc_now
-from reev.store.cache import RequestCache
 from reev.tools.base import Tool
 from reev.tools.registry import TOOLS
 from reev.tracing.spans import model_call_span
@@ -89,10 +88,11 @@ class OpenAIAgent:
         *,
         tools: Sequence[Tool[Any]] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        cache: RequestCache | None = None,
+        cache: ResponseCache | None = None,
     ) -> None:
         self.name = name
         self.cache = cache  # `reev run --cache`: responses replayed from the store
+        self._epoch = 0  # the running episode's, from its StepTask (the cache keys on it)
         self.model: str | None = endpoint.model
         self._endpoint = endpoint
         self.config = config or AgentConfig()
@@ -113,6 +113,7 @@ class OpenAIAgent:
 
     async def run_step(self, task: StepTask, harness: AgentHarness) -> None:
         """Converse with the model until it answers without tool calls or a limit is hit."""
+        self._epoch = task.epoch
         if self._budget.exhausted:
             harness.set_stop_reason(f"{self._budget.exhausted} (in an earlier step)")
             return
@@ -222,12 +223,14 @@ class OpenAIAgent:
 
         async def attempt() -> Completion:
             if self.cache is not None:
-                hit = self.cache.get(request, self._endpoint.base_url)
+                hit = self.cache.get(request, self._endpoint.base_url, self._epoch)
                 if hit is not None:
                     return completion_from_dict(hit)
             completion = await request_completion(client, request, stream=self.config.stream)
             if self.cache is not None:
-                self.cache.put(request, self._endpoint.base_url, dataclasses.asdict(completion))
+                self.cache.put(
+                    request, self._endpoint.base_url, dataclasses.asdict(completion), self._epoch
+                )
             return completion
 
         try:

@@ -2,8 +2,9 @@
 
 Workers live on their own thread with their own asyncio loop, so an episode (LiteSVM work
 is synchronous) never blocks the API's request loop, and a request handler never runs an
-episode. Each job gets a fresh agent and a fresh VM (`run_episode`), so jobs are isolated
-from each other; N workers give N episodes in flight (agents that wait on a model
+episode. Each job runs through the runner's `execute_job`, as in `reev run` (the same
+record, infrastructure-error watcher and episode timeout), with a fresh agent and a VM
+leased from the pool and restored after, so jobs are isolated from each other; N workers give N episodes in flight (agents that wait on a model
 overlap; chain work is CPU-bound and shares the GIL).
 
 Stopping a job is real: the episode runs in its own asyncio task, which is cancelled —
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import threading
 from typing import Any
@@ -23,10 +25,10 @@ from typing import Any
 from reev.agents.registry import create_agent
 from reev.api.settings import ApiSettings
 from reev.benchmark.loader import parse_benchmark
-from reev.results.errors import error_result
+from reev.chain.pool import LiteSVMPool
 from reev.results.records import EpisodeResult
 from reev.results.scoring import ScoringProfile
-from reev.runner.episode import run_episode
+from reev.runner.executors.base import EpisodeJob, execute_job
 from reev.store import Store
 from reev.store.jobs import (
     CANCELLED,
@@ -64,6 +66,7 @@ class WorkerPool:
         self.queue = queue
         self.settings = settings
         self.owner = new_owner()
+        self.vm_pool = LiteSVMPool()  # VMs reused across jobs, as in `reev run`
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -191,39 +194,42 @@ class WorkerPool:
         )
 
     async def _episode(self, job: JobInfo) -> EpisodeResult:
+        """The job's episode, through the runner's `execute_job` like every other run."""
+        return await execute_job(self._episode_job(job), self.vm_pool)
+
+    def _episode_job(self, job: JobInfo) -> EpisodeJob:
+        """The queued job as the runner's EpisodeJob: benchmark from its stored version."""
         scoring: ScoringProfile = "reev" if job.scoring == "reev" else "outcome"
         version = (
             self.store.get_benchmark_version(job.benchmark_version_id)
             if job.benchmark_version_id is not None
             else None
         )
+        benchmark = None
+        load_error = None
         if version is None or version.content is None:
-            return self._error(job, scoring, "benchmark version not found in the store")
-        try:
-            source = f"{job.benchmark_id}@v{version.id}"
-            benchmark = parse_benchmark(version.content, source).instantiate(job.seed)
-            agent = create_agent(job.agent, **agent_options(job.model, job.base_url))
-        except Exception as exc:
-            return self._error(job, scoring, f"{type(exc).__name__}: {exc}")
-        return await run_episode(
-            benchmark,
-            agent,
-            seed=job.seed,
+            load_error = "benchmark version not found in the store"
+        else:
+            try:
+                benchmark = parse_benchmark(version.content, f"{job.benchmark_id}@v{version.id}")
+            except Exception as exc:
+                load_error = f"{type(exc).__name__}: {exc}"
+        return EpisodeJob(
+            benchmark_id=job.benchmark_id,
+            benchmark=benchmark,
+            load_error=load_error,
+            source_path=version.source_path if version is not None else None,
+            agent_label=job.agent,
+            agent_factory=functools.partial(
+                create_agent, job.agent, **agent_options(job.model, job.base_url)
+            ),
             epoch=job.epoch,
+            seed=job.seed,
             scoring=scoring,
-            step_timeout=self.settings.episode_timeout,
+            episode_timeout=self.settings.episode_timeout,
             execution_id=job.id,
-            source_path=version.source_path,
+            model=job.model,
         )
-
-    @staticmethod
-    def _error(job: JobInfo, scoring: ScoringProfile, message: str) -> EpisodeResult:
-        result = error_result(
-            job.benchmark_id, job.agent, job.seed, message, scoring, epoch=job.epoch
-        )
-        result.execution_id = job.id
-        result.model = job.model
-        return result
 
     async def _housekeeping(self) -> None:
         """Heartbeats for our jobs, stop requests from other processes, dead servers' jobs."""

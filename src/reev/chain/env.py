@@ -23,7 +23,7 @@ from solders.transaction import Transaction, VersionedTransaction
 from reev.benchmark.mints import known_mint
 from reev.benchmark.model import Benchmark, InitialStateItem
 from reev.benchmark.resolve import KeyRing, resolve_keys
-from reev.chain.backend import ChainBackend
+from reev.chain.backend import ChainBackend, LiteSVMBackend
 from reev.chain.errors import describe_error
 from reev.chain.layouts import (
     MINT_LEN,
@@ -33,7 +33,6 @@ from reev.chain.layouts import (
     unpack_mint,
     unpack_token_account,
 )
-from reev.chain.pool import default_backend
 from reev.programs.ids import NATIVE_MINT, SYSTEM_PROGRAM, TOKEN_PROGRAMS
 from reev.results.chain import AccountState, MintState, Observation, TokenState
 from reev.results.instruction import InstructionError, RawInstruction
@@ -51,8 +50,8 @@ class SolanaEnv:
     """One episode's chain: fresh backend per reset, keys from (benchmark, seed)."""
 
     def __init__(self, backend_factory: Callable[[], ChainBackend] | None = None) -> None:
-        # None: a fresh LiteSVM, or a reusable one inside `LiteSVMPool.lease()` (chain.pool).
-        self._backend_factory = backend_factory or default_backend
+        # None: a fresh LiteSVM; a `LiteSVMPool.lease()` factory lends reusable ones.
+        self._backend_factory = backend_factory or LiteSVMBackend
         self.backend: ChainBackend | None = None
         self.keys = KeyRing()
         self._watch: list[str] = []

@@ -13,9 +13,9 @@ off and no transaction history, so an identical transaction in a later episode i
 refused as already processed. `tests/chain/test_pool.py` checks episodes on pooled and
 fresh VMs give the same results.
 
-Episodes pick the pool up through `SolanaEnv`'s default backend factory: inside
-`with pool.lease():` every `SolanaEnv.reset` draws from the pool, and everything drawn
-is returned when the block ends (contextvars keep concurrent episodes apart).
+An episode takes the pool through its backend factory: `with pool.lease() as factory:`
+gives a factory for `SolanaEnv(factory)` (the executor passes it in the episode's
+`EpisodeContext`); everything drawn through it is returned when the block ends.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 
 from solders.account import Account
 from solders.address_lookup_table_account import AddressLookupTable
@@ -164,8 +163,8 @@ class LiteSVMPool:
                 self._idle.append(backend)
 
     @contextmanager
-    def lease(self) -> Iterator[None]:
-        """Within this block, `SolanaEnv.reset` draws VMs from this pool; all are returned at the end."""
+    def lease(self) -> Iterator[Callable[[], ChainBackend]]:
+        """A backend factory drawing VMs from this pool; all are returned when the block ends."""
         leased: list[PooledLiteSVMBackend] = []
 
         def factory() -> ChainBackend:
@@ -173,21 +172,8 @@ class LiteSVMPool:
             leased.append(backend)
             return backend
 
-        token = _FACTORY.set(factory)
         try:
-            yield
+            yield factory
         finally:
-            _FACTORY.reset(token)
             for backend in leased:
                 self.release(backend)
-
-
-_FACTORY: ContextVar[Callable[[], ChainBackend] | None] = ContextVar(
-    "reev_backend_factory", default=None
-)
-
-
-def default_backend() -> ChainBackend:
-    """The backend `SolanaEnv` uses by default: from the leasing pool, else a fresh LiteSVM."""
-    factory = _FACTORY.get()
-    return factory() if factory is not None else LiteSVMBackend()

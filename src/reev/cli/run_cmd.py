@@ -8,15 +8,24 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
 from reev.cli.common import PathsArg, SeedOpt, console, parse_scoring, usage_error
-from reev.cli.run_support import ProgressBar, RunSetupError, agent_entries
+from reev.cli.run_support import (
+    ProgressBar,
+    RunSetupError,
+    agent_entries,
+    build_run_spec,
+    resume_problem,
+)
 from reev.results.errors import error_result
 from reev.results.records import EpisodeResult
+from reev.results.spec import ChainSpec, LimitsSpec
 from reev.runner.executors import make_executor
 from reev.runner.suite import load_all, run_matrix
-from reev.runner.upstreams import ChainOptions, UpstreamConfigError, Upstreams, use_upstreams
+from reev.runner.upstreams import BACKENDS, ChainOptions, UpstreamConfigError, Upstreams
 from reev.store import StoreError, open_store, resolve_url
+from reev.store.cache import RequestCache
 from reev.tracing.render import result_tree, summary_table
 from reev.tracing.session_file import DEFAULT_OUT_DIR, write_session_file
 from reev.tracing.setup import start_tracing
@@ -146,12 +155,43 @@ def run(
     }
     if epochs < 1 or concurrency < 1:
         raise usage_error("--epochs and --concurrency must be at least 1")
-    if cache:  # LLM agents replay cached responses from this database (docs/runs.md)
-        options["cache"] = resolve_url(db)
+    labels = list(agent or ["deterministic"])
+    if backend not in BACKENDS:
+        raise usage_error(f"--backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     try:
-        entries, prediction_ids = agent_entries(agent or ["deterministic"], options, predictions)
-        executor = make_executor(executor_name, ray_address=ray_address)
-    except (RunSetupError, ValueError, ImportError) as exc:
+        spec = build_run_spec(
+            interface="cli",
+            benchmarks=[str(p) for p in paths],
+            labels=labels,
+            options=options,
+            predictions=predictions,
+            epochs=epochs,
+            seed=seed,
+            scoring=profile,
+            random_keys=random_keys,
+            chain=ChainSpec(
+                backend=backend,
+                rpc_url=rpc_url,
+                fork_url=fork_url,
+                cassette=str(cassette) if cassette else None,
+                jupiter_url=jupiter_url,
+            ),
+            limits=LimitsSpec(step_timeout=timeout),
+            concurrency=concurrency,
+            retry_errors=retry_errors,
+            executor=executor_name,
+            ray_address=ray_address,
+            cache=cache,
+            trace_file=str(trace_file) if trace_file else None,
+            store_url=db,
+        )
+    except (RunSetupError, ValidationError) as exc:
+        raise usage_error(str(exc)) from exc
+    if cache:  # LLM agents replay cached responses from this database (docs/runs.md)
+        options["cache"] = RequestCache.open(resolve_url(db))
+    try:
+        entries, prediction_ids = agent_entries(labels, options, predictions)
+    except (RunSetupError, ValueError) as exc:
         raise usage_error(str(exc)) from exc
     labels = [e.label for e in entries]
 
@@ -159,10 +199,14 @@ def run(
     if not loaded:
         raise usage_error("no benchmark files found")
     try:
-        upstreams = Upstreams.open(
-            ChainOptions(backend, rpc_url, fork_url, cassette, jupiter_url)  # type: ignore[arg-type]
-        )
+        upstreams = Upstreams.open(ChainOptions.from_spec(spec.chain))
     except UpstreamConfigError as exc:
+        raise usage_error(str(exc)) from exc
+    try:
+        executor = make_executor(executor_name, ray_address=ray_address, upstreams=upstreams)
+        executor.check(spec)  # an option the executor cannot honour stops the run here
+    except (ValueError, ImportError) as exc:
+        upstreams.close()
         raise usage_error(str(exc)) from exc
 
     def show(result: EpisodeResult) -> None:
@@ -177,16 +221,13 @@ def run(
     except StoreError as exc:
         upstreams.close()
         raise usage_error(str(exc)) from exc
-    config = {
-        "paths": [str(p) for p in paths],
-        "agents": labels,
-        "epochs": epochs,
-        "seed": seed,
-        "scoring": profile,
-        "executor": executor_name,
-    }
+    problem = resume_problem(store, run_id, spec)
+    if problem is not None:
+        upstreams.close()
+        store.close()
+        raise usage_error(problem)
     try:
-        with use_upstreams(upstreams), ProgressBar(console, progress and not quiet) as bar:
+        with ProgressBar(console, progress and not quiet) as bar:
             outcome = asyncio.run(
                 run_matrix(
                     loaded,
@@ -199,7 +240,7 @@ def run(
                     concurrency=concurrency,
                     store=store,
                     run_id=run_id,
-                    run_config=config,
+                    run_config=spec.stored_form(),
                     retry_errors=retry_errors,
                     executor=executor,
                     on_result=show,

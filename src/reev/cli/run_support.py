@@ -21,7 +21,9 @@ from rich.progress import (
 from reev.agents.base import Agent, AgentError
 from reev.agents.registry import create_agent
 from reev.agents.replay import PredictionsError, ReplayAgent, load_predictions
+from reev.results.spec import AgentChoice, RunSpec
 from reev.runner.suite import AgentEntry, SuiteProgress
+from reev.store import Store
 
 
 class RunSetupError(Exception):
@@ -79,6 +81,60 @@ def _replay_factory(predictions: Any, source: str) -> Any:
         return ReplayAgent(predictions, source)
 
     return make
+
+
+def build_run_spec(
+    *,
+    labels: Sequence[str],
+    options: Mapping[str, Any],
+    predictions: Path | None,
+    **fields: Any,
+) -> RunSpec:
+    """The run's RunSpec from `reev run`'s options (ValidationError / RunSetupError when bad).
+
+    `--agent NAME[:MODEL]` values become AgentChoices; the agent options given on the
+    command line (limits, retries, prices…) are kept with each, without None values.
+    """
+    if predictions is not None and list(labels) == ["deterministic"]:
+        labels = ["replay"]
+    if len(set(labels)) != len(labels):
+        raise RunSetupError(f"--agent values must be unique: {', '.join(labels)}")
+    given = {k: v for k, v in options.items() if v is not None and k not in ("model", "base_url")}
+    agents = []
+    for label in labels:
+        name, _, model = label.partition(":")
+        agents.append(
+            AgentChoice(
+                name=name,
+                model=model or options.get("model"),
+                base_url=options.get("base_url"),
+                label=label,
+                options=given,
+                predictions=str(predictions) if name == "replay" and predictions else None,
+            )
+        )
+    return RunSpec(agents=agents, **fields)
+
+
+def resume_problem(store: Store, run_id: str | None, spec: RunSpec) -> str | None:
+    """Why `--run-id` cannot resume that run with this spec (None: it can, or it is new).
+
+    A run is resumed only with the spec it was made with, so its episodes never mix
+    options; runs stored before specs were kept resume as before.
+    """
+    if run_id is None:
+        return None
+    run = store.get_run(run_id)
+    stored = RunSpec.from_stored(run.config) if run is not None else None
+    if stored is None:
+        return None
+    differ = stored.differences(spec)
+    if not differ:
+        return None
+    return (
+        f"run {run_id} was made with other {', '.join(differ)}; resume it with the options "
+        f"it was made with (stored as the run's config) or choose another --run-id"
+    )
 
 
 class ProgressBar:

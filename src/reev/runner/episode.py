@@ -16,23 +16,20 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Callable
 
 from reev.agents.base import Agent, StepTask
 from reev.benchmark.keys import substitute_placeholders
 from reev.benchmark.model import Benchmark, FlowStep, StateAssertion
-from reev.chain.backend import ChainBackend
 from reev.chain.env import ChainSetupError, SolanaEnv
 from reev.chain.jsonrpc import UpstreamError
 from reev.results.chain import AccountState, Observation
 from reev.results.records import EpisodeResult, Scores, StepRecord, utc_now
 from reev.results.scoring import ScoringProfile
+from reev.runner.context import EpisodeContext
 from reev.runner.harness import EpisodeHarness
-from reev.runner.upstreams import Upstreams, current_upstreams
 from reev.scoring.assertions import UnresolvedAddress, assertion_address
 from reev.scoring.flow import dependency_step, flow_score, step_score_without_ground_truth
 from reev.scoring.score import REEV_PASS_THRESHOLD, score_episode, score_ground_truth
-from reev.tools.jupiter.client import use_jupiter
 from reev.tracing.spans import SpanHandle, episode_span, step_span
 
 
@@ -51,15 +48,16 @@ async def run_episode(
     step_timeout: float | None = None,
     execution_id: str | None = None,
     source_path: str | None = None,
-    upstreams: Upstreams | None = None,
+    context: EpisodeContext | None = None,
 ) -> EpisodeResult:
     """Run one benchmark with one agent and return its scored result.
 
-    `upstreams` (from `--backend/--fork-url/--cassette/--jupiter-url`) chooses the chain
-    backend and the Jupiter client; None takes those of the enclosing `use_upstreams`
-    block, else the embedded LiteSVM and the live Jupiter API.
+    `context` (built by the executor from the run's `--backend/--fork-url/--cassette/
+    --jupiter-url` and its VM pool) chooses the chain backend and the Jupiter client;
+    None is a fresh embedded LiteSVM and the live Jupiter API. Its epoch, when given,
+    is the episode's (the agent sees it in each `StepTask`).
     """
-    upstreams = upstreams or current_upstreams()
+    context = context or EpisodeContext(epoch=epoch)
     result = EpisodeResult(
         benchmark_id=benchmark.id,
         agent=agent.name,
@@ -84,17 +82,7 @@ async def run_episode(
     ) as span:
         t_start = time.perf_counter()
         try:
-            with use_jupiter(upstreams.jupiter if upstreams is not None else None):
-                await _run(
-                    benchmark,
-                    agent,
-                    result,
-                    seed,
-                    scoring,
-                    random_keys,
-                    step_timeout,
-                    upstreams.backend_factory if upstreams is not None else None,
-                )
+            await _run(benchmark, agent, result, seed, scoring, random_keys, step_timeout, context)
         except UpstreamError as exc:  # e.g. the RPC node went away mid-episode
             _finish(result, t_start, error=f"upstream failed: {exc}")
         span.set_many(
@@ -118,7 +106,7 @@ async def _run(
     scoring: ScoringProfile,
     random_keys: bool,
     step_timeout: float | None,
-    backend_factory: Callable[[], ChainBackend] | None = None,
+    context: EpisodeContext,
 ) -> None:
     t0 = time.perf_counter()
     try:
@@ -126,7 +114,7 @@ async def _run(
     except FlowDefinitionError as exc:
         _finish(result, t0, error=str(exc))
         return
-    env = SolanaEnv(backend_factory) if backend_factory is not None else SolanaEnv()
+    env = SolanaEnv(context.backend_factory)
     try:
         env.reset(benchmark, seed=seed, random_keys=random_keys)
     except (ChainSetupError, UpstreamError) as exc:
@@ -136,7 +124,7 @@ async def _run(
     before = env.observe()
     result.key_map = dict(env.key_map)
     result.prompt = substitute_placeholders(benchmark.prompt, env.key_map)
-    harness = EpisodeHarness(env)
+    harness = EpisodeHarness(env, context.jupiter)
     try:
         agent.start_episode(benchmark)
     except Exception as exc:
@@ -156,7 +144,7 @@ async def _run(
             harness.steps.append(_skipped_step(index, resolved, spec, reason))
             continue
         record, crashed = await _run_step(
-            benchmark, agent, harness, env, index, resolved, spec, scoring, step_timeout
+            benchmark, agent, harness, env, index, resolved, spec, scoring, step_timeout, context.epoch
         )
         if crashed:
             agent_failure = f"the agent failed in step {index}"
@@ -219,6 +207,7 @@ async def _run_step(
     spec: FlowStep | None,
     scoring: ScoringProfile,
     step_timeout: float | None,
+    epoch: int = 0,
 ) -> tuple[StepRecord, bool]:
     """Run one step, then score it against its own ground truth (flows).
 
@@ -233,6 +222,7 @@ async def _run_step(
         step_count=benchmark.step_count,
         prompt=prompt,
         observation=step_before,
+        epoch=epoch,
     )
     record = harness.begin_step(index, prompt)
     record.description = spec.description if spec else ""

@@ -12,6 +12,7 @@ from reev.results.instruction import RawInstruction
 from reev.results.records import ModelCallRecord, StepRecord, ToolCallRecord, utc_now
 from reev.results.transaction import TransactionRecord
 from reev.tools.base import ToolError
+from reev.tools.jupiter.client import JupiterClient
 from reev.tools.registry import get_tool
 from reev.tracing.spans import tool_call_span, trace_transaction, transaction_span
 
@@ -19,12 +20,21 @@ from reev.tracing.spans import tool_call_span, trace_transaction, transaction_sp
 class EpisodeHarness:
     """Executes an agent's decisions on one SolanaEnv and records them into StepRecords.
 
-    It is also the ToolContext tools read from: the public key map and live accounts.
+    It is also the ToolContext tools read from: the public key map, live accounts and the
+    episode's Jupiter client (a live one at the default URL when the run gave none).
     """
 
-    def __init__(self, env: SolanaEnv) -> None:
+    def __init__(self, env: SolanaEnv, jupiter: JupiterClient | None = None) -> None:
         self.env = env
         self.steps: list[StepRecord] = []
+        self._jupiter = jupiter
+
+    @property
+    def jupiter(self) -> JupiterClient:
+        """The Jupiter client tools call (created on first use when the run gave none)."""
+        if self._jupiter is None:
+            self._jupiter = JupiterClient()
+        return self._jupiter
 
     def begin_step(self, step: int, prompt: str) -> StepRecord:
         """Start recording a new step."""

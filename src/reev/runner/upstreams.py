@@ -1,9 +1,10 @@
 """What a run talks to besides the embedded VM: an RPC node, a fork upstream, Jupiter, a cassette.
 
 `ChainOptions` is what the user chose (`--backend`, `--rpc-url`, `--fork-url`, `--cassette`,
-`--jupiter-url`); `Upstreams.open` checks the combination and builds, once per run, the
-backend factory every episode's SolanaEnv uses and the Jupiter client its tools use. The
-cassette is shared by all episodes of the run and written by `close()`.
+`--jupiter-url`; a `RunSpec`'s `chain`); `Upstreams.open` checks the combination and
+builds, once per run, the backend factory every episode's SolanaEnv uses and the Jupiter
+client its tools use; the executor hands both to each episode in its `EpisodeContext`.
+The cassette is shared by all episodes of the run and written by `close()`.
 
 | options                         | chain                              | Jupiter                     |
 |---------------------------------|------------------------------------|-----------------------------|
@@ -15,9 +16,7 @@ cassette is shared by all episodes of the run and written by `close()`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from reev.chain.cassette import Cassette, CassetteError
 from reev.chain.fork import AccountSource, ForkBackend
 from reev.chain.jsonrpc import JsonRpcClient
 from reev.chain.rpc_backend import RpcBackend
+from reev.results.spec import ChainSpec
 from reev.tools.jupiter.client import JupiterClient
 
 BackendName = Literal["litesvm", "rpc"]
@@ -48,6 +48,17 @@ class ChainOptions:
     fork_url: str | None = None
     cassette: Path | None = None
     jupiter_url: str | None = None
+
+    @classmethod
+    def from_spec(cls, chain: ChainSpec) -> ChainOptions:
+        """The options of a RunSpec's `chain`."""
+        return cls(
+            chain.backend,
+            chain.rpc_url,
+            chain.fork_url,
+            Path(chain.cassette) if chain.cassette else None,
+            chain.jupiter_url,
+        )
 
 
 class Upstreams:
@@ -131,29 +142,6 @@ class Upstreams:
                 close()
 
 
-_CURRENT: ContextVar[Upstreams | None] = ContextVar("reev_upstreams", default=None)
-
-
-def current_upstreams() -> Upstreams | None:
-    """The upstreams of the enclosing `use_upstreams` block (None: embedded, live Jupiter)."""
-    return _CURRENT.get()
-
-
-@contextmanager
-def use_upstreams(upstreams: Upstreams | None) -> Iterator[None]:
-    """Episodes started inside this block (tasks inherit the context) use `upstreams`.
-
-    This is how the CLI hands its choice to every episode of a suite without threading it
-    through the suite planner and executors; in-process executors only (a Ray worker does
-    not inherit it).
-    """
-    token = _CURRENT.set(upstreams)
-    try:
-        yield
-    finally:
-        _CURRENT.reset(token)
-
-
 def default_cassette_path() -> Path:
     """`cassettes/fork-<UTC time>.json`: where `--fork-url` records without `--cassette`."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -165,7 +153,5 @@ __all__ = [
     "ChainOptions",
     "UpstreamConfigError",
     "Upstreams",
-    "current_upstreams",
     "default_cassette_path",
-    "use_upstreams",
 ]

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 
 from reev.store.models import CacheEntry
-from reev.store.store import Store
+from reev.store.store import Store, open_store
 
 
 def cache_key(
@@ -148,16 +148,35 @@ class ModelCallCache:
 
 
 class RequestCache:
-    """What an LLM agent holds: a chat request (the dict sent to the provider) → the
-    cached response, keyed with the current episode's epoch (`reev.runner.context`)."""
+    """What an LLM agent holds (`agents.base.ResponseCache`): a chat request (the dict sent
+    to the provider) and the episode's epoch → the cached response.
 
-    def __init__(self, cache: ModelCallCache) -> None:
-        self.cache = cache
+    One per run, built by whoever starts it (`RequestCache.open(url)`); the database is
+    opened on first use, so building one costs nothing when no LLM agent runs.
+    """
+
+    def __init__(self, cache: ModelCallCache | None = None, url: str | None = None) -> None:
+        if cache is None and not url:
+            raise ValueError("RequestCache needs a ModelCallCache or a database URL")
+        self._cache = cache
+        self.url = url
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, url: str) -> RequestCache:
+        """A cache over the database at `url`, opened when first used."""
+        return cls(url=url)
+
+    @property
+    def cache(self) -> ModelCallCache:
+        with self._lock:
+            if self._cache is None:
+                assert self.url is not None
+                self._cache = ModelCallCache(open_store(self.url))
+            return self._cache
 
     @staticmethod
-    def _key_parts(request: Mapping[str, Any], base_url: str | None) -> dict[str, Any]:
-        from reev.runner.context import current_epoch
-
+    def _key_parts(request: Mapping[str, Any], base_url: str | None, epoch: int) -> dict[str, Any]:
         settings = {k: v for k, v in request.items() if k not in ("model", "messages", "tools")}
         return {
             "model": str(request.get("model", "")),
@@ -165,32 +184,21 @@ class RequestCache:
             "messages": list(request.get("messages") or []),
             "tools": list(request.get("tools") or []),
             "settings": settings,
-            "epoch": current_epoch(),
+            "epoch": epoch,
         }
 
-    def get(self, request: Mapping[str, Any], base_url: str | None) -> dict[str, Any] | None:
-        """The cached response of this request, or None."""
-        return self.cache.get(**self._key_parts(request, base_url))
+    def get(
+        self, request: Mapping[str, Any], base_url: str | None, epoch: int
+    ) -> dict[str, Any] | None:
+        """The cached response of this request in this epoch, or None."""
+        return self.cache.get(**self._key_parts(request, base_url, epoch))
 
     def put(
-        self, request: Mapping[str, Any], base_url: str | None, response: Mapping[str, Any]
+        self,
+        request: Mapping[str, Any],
+        base_url: str | None,
+        response: Mapping[str, Any],
+        epoch: int,
     ) -> None:
-        """Remember the response of this request."""
-        self.cache.put(response, **self._key_parts(request, base_url))
-
-
-_OPEN: dict[str, RequestCache] = {}
-_OPEN_LOCK = threading.Lock()
-
-
-def request_cache(url: str | None) -> RequestCache | None:
-    """The process-wide RequestCache of database `url` (None: no caching)."""
-    if not url:
-        return None
-    with _OPEN_LOCK:
-        cache = _OPEN.get(url)
-        if cache is None:
-            from reev.store.store import open_store
-
-            cache = _OPEN[url] = RequestCache(ModelCallCache(open_store(url)))
-        return cache
+        """Remember the response of this request in this epoch."""
+        self.cache.put(response, **self._key_parts(request, base_url, epoch))

@@ -17,8 +17,19 @@ class ToolError(Exception):
     """A tool call that cannot be carried out; the message goes back to the model."""
 
 
+class JsonApi(Protocol):
+    """An upstream HTTP JSON API a tool may call (Jupiter: `tools.jupiter.JupiterClient`)."""
+
+    def get(self, path: str, query: dict[str, str] | None = None) -> Any: ...
+
+    def post(self, path: str, body: dict[str, Any]) -> Any: ...
+
+
 class ToolContext(Protocol):
-    """What a tool may see: the public key map and live account reads."""
+    """What a tool may see: the public key map, live account reads, the episode's Jupiter."""
+
+    @property
+    def jupiter(self) -> JsonApi: ...
 
     @property
     def key_map(self) -> Mapping[str, str]: ...

@@ -1,11 +1,14 @@
 """One planned episode (`EpisodeJob`) and how any executor turns it into a result.
 
-`execute_job` is the only code that runs an episode for a suite, whichever executor
-calls it, so the local and Ray executors give identical results.
+`execute_job` is the only code that runs an episode, whichever part started it (`reev
+run`, the API's workers, the TUI) and whichever executor calls it, so the same episode
+gets the same record: the infrastructure-error watcher, the VM pool's lease and the
+episode's `EpisodeContext` are applied here and nowhere else.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,9 +20,11 @@ from reev.chain.pool import LiteSVMPool
 from reev.results.errors import BENCHMARK, INFRASTRUCTURE, error_result
 from reev.results.records import EpisodeResult
 from reev.results.scoring import ScoringProfile
-from reev.runner.context import episode_context
+from reev.results.spec import RunSpec
+from reev.runner.context import EpisodeContext
 from reev.runner.episode import run_episode
 from reev.runner.errors import is_infrastructure_error
+from reev.runner.upstreams import Upstreams
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,9 @@ class EpisodeJob:
     scoring: ScoringProfile = "outcome"
     random_keys: bool = False
     step_timeout: float | None = None
+    episode_timeout: float | None = None
+    execution_id: str | None = None  # given by a job queue (the API); else a fresh uuid
+    model: str | None = None  # the model asked for, kept on results that never ran
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -44,10 +52,22 @@ class EpisodeJob:
         return (self.agent_label, self.benchmark_id, self.epoch)
 
 
+class EpisodeTimeout(Exception):
+    """A whole episode ran over its job's `episode_timeout`."""
+
+
+class ExecutorOptionError(ValueError):
+    """An executor cannot honour an option of the run (refused before anything starts)."""
+
+
 class Executor(Protocol):
     """Runs jobs; many may be in flight at once (the suite bounds how many)."""
 
     name: str
+
+    def check(self, spec: RunSpec) -> None:
+        """ExecutorOptionError naming every option of `spec` this executor cannot honour."""
+        ...
 
     async def start(self) -> None:
         """Prepare (connect to a cluster…); called once before the first job."""
@@ -97,11 +117,21 @@ def failed_result(job: EpisodeJob, error: str, kind: str | None) -> EpisodeResul
         job.source_path,
         job.epoch,
         kind=kind,
+        execution_id=job.execution_id,
+        model=job.model,
     )
 
 
-async def execute_job(job: EpisodeJob, pool: LiteSVMPool | None = None) -> EpisodeResult:
-    """Run one job on this machine; never raises for the episode's own failures."""
+async def execute_job(
+    job: EpisodeJob,
+    pool: LiteSVMPool | None = None,
+    upstreams: Upstreams | None = None,
+) -> EpisodeResult:
+    """Run one job on this machine; never raises for the episode's own failures.
+
+    `upstreams` (the run's chain and Jupiter choice) give the backend factory and the
+    Jupiter client; without a backend of their own, episodes lease VMs from `pool`.
+    """
     if job.benchmark is None:
         return failed_result(job, job.load_error or "cannot load", BENCHMARK)
     try:  # parametric benchmarks draw their values from the seed
@@ -112,13 +142,18 @@ async def execute_job(job: EpisodeJob, pool: LiteSVMPool | None = None) -> Episo
         agent = _Watched(job.agent_factory())
     except Exception as exc:
         return failed_result(job, f"cannot create agent {job.agent_label}: {exc}", None)
+    context = EpisodeContext.of_run(upstreams, job.epoch)
     t0 = time.perf_counter()
     try:
-        if pool is not None:
-            with pool.lease():
-                result = await _episode(job, benchmark, agent)
+        if pool is not None and context.backend_factory is None:
+            with pool.lease() as factory:
+                result = await _bounded(job, benchmark, agent, context.with_backend(factory))
         else:
-            result = await _episode(job, benchmark, agent)
+            result = await _bounded(job, benchmark, agent, context)
+    except EpisodeTimeout as exc:  # scored like a step timeout: the agent's, not retried
+        result = failed_result(job, str(exc), None)
+        result.duration_ms = (time.perf_counter() - t0) * 1000
+        return result
     except Exception as exc:  # the harness itself broke: not the agent's doing
         result = failed_result(job, f"episode crashed: {type(exc).__name__}: {exc}", INFRASTRUCTURE)
         result.duration_ms = (time.perf_counter() - t0) * 1000
@@ -129,13 +164,11 @@ async def execute_job(job: EpisodeJob, pool: LiteSVMPool | None = None) -> Episo
     return result
 
 
-async def _episode(job: EpisodeJob, benchmark: Benchmark, agent: Agent) -> EpisodeResult:
-    with episode_context(job.epoch):
-        return await _run_episode(job, benchmark, agent)
-
-
-async def _run_episode(job: EpisodeJob, benchmark: Benchmark, agent: Agent) -> EpisodeResult:
-    return await run_episode(
+async def _bounded(
+    job: EpisodeJob, benchmark: Benchmark, agent: Agent, context: EpisodeContext
+) -> EpisodeResult:
+    """The episode, within the job's episode timeout (TimeoutError when it runs over)."""
+    episode = run_episode(
         benchmark,
         agent,
         seed=job.seed,
@@ -143,8 +176,16 @@ async def _run_episode(job: EpisodeJob, benchmark: Benchmark, agent: Agent) -> E
         scoring=job.scoring,
         random_keys=job.random_keys,
         step_timeout=job.step_timeout,
+        execution_id=job.execution_id,
         source_path=job.source_path,
+        context=context,
     )
+    if job.episode_timeout is None:
+        return await episode
+    try:
+        return await asyncio.wait_for(episode, timeout=job.episode_timeout)
+    except TimeoutError:
+        raise EpisodeTimeout(f"episode timed out after {job.episode_timeout:g}s") from None
 
 
 def describe_jobs(jobs: Sequence[EpisodeJob]) -> Mapping[str, int]:

@@ -5,6 +5,12 @@ the same `execute_job` as the local executor on a worker's own LiteSVM pool, and
 results come back as EpisodeResults: identical to local runs. A worker that dies, or a
 task Ray cannot run, becomes an error result of kind "infrastructure" (retryable).
 
+Options a worker cannot honour are refused before the run starts (`check`): a chain other
+than the embedded LiteSVM with the live Jupiter API (`--backend rpc`, `--fork-url`,
+`--cassette`, `--jupiter-url`: their clients and cassette live in the driver process) and
+`--cache` (the cache's database connection cannot travel to a worker). Run those with the
+local executor.
+
 Multi-machine setup: docs/runs.md ("Ray").
 """
 
@@ -16,7 +22,13 @@ from typing import Any
 from reev.chain.pool import LiteSVMPool
 from reev.results.errors import INFRASTRUCTURE
 from reev.results.records import EpisodeResult
-from reev.runner.executors.base import EpisodeJob, execute_job, failed_result
+from reev.results.spec import RunSpec
+from reev.runner.executors.base import (
+    EpisodeJob,
+    ExecutorOptionError,
+    execute_job,
+    failed_result,
+)
 
 _WORKER_POOL: LiteSVMPool | None = None
 LOCAL_OBJECT_STORE_BYTES = 256 * 1024 * 1024
@@ -43,6 +55,28 @@ class RayExecutor:
         self.num_cpus = num_cpus
         self._remote: Any = None
         self._started_here = False
+
+    @staticmethod
+    def check(spec: RunSpec) -> None:
+        """ExecutorOptionError naming each option a Ray worker cannot honour."""
+        refused = []
+        chain = spec.chain
+        if chain.backend != "litesvm" or chain.rpc_url:
+            refused.append("--backend rpc / --rpc-url")
+        if chain.fork_url:
+            refused.append("--fork-url")
+        if chain.cassette:
+            refused.append("--cassette")
+        if chain.jupiter_url:
+            refused.append("--jupiter-url")
+        if spec.cache:
+            refused.append("--cache")
+        if refused:
+            raise ExecutorOptionError(
+                f"--executor ray cannot honour {', '.join(refused)} (workers run on the "
+                "embedded VM with the live Jupiter API and no model-call cache); "
+                "use --executor local for these options"
+            )
 
     async def start(self) -> None:
         import ray

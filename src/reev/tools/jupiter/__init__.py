@@ -11,8 +11,6 @@ from reev.tools.jupiter.client import (
     DEFAULT_JUPITER_URL,
     JupiterClient,
     JupiterError,
-    current_jupiter,
-    use_jupiter,
 )
 from reev.tools.jupiter.earn import GET_LEND_EARN_TOKENS, JUPITER_EARN
 from reev.tools.jupiter.lend import (
@@ -38,6 +36,4 @@ __all__ = [
     "JUPITER_TOOLS",
     "JupiterClient",
     "JupiterError",
-    "current_jupiter",
-    "use_jupiter",
 ]

@@ -10,17 +10,13 @@ With a cassette, a request already recorded is answered from it (replay, no netw
 new request goes to the API and its answer is recorded — unless the client is replay-only
 (`--cassette` without `--fork-url`), where a miss is an error naming the cassette.
 
-Tools find the client of the running episode through a context variable (`use_jupiter`),
-so concurrent episodes of a suite may use different clients without passing it through
-every agent and harness.
+Tools find the client of the running episode on their `ToolContext` (`ctx.jupiter`): the
+run builds it (`reev.runner.upstreams`) and the episode's harness hands it to every tool.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
 import httpx
@@ -135,32 +131,8 @@ def _error_text(response: Any) -> str:
     return str(response)[:300]
 
 
-_CURRENT: ContextVar[JupiterClient | None] = ContextVar("reev_jupiter_client", default=None)
-
-
-def current_jupiter() -> JupiterClient:
-    """The client of the running episode, or a live client at the default base URL."""
-    client = _CURRENT.get()
-    if client is None:
-        client = JupiterClient()
-        _CURRENT.set(client)
-    return client
-
-
-@contextmanager
-def use_jupiter(client: JupiterClient | None) -> Iterator[None]:
-    """Make `client` the one tools use inside this block (None: the default live client)."""
-    token = _CURRENT.set(client)
-    try:
-        yield
-    finally:
-        _CURRENT.reset(token)
-
-
 __all__ = [
     "DEFAULT_JUPITER_URL",
     "JupiterClient",
     "JupiterError",
-    "current_jupiter",
-    "use_jupiter",
 ]

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from reev.tools.base import Tool, ToolContext, ToolError, ToolOutput, resolve
-from reev.tools.jupiter.client import JupiterError, current_jupiter
+from reev.tools.jupiter.client import JupiterError
 
 POSITIONS_PATH = "/lend/v1/earn/positions"
 EARNINGS_PATH = "/lend/v1/earn/earnings"
@@ -149,7 +149,7 @@ def _jupiter_earn(args: JupiterEarnArgs, ctx: ToolContext) -> ToolOutput:
         if args.position_address
         else None
     )
-    client = current_jupiter()
+    client = ctx.jupiter
     data: dict[str, Any] = {}
     if args.operation in ("positions", "both"):
         answer = _list(client.get(POSITIONS_PATH, {"users": user}), POSITIONS_PATH)
@@ -178,7 +178,7 @@ class LendTokensArgs(BaseModel):
 
 
 def _lend_tokens(args: LendTokensArgs, ctx: ToolContext) -> ToolOutput:
-    tokens = _list(current_jupiter().get(TOKENS_PATH), TOKENS_PATH)
+    tokens = _list(ctx.jupiter.get(TOKENS_PATH), TOKENS_PATH)
     selected = tokens
     if args.symbol:
         wanted = args.symbol.strip().lower()

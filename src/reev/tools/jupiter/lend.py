@@ -23,15 +23,17 @@ from reev.programs.ata import associated_token_address, create_associated_token_
 from reev.programs.ids import NATIVE_MINT, TOKEN_PROGRAM
 from reev.results.instruction import RawInstruction
 from reev.tools.base import Tool, ToolContext, ToolError, ToolOutput, resolve
-from reev.tools.jupiter.client import JupiterError, current_jupiter
+from reev.tools.jupiter.client import JupiterError
 from reev.tools.jupiter.instructions import instruction_list, spendable
 
 LEND_PATH = "/lend/v1/earn/{action}-instructions"
 
 
-def _lend_instructions(action: str, body: dict[str, Any]) -> list[RawInstruction]:
+def _lend_instructions(
+    ctx: ToolContext, action: str, body: dict[str, Any]
+) -> list[RawInstruction]:
     path = LEND_PATH.format(action=action)
-    answer = current_jupiter().post(path, {**body, "cluster": "mainnet"})
+    answer = ctx.jupiter.post(path, {**body, "cluster": "mainnet"})
     if not isinstance(answer, dict) or "instructions" not in answer:
         raise JupiterError(f"Jupiter {path} returned no instructions: {str(answer)[:300]}")
     return instruction_list(answer["instructions"], f"Jupiter {path}")
@@ -77,7 +79,7 @@ def _deposit(args: LendAmountArgs, ctx: ToolContext) -> ToolOutput:
         )
     prefix = _wrap_sol(ctx, user, args.amount) if asset == NATIVE_MINT else []
     body = {"asset": str(asset), "signer": str(user), "amount": str(args.amount)}
-    instructions = prefix + _lend_instructions("deposit", body)
+    instructions = prefix + _lend_instructions(ctx, "deposit", body)
     return ToolOutput(
         instructions=instructions,
         data={"operation_type": "jupiter_lend_earn_deposit", **body, "wrapped_sol": bool(prefix)},
@@ -88,7 +90,7 @@ def _withdraw(args: LendAmountArgs, ctx: ToolContext) -> ToolOutput:
     user = resolve(ctx, args.user_pubkey, "user_pubkey")
     asset = resolve(ctx, args.asset_mint, "asset_mint")
     body = {"asset": str(asset), "signer": str(user), "amount": str(args.amount)}
-    instructions = _lend_instructions("withdraw", body)
+    instructions = _lend_instructions(ctx, "withdraw", body)
     if asset == NATIVE_MINT:
         wsol = associated_token_address(user, NATIVE_MINT, TOKEN_PROGRAM)
         instructions += _raw([token.close_account(wsol, user, user, TOKEN_PROGRAM)])
@@ -122,7 +124,7 @@ def _shares_tool(action: str) -> Any:
         asset = resolve(ctx, args.asset, "asset")
         body = {"asset": str(asset), "signer": str(signer), "shares": str(args.shares)}
         return ToolOutput(
-            instructions=_lend_instructions(action, body),
+            instructions=_lend_instructions(ctx, action, body),
             data={"operation_type": f"jupiter_lend_earn_{action}", **body},
         )
 

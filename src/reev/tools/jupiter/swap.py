@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from reev.tools.base import Tool, ToolContext, ToolError, ToolOutput, resolve
-from reev.tools.jupiter.client import JupiterError, current_jupiter
+from reev.tools.jupiter.client import JupiterError
 from reev.tools.jupiter.instructions import is_compute_unit_price, spendable, to_raw
 
 QUOTE_PATH = "/swap/v1/quote"
@@ -50,7 +50,7 @@ def _jupiter_swap(args: JupiterSwapArgs, ctx: ToolContext) -> ToolOutput:
             f"insufficient funds: {user} holds {held} base units of {input_mint}, "
             f"the swap needs {args.amount}"
         )
-    client = current_jupiter()
+    client = ctx.jupiter
     quote = client.get(
         QUOTE_PATH,
         {

@@ -1,4 +1,8 @@
-"""Agent names → constructors. An unknown name is an error, never a silent fallback."""
+"""Agent names → constructors. An unknown name is an error, never a silent fallback.
+
+`AGENTS` is a `reev.plugins.registry.Registry`: installed packages add agents through the
+`reev` entry-point group (docs/plugins.md); `reev agents` lists them all.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from reev.agents.controls import JunkAgent, NullAgent
 from reev.agents.deterministic import DeterministicAgent
 from reev.agents.factories import http_factory, openai_factory, preset_description, preset_needs
 from reev.agents.replay import ReplayAgent
+from reev.plugins.registry import PluginError, Registry
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,7 @@ def _replay(predictions: str | None = None, **_: Any) -> Agent:
     return ReplayAgent.from_file(predictions)
 
 
-AGENTS: dict[str, AgentSpec] = {
+_BUILT_IN: dict[str, AgentSpec] = {
     spec.name: spec
     for spec in (
         AgentSpec(
@@ -75,6 +80,8 @@ AGENTS: dict[str, AgentSpec] = {
     )
 }
 
+AGENTS: Registry[AgentSpec] = Registry("agent", _BUILT_IN)
+
 
 def available_agents() -> list[AgentSpec]:
     """Every registered agent."""
@@ -83,7 +90,8 @@ def available_agents() -> list[AgentSpec]:
 
 def create_agent(name: str, **options: Any) -> Agent:
     """A new agent by name; AgentError naming the known agents when unknown."""
-    spec = AGENTS.get(name)
-    if spec is None:
-        raise AgentError(f"unknown agent {name!r}; known agents: {', '.join(sorted(AGENTS))}")
+    try:
+        spec = AGENTS.require(name)
+    except PluginError as exc:
+        raise AgentError(str(exc)) from None
     return spec.factory(**options)

@@ -6,10 +6,11 @@ from rich.table import Table
 
 from reev.agents.registry import available_agents
 from reev.cli.common import console
+from reev.plugins.registry import loaded_plugins
 
 
 def agents() -> None:
-    """List the agents and presets and what each needs (environment variables, options)."""
+    """List the agents and presets — reev's and those of installed plugins — and what each needs."""
     table = Table(title="agents")
     table.add_column("name", style="bold")
     table.add_column("what it is")
@@ -17,3 +18,5 @@ def agents() -> None:
     for spec in available_agents():
         table.add_row(spec.name, spec.description, spec.needs)
     console.print(table)
+    for where in sorted(loaded_plugins().values()):
+        console.print(f"plugin {where}", style="dim")

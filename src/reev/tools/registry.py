@@ -1,9 +1,11 @@
-"""All tools by name."""
+"""All tools by name: reev's own, and those installed packages add (`reev` entry points,
+docs/plugins.md)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from reev.plugins.registry import PluginError, Registry
 from reev.tools.balance import GET_ACCOUNT_BALANCE
 from reev.tools.base import Tool, ToolError
 from reev.tools.jupiter import JUPITER_TOOLS
@@ -17,7 +19,7 @@ _ALL: tuple[Tool[Any], ...] = (
     *TOKEN_TOOLS,
     *JUPITER_TOOLS,
 )
-TOOLS: dict[str, Tool[Any]] = {t.name: t for t in _ALL}
+TOOLS: Registry[Tool[Any]] = Registry("tool", {t.name: t for t in _ALL})
 
 
 def tool_names() -> list[str]:
@@ -28,6 +30,6 @@ def tool_names() -> list[str]:
 def get_tool(name: str) -> Tool[Any]:
     """The tool called `name`; ToolError naming the known tools otherwise."""
     try:
-        return TOOLS[name]
-    except KeyError:
-        raise ToolError(f"unknown tool {name!r}; known tools: {', '.join(tool_names())}") from None
+        return TOOLS.require(name)
+    except PluginError as exc:
+        raise ToolError(str(exc)) from None

@@ -1,10 +1,14 @@
 """Where episodes run: in this process (asyncio) or as Ray tasks on a cluster."""
 
+from collections.abc import Callable
+
+from reev.plugins.registry import PluginError, Registry
 from reev.runner.executors.base import EpisodeJob, Executor, ExecutorOptionError, execute_job
 from reev.runner.executors.local import LocalExecutor
 from reev.runner.upstreams import Upstreams
 
 __all__ = [
+    "EXECUTORS",
     "EpisodeJob",
     "Executor",
     "ExecutorOptionError",
@@ -14,14 +18,35 @@ __all__ = [
 ]
 
 
+ExecutorFactory = Callable[..., Executor]
+
+
+def _local(*, ray_address: str | None = None, upstreams: Upstreams | None = None) -> Executor:
+    if ray_address:
+        raise ExecutorOptionError("--ray-address needs --executor ray")
+    return LocalExecutor(upstreams=upstreams)
+
+
+def _ray(*, ray_address: str | None = None, upstreams: Upstreams | None = None) -> Executor:
+    from reev.runner.executors.ray_executor import RayExecutor
+
+    return RayExecutor(address=ray_address)
+
+
+# name → factory(ray_address=…, upstreams=…); plugins add theirs (docs/plugins.md).
+EXECUTORS: Registry[ExecutorFactory] = Registry("executor", {"local": _local, "ray": _ray})
+
+
 def make_executor(
     name: str, *, ray_address: str | None = None, upstreams: Upstreams | None = None
 ) -> Executor:
-    """`local` or `ray`; ValueError for anything else, ImportError when Ray is missing."""
-    if name == "local":
-        return LocalExecutor(upstreams=upstreams)
-    if name == "ray":
-        from reev.runner.executors.ray_executor import RayExecutor
+    """The executor called `name`: ValueError when unknown, ImportError when Ray is missing.
 
-        return RayExecutor(address=ray_address)
-    raise ValueError(f"unknown executor {name!r}; known executors: local, ray")
+    The caller still calls `executor.check(spec)` before starting, so an option the
+    executor cannot honour is refused with a clear error.
+    """
+    try:
+        factory = EXECUTORS.require(name)
+    except PluginError as exc:
+        raise ValueError(str(exc)) from None
+    return factory(ray_address=ray_address, upstreams=upstreams)

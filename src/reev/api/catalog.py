@@ -11,7 +11,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reev.benchmark.loader import BenchmarkLoadError, discover_benchmark_files, parse_benchmark
+from reev.benchmark.loader import (
+    BenchmarkLoadError,
+    load_benchmark_files,
+    parse_benchmark,
+    read_benchmark_text,
+)
 from reev.benchmark.model import Benchmark
 from reev.store import Store
 from reev.store.api_queries import set_current_benchmark
@@ -40,14 +45,15 @@ class SyncReport:
 def sync_benchmark_dirs(store: Store, dirs: list[Path]) -> SyncReport:
     """Store every benchmark file under `dirs` and make it its id's current version."""
     report = SyncReport()
-    for path in discover_benchmark_files(dirs):
-        try:
-            text = path.read_text(encoding="utf-8")
-            benchmark = parse_benchmark(text, str(path))
-        except (OSError, UnicodeDecodeError) as exc:
-            report.errors.append(f"{path}: cannot read: {exc}")
+    for item in load_benchmark_files(dirs):  # bounded reads; duplicate ids are errors
+        if item.benchmark is None:
+            report.errors.append(str(item.error))
             continue
-        except BenchmarkLoadError as exc:
+        benchmark = item.benchmark
+        path = item.path
+        try:
+            text = read_benchmark_text(path)
+        except BenchmarkLoadError as exc:  # changed since it was loaded
             report.errors.append(str(exc))
             continue
         if not valid_benchmark_id(benchmark.id):

@@ -1,12 +1,16 @@
 """Load benchmark YAML into typed models, with `path:line:column: field.path: message` errors.
 
-The YAML is parsed twice from the same text: once into plain data for pydantic, once into
-PyYAML's node tree, which keeps the line and column of every key and value so a
-validation error can point at the place in the file that caused it.
+The YAML is read within limits (`reev.inputs`: regular files only, at most
+`MAX_BENCHMARK_BYTES`; alias expansion, depth, list length and integer size checked on the
+parser's events before anything is built), then composed once into PyYAML's node tree,
+which keeps the line and column of every key and value so a validation error can point at
+the place in the file that caused it, and constructed into plain data for pydantic.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +28,10 @@ from reev.benchmark.params import (
     attach_template,
     instantiate_data,
 )
+from reev.inputs import InputFileError, YamlLimitError, YamlLimits, load_yaml, read_text_file
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
+MAX_BENCHMARK_BYTES = 1_048_576
+YAML_LIMITS = YamlLimits()
 
 Loc = tuple[str | int, ...]
 
@@ -57,25 +63,33 @@ class BenchmarkLoadError(Exception):
 
 def load_benchmark(path: str | Path) -> Benchmark:
     """Read, parse and validate one benchmark file."""
-    p = Path(path)
+    return parse_benchmark(read_benchmark_text(path), str(path))
+
+
+def read_benchmark_text(path: str | Path) -> str:
+    """The text of a benchmark file: a regular file of at most MAX_BENCHMARK_BYTES.
+    FIFOs, devices and unreadable paths are a BenchmarkLoadError, never a hang or a raise."""
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BenchmarkLoadError([LoadIssue(str(p), 1, 1, "", f"cannot read file: {exc}")]) from exc
-    return parse_benchmark(text, str(p))
+        return read_text_file(path, MAX_BENCHMARK_BYTES)
+    except InputFileError as exc:
+        raise BenchmarkLoadError([LoadIssue(str(path), 1, 1, "", str(exc))]) from exc
 
 
 def parse_benchmark(text: str, source: str = "<string>") -> Benchmark:
     """Validate benchmark YAML text; `source` names it in error messages."""
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = getattr(exc, "problem", None) or str(exc)
+    return _parse(text, source)[0]
+
+
+def _parse(text: str, source: str) -> tuple[Benchmark, yaml.Node | None]:
+    if len(text) > MAX_BENCHMARK_BYTES:  # characters ≤ bytes: a cheap first bound
         raise BenchmarkLoadError(
-            [LoadIssue(source, line, col, "", f"invalid YAML: {problem}")]
+            [LoadIssue(source, 1, 1, "", f"larger than {MAX_BENCHMARK_BYTES:,} bytes")]
+        )
+    try:
+        node, data = load_yaml(text, YAML_LIMITS)
+    except YamlLimitError as exc:
+        raise BenchmarkLoadError(
+            [LoadIssue(source, exc.line, exc.column, "", exc.message)]
         ) from exc
     if not isinstance(data, dict):
         raise BenchmarkLoadError(
@@ -108,20 +122,86 @@ def parse_benchmark(text: str, source: str = "<string>") -> Benchmark:
         raise BenchmarkLoadError([_issue(source, node, loc, msg) for loc, msg in problems])
     if values is not None:
         attach_template(benchmark, BenchmarkTemplate(template), values)
-    return benchmark
+    return benchmark, node
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """One file named by a run: its benchmark, or why it cannot be used."""
+
+    path: Path
+    benchmark: Benchmark | None
+    error: BenchmarkLoadError | None = None
+
+
+def load_benchmark_files(paths: Iterable[str | Path]) -> list[LoadedFile]:
+    """Load every benchmark under `paths` (see `discover_benchmark_files`).
+
+    Ids are unique in what is returned: a file whose id an earlier file already has is a
+    load error naming both files (results are stored by id, so two files with one id
+    would overwrite each other's results, or break the store).
+    """
+    out: list[LoadedFile] = []
+    first: dict[str, Path] = {}
+    for path in discover_benchmark_files(paths):
+        try:
+            benchmark, node = _parse(read_benchmark_text(path), str(path))
+        except BenchmarkLoadError as exc:
+            out.append(LoadedFile(path, None, exc))
+            continue
+        if benchmark.id in first:
+            issue = _issue(
+                str(path),
+                node,
+                ("id",),
+                f"duplicate benchmark id {benchmark.id!r}: {first[benchmark.id]} has it too "
+                "(ids must be unique in a run)",
+            )
+            out.append(LoadedFile(path, None, BenchmarkLoadError([issue])))
+            continue
+        first[benchmark.id] = path
+        out.append(LoadedFile(path, benchmark))
+    return out
 
 
 def discover_benchmark_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Benchmark files named by `paths`: files as given, directories' *.yml/*.yaml sorted."""
+    """Benchmark files named by `paths`: files as given, directories' *.yml/*.yaml sorted.
+
+    Every path is listed once. A folder that cannot be listed is returned itself, and a
+    *.yml entry that is not a regular file (a FIFO, a device, a dangling link) is returned
+    too, so that loading it reports why it was skipped instead of this function raising
+    or silently dropping it. Nothing here opens a file.
+    """
     found: list[Path] = []
+    seen: set[str] = set()
+
+    def add(p: Path) -> None:
+        key = os.path.abspath(p)
+        if key not in seen:
+            seen.add(key)
+            found.append(p)
+
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            found.extend(
-                sorted(f for f in p.iterdir() if f.suffix in {".yml", ".yaml"} and f.is_file())
-            )
-        else:
-            found.append(p)
+        try:
+            is_dir = stat.S_ISDIR(p.stat().st_mode)
+        except OSError:
+            is_dir = False  # missing or unreachable: loading it says why
+        if not is_dir:
+            add(p)
+            continue
+        try:
+            entries = sorted(f for f in p.iterdir() if f.suffix in {".yml", ".yaml"})
+        except OSError:
+            add(p)  # cannot list it: loading the folder reports the reason
+            continue
+        for f in entries:
+            try:
+                if stat.S_ISDIR(f.stat().st_mode):
+                    continue  # a folder named *.yml is not a benchmark
+            except OSError:
+                pass
+            add(f)
     return found
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from reev.benchmark.keys import substitute_placeholders
-from reev.benchmark.loader import BenchmarkLoadError, discover_benchmark_files, load_benchmark
+from reev.benchmark.loader import load_benchmark_files
 from reev.benchmark.resolve import resolve_keys
 from reev.cli.common import PathsArg, SeedOpt, console, err_console, usage_error
 from reev.cli.gates_cmd import print_report, run_gate_checks
@@ -28,19 +28,17 @@ def validate(
     ] = False,
 ) -> None:
     """Validate benchmark files; exit 1 when any is invalid (or, with --gates, a gate fails)."""
-    files = discover_benchmark_files(paths)
+    files = load_benchmark_files(paths)
     if not files:
         raise usage_error("no benchmark files found")
     bad = 0
-    for path in files:
-        try:
-            benchmark = load_benchmark(path)
-        except BenchmarkLoadError as exc:
+    for item in files:
+        if item.benchmark is None:
             bad += 1
-            for issue in exc.issues:
+            for issue in item.error.issues if item.error else []:
                 console.print(f"[red]✗[/red] {issue}", highlight=False, soft_wrap=True)
             continue
-        console.print(f"[green]✓[/green] {path}: {benchmark.id}", highlight=False)
+        console.print(f"[green]✓[/green] {item.path}: {item.benchmark.id}", highlight=False)
     console.print(f"{len(files) - bad}/{len(files)} valid")
     if bad:
         raise typer.Exit(1)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reev.agents.base import Agent
-from reev.benchmark.loader import BenchmarkLoadError, discover_benchmark_files, load_benchmark
+from reev.benchmark.loader import BenchmarkLoadError, load_benchmark_files, read_benchmark_text
 from reev.benchmark.model import Benchmark
 from reev.results.errors import INFRASTRUCTURE
 from reev.results.records import EpisodeResult, utc_now
@@ -38,16 +38,31 @@ class LoadedBenchmark:
     path: Path
     benchmark: Benchmark | None
     error: str | None = None
+    error_id: str | None = None  # what an error result is stored under (unique in the run)
+
+    @property
+    def benchmark_id(self) -> str:
+        """The id results are stored under: the benchmark's, else `error_id` or the stem."""
+        if self.benchmark is not None:
+            return self.benchmark.id
+        return self.error_id or self.path.stem
 
 
 def load_all(paths: Iterable[str | Path]) -> list[LoadedBenchmark]:
-    """Load every benchmark file under `paths`; failures are kept with their message."""
+    """Load every benchmark file under `paths`; failures are kept with their message.
+
+    A file that fails is stored under its stem, or under its path when the stem is some
+    other file's id (a copy of 001 named 002-….yml must not take 002's place)."""
+    files = load_benchmark_files(paths)
+    ids = {f.benchmark.id for f in files if f.benchmark is not None}
     loaded: list[LoadedBenchmark] = []
-    for path in discover_benchmark_files(paths):
-        try:
-            loaded.append(LoadedBenchmark(path, load_benchmark(path)))
-        except BenchmarkLoadError as exc:
-            loaded.append(LoadedBenchmark(path, None, str(exc)))
+    for f in files:
+        if f.benchmark is not None:
+            loaded.append(LoadedBenchmark(f.path, f.benchmark))
+            continue
+        error_id = f.path.stem if f.path.stem not in ids else str(f.path)
+        ids.add(error_id)
+        loaded.append(LoadedBenchmark(f.path, None, str(f.error), error_id=error_id))
     return loaded
 
 
@@ -137,7 +152,7 @@ def plan_jobs(
             for item in loaded:
                 jobs.append(
                     EpisodeJob(
-                        benchmark_id=item.benchmark.id if item.benchmark else item.path.stem,
+                        benchmark_id=item.benchmark_id,
                         benchmark=item.benchmark,
                         load_error=item.error,
                         source_path=str(item.path),
@@ -161,6 +176,7 @@ class _Writer:
         self.run_id = run_id
         self.versions = versions
         self.pending: list[EpisodeResult] = []
+        self.replaced: dict[str, EpisodeResult] = {}  # execution_id → what was stored instead
         self.last = time.monotonic()
 
     def add(self, result: EpisodeResult) -> None:
@@ -173,7 +189,12 @@ class _Writer:
     def flush(self) -> None:
         if self.store is not None and self.pending:
             batch, self.pending = self.pending, []
-            self.store.record_episodes(self.run_id, batch, benchmark_versions=self.versions)
+            stored = self.store.record_episodes(
+                self.run_id, batch, benchmark_versions=self.versions
+            )
+            for before, after in zip(batch, stored, strict=True):
+                if after is not before:  # the store could not hold it: an error result
+                    self.replaced[after.execution_id] = after
         self.last = time.monotonic()
 
 
@@ -192,10 +213,13 @@ def record_benchmark_versions(
     """Store each benchmark file's text (a new version when it changed); id → version id."""
     versions: dict[str, int | None] = {}
     for item in loaded:
-        bench_id = item.benchmark.id if item.benchmark else item.path.stem
+        bench_id = item.benchmark_id
+        if item.benchmark is None:  # nothing valid to keep (and it may be a FIFO)
+            versions[bench_id] = None
+            continue
         try:
-            text = item.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = read_benchmark_text(item.path)
+        except BenchmarkLoadError:
             versions[bench_id] = None
             continue
         b = item.benchmark
@@ -286,26 +310,35 @@ async def run_matrix(
         if on_progress is not None:
             on_progress(progress)
 
-    interrupted = False
+    status = "completed"
     await executor.start()
     try:
         if on_progress is not None:
             on_progress(progress)
         await _run_bounded(todo, one, concurrency)
     except (asyncio.CancelledError, KeyboardInterrupt):
-        interrupted = True
+        status = "interrupted"
+        raise
+    except BaseException:
+        status = "failed"
         raise
     finally:
-        writer.flush()
-        await executor.close()
-        if store is not None and rid is not None:
-            store.set_run_status(rid, "interrupted" if interrupted else "completed")
+        try:
+            writer.flush()
+        except BaseException:
+            status = "failed"
+            raise
+        finally:  # the run's status is final whatever happened above
+            await executor.close()
+            if store is not None and rid is not None:
+                store.set_run_status(rid, status)
+    results = [finished[i] for i in sorted(finished)]
     return SuiteOutcome(
         run_id=rid,
         planned=len(jobs),
         skipped=skipped,
         executed=progress.done,
-        results=[finished[i] for i in sorted(finished)],
+        results=[writer.replaced.get(r.execution_id, r) for r in results],
         retried=retried,
     )
 

@@ -12,6 +12,7 @@ start with `BEGIN IMMEDIATE` so two writers never deadlock upgrading a read lock
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from pathlib import Path
@@ -63,6 +64,12 @@ def resolve_url(url: str | None) -> str:
     return url
 
 
+def strict_json(value: Any) -> str:
+    """JSON for the JSON columns: NaN and infinities are refused (ValueError), because
+    PostgreSQL's jsonb rejects them and a reader could not tell what they meant."""
+    return json.dumps(value, allow_nan=False)
+
+
 def create_store_engine(url: str) -> Engine:
     """An engine for `url` with reev's SQLite settings; the SQLite folder is created."""
     try:
@@ -71,12 +78,15 @@ def create_store_engine(url: str) -> Engine:
         raise StoreError(f"invalid database URL {url!r}: {exc}") from exc
     if parsed.get_backend_name() != "sqlite":
         try:
-            return create_engine(url, pool_pre_ping=True)
+            return create_engine(url, pool_pre_ping=True, json_serializer=strict_json)
         except Exception as exc:
             raise StoreError(f"cannot use database {parsed.render_as_string()}: {exc}") from exc
     database = parsed.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
-    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 60}}
+    kwargs: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False, "timeout": 60},
+        "json_serializer": strict_json,
+    }
     if in_memory:
         kwargs["poolclass"] = StaticPool
     else:

@@ -8,7 +8,9 @@
 Writes in one process go through one lock (one writer path); across processes SQLite's
 WAL + busy timeout + `BEGIN IMMEDIATE` serialize writers without losing rows, and
 PostgreSQL does it natively. Every write is one transaction: a batch of episodes lands
-whole or not at all.
+whole or not at all; a batch the database refuses is written result by result, and a
+result that still cannot be written is stored as an error result saying why, so one bad
+record never costs the others.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, select, update
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from reev.results.errors import INFRASTRUCTURE
 from reev.results.records import EpisodeResult
 from reev.results.summaries import BenchmarkVersionInfo, EpisodeSummary, RunInfo
 from reev.store.engine import (
@@ -85,6 +89,34 @@ def episode_summary(row: Any) -> EpisodeSummary:
     data["started_at"] = as_utc(data["started_at"])
     data["recorded_at"] = as_utc(data["recorded_at"])
     return EpisodeSummary(**data)
+
+
+def _reason(exc: BaseException) -> str:
+    """Why the database refused a write, without the SQL statement or its parameters
+    (which SQLAlchemy puts into its messages, and which may hold anything)."""
+    inner = getattr(exc, "orig", None) or exc  # StatementError/DBAPIError wrap the cause
+    text = str(inner).splitlines()[0] if str(inner) else ""
+    return f"{type(inner).__name__}: {text[:300]}"
+
+
+def unstorable_result(result: EpisodeResult, reason: str) -> EpisodeResult:
+    """The error result stored in place of one the database cannot hold: same episode
+    (ids, agent, epoch, seed, timings), no payload, and the reason."""
+    return EpisodeResult(
+        benchmark_id=result.benchmark_id,
+        agent=result.agent,
+        model=result.model,
+        seed=result.seed,
+        epoch=result.epoch,
+        execution_id=result.execution_id,
+        status="error",
+        error=f"the result could not be stored: {reason}",
+        error_kind=INFRASTRUCTURE,
+        scoring=result.scoring,
+        source_path=result.source_path,
+        started_at=result.started_at,
+        duration_ms=result.duration_ms,
+    )
 
 
 def content_hash(text: str) -> str:
@@ -340,15 +372,54 @@ class Store:
         results: Sequence[EpisodeResult],
         *,
         benchmark_versions: Mapping[str, int | None] | None = None,
-    ) -> None:
-        """Store results of run `run_id` in one transaction.
+    ) -> list[EpisodeResult]:
+        """Store results of run `run_id`; returns them as stored.
 
         A result whose (agent, benchmark_id, epoch) is already stored in the run replaces
-        the old row (a retry); its `attempt` is one more than the old one's.
+        the old row (a retry); its `attempt` is one more than the old one's. The batch is
+        one transaction; when the database refuses it (a value it cannot hold, a broken
+        constraint), each result is written on its own and one that still fails is stored
+        as an error result with the reason (`unstorable_result`) — that is what the list
+        returned holds in its place. An unavailable database (OperationalError) raises.
         """
         if not results:
-            return
+            return []
         versions = benchmark_versions or {}
+        try:
+            self._insert_episodes(run_id, results, versions)
+            return list(results)
+        except OperationalError:
+            raise
+        except (SQLAlchemyError, ValueError, TypeError, OverflowError):
+            pass  # one of them is bad: find it, keep the others
+        stored: list[EpisodeResult] = []
+        written: set[EpisodeKey] = set()
+        for result in results:
+            key = (result.agent, result.benchmark_id, result.epoch)
+            if key in written:
+                stored.append(
+                    unstorable_result(result, "another result of this write has the same key")
+                )
+                continue
+            try:
+                self._insert_episodes(run_id, [result], versions)
+                stored.append(result)
+            except OperationalError:
+                raise
+            except (SQLAlchemyError, ValueError, TypeError, OverflowError) as exc:
+                replacement = unstorable_result(result, _reason(exc))
+                self._insert_episodes(run_id, [replacement], versions)
+                stored.append(replacement)
+            written.add(key)
+        return stored
+
+    def _insert_episodes(
+        self,
+        run_id: str,
+        results: Sequence[EpisodeResult],
+        versions: Mapping[str, int | None],
+    ) -> None:
+        """Write results in one transaction (the body of `record_episodes`)."""
         with self._write() as conn:
             keys = {(r.agent, r.benchmark_id, r.epoch) for r in results}
             attempts: dict[EpisodeKey, int] = {}

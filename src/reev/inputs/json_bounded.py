@@ -1,0 +1,80 @@
+"""JSON loaded within limits: size and nesting checked before parsing, numbers while parsing.
+
+`json.loads` recurses once per nesting level (a 2,000-deep array is a RecursionError),
+turns `NaN`/`Infinity`/`1e400` into non-finite floats and converts integers of any length
+(a 5,000-digit one is a ValueError deep inside). `load_json` refuses all of these with a
+`JsonLimitError` saying which limit, before anything is built from the data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+_OPEN = frozenset(b"[{")
+
+
+@dataclass(frozen=True)
+class JsonLimits:
+    """Bounds on one JSON document."""
+
+    max_bytes: int = 1_048_576
+    max_depth: int = 64
+    max_int_digits: int = 100
+
+
+class JsonLimitError(ValueError):
+    """A JSON document that is malformed or over a limit (the message says which)."""
+
+
+def load_json(raw: str | bytes, limits: JsonLimits | None = None) -> Any:
+    """Parse one JSON document within `limits` (JsonLimitError otherwise)."""
+    lim = limits or JsonLimits()
+    data = raw.encode("utf-8") if isinstance(raw, str) else raw
+    if len(data) > lim.max_bytes:
+        raise JsonLimitError(f"JSON larger than {lim.max_bytes:,} bytes")
+    depth = 0
+    for match in _TOKENS.finditer(data):
+        token = match.group()
+        if len(token) == 1:
+            if token[0] in _OPEN:
+                depth += 1
+                if depth > lim.max_depth:
+                    raise JsonLimitError(
+                        f"JSON nested deeper than {lim.max_depth} levels (at byte {match.start()})"
+                    )
+            else:
+                depth -= 1
+
+    def parse_int(text: str) -> int:
+        if len(text.lstrip("-")) > lim.max_int_digits:
+            raise JsonLimitError(
+                f"integer with {len(text.lstrip('-')):,} digits (at most {lim.max_int_digits})"
+            )
+        return int(text)
+
+    def parse_float(text: str) -> float:
+        if len(text) > lim.max_int_digits * 2:
+            raise JsonLimitError(f"number with {len(text):,} characters")
+        value = float(text)
+        if not math.isfinite(value):
+            raise JsonLimitError(f"{text} is not a finite number")
+        return value
+
+    def parse_constant(text: str) -> Any:
+        raise JsonLimitError(f"{text} is not valid JSON (numbers must be finite)")
+
+    try:
+        return json.loads(
+            data, parse_int=parse_int, parse_float=parse_float, parse_constant=parse_constant
+        )
+    except JsonLimitError:
+        raise
+    except RecursionError as exc:  # cannot happen within max_depth; kept as a backstop
+        raise JsonLimitError("JSON nested too deeply") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise JsonLimitError(f"invalid JSON: {exc}") from exc

@@ -1,0 +1,183 @@
+"""YAML loaded within limits: the event stream is checked before a node is composed.
+
+PyYAML keeps an alias as a reference, so a 2 KB "billion laughs" file loads quickly and
+explodes later, when something copies or serialises the data; a 100,000-deep `[[[…]]]`
+overflows the C composer's stack; a 5,000-digit integer raises in `int()`. Here the
+parser's events are walked first (libyaml's parser itself does not recurse), counting
+what the document will be once every alias is expanded:
+
+* nodes after alias expansion (`max_nodes`) and nesting depth after expansion (`max_depth`);
+* items of one sequence or mapping (`max_items`);
+* digits of an integer (`max_int_digits`); floats must be finite (no `.inf`, `.nan`).
+
+Only a document within every limit is composed and constructed, once. A violation is a
+`YamlLimitError` with the 1-based line and column of the event that crossed the limit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.resolver import Resolver
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
+_RESOLVER = Resolver()
+INT_TAG = "tag:yaml.org,2002:int"
+FLOAT_TAG = "tag:yaml.org,2002:float"
+
+
+@dataclass(frozen=True)
+class YamlLimits:
+    """Bounds on one YAML document; the defaults are far above any real benchmark
+    (the largest shipped file has ~300 nodes, depth 8)."""
+
+    max_nodes: int = 100_000
+    max_depth: int = 64
+    max_items: int = 10_000
+    max_int_digits: int = 100
+
+
+class YamlLimitError(ValueError):
+    """A document over a limit (or not YAML at all); `line`/`column` are 1-based."""
+
+    def __init__(self, line: int, column: int, message: str) -> None:
+        self.line = line
+        self.column = column
+        self.message = message
+        super().__init__(f"{line}:{column}: {message}")
+
+
+@dataclass
+class _Frame:
+    start: int  # expanded node count when the container opened
+    height: int = 1  # levels from this container down, aliases expanded
+    items: int = 0
+    anchor: str | None = None
+    is_mapping: bool = False
+
+
+def load_yaml(text: str, limits: YamlLimits | None = None) -> tuple[yaml.Node | None, Any]:
+    """The node tree (with line/column marks) and the plain data of one YAML document.
+
+    Raises YamlLimitError for a syntax error or a document over `limits`.
+    """
+    check_yaml(text, limits or YamlLimits())
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc) from exc
+    except (ValueError, OverflowError) as exc:  # a constructor refusing a scalar
+        raise YamlLimitError(1, 1, f"invalid value: {exc}") from exc
+    finally:
+        loader.dispose()
+    return node, data
+
+
+def check_yaml(text: str, limits: YamlLimits) -> None:
+    """Walk the parser events and raise at the first limit crossed."""
+    stack: list[_Frame] = []
+    anchors: dict[str, tuple[int, int]] = {}  # anchor -> (expanded nodes, height)
+    expanded = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                _count_item(stack, event, limits)
+                expanded += 1
+                stack.append(
+                    _Frame(
+                        start=expanded - 1,
+                        anchor=event.anchor,
+                        is_mapping=isinstance(event, yaml.MappingStartEvent),
+                    )
+                )
+                if len(stack) > limits.max_depth:
+                    raise _at(event, f"nested deeper than {limits.max_depth} levels")
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                frame = stack.pop()
+                if stack:
+                    stack[-1].height = max(stack[-1].height, frame.height + 1)
+                if frame.anchor is not None:
+                    anchors[frame.anchor] = (expanded - frame.start, frame.height)
+            elif isinstance(event, yaml.ScalarEvent):
+                _count_item(stack, event, limits)
+                _check_scalar(event, limits)
+                expanded += 1
+                if event.anchor is not None:
+                    anchors[event.anchor] = (1, 0)
+            elif isinstance(event, yaml.AliasEvent):
+                _count_item(stack, event, limits)
+                size, height = anchors.get(event.anchor or "", (1, 0))
+                expanded += size
+                if stack:
+                    stack[-1].height = max(stack[-1].height, height + 1)
+                if len(stack) + height > limits.max_depth:
+                    raise _at(
+                        event,
+                        f"alias *{event.anchor} nests the document deeper than "
+                        f"{limits.max_depth} levels once expanded",
+                    )
+            else:
+                continue
+            if expanded > limits.max_nodes:
+                raise _at(
+                    event,
+                    f"more than {limits.max_nodes:,} values once aliases are expanded "
+                    "(an alias bomb?)",
+                )
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc) from exc
+
+
+def _count_item(stack: list[_Frame], event: Any, limits: YamlLimits) -> None:
+    if not stack:
+        return
+    frame = stack[-1]
+    frame.items += 1
+    count = frame.items // 2 if frame.is_mapping else frame.items
+    if count > limits.max_items:
+        kind = "mapping" if frame.is_mapping else "list"
+        raise _at(event, f"{kind} longer than {limits.max_items:,} items")
+
+
+def _check_scalar(event: yaml.ScalarEvent, limits: YamlLimits) -> None:
+    tag = event.tag
+    if tag is None or tag == "!":
+        if not event.implicit[0]:  # quoted: always a string
+            return
+        tag = _resolve_plain(event.value)
+    if tag == INT_TAG:
+        digits = sum(ch.isalnum() for ch in event.value)
+        if digits > limits.max_int_digits:
+            raise _at(event, f"integer with {digits:,} digits (at most {limits.max_int_digits})")
+    elif tag == FLOAT_TAG:
+        text = event.value.replace("_", "").lower()
+        if len(text) > limits.max_int_digits * 2:
+            raise _at(event, f"number with {len(text):,} characters")
+        try:
+            value = float(text.replace(".inf", "inf").replace(".nan", "nan"))
+        except ValueError:
+            return  # sexagesimal and other YAML 1.1 forms: PyYAML's constructor decides
+        if not math.isfinite(value):
+            raise _at(event, f"{event.value} is not a finite number")
+
+
+def _resolve_plain(value: str) -> str:
+    resolved: str = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    return resolved
+
+
+def _at(event: Any, message: str) -> YamlLimitError:
+    mark = event.start_mark
+    return YamlLimitError(mark.line + 1, mark.column + 1, message)
+
+
+def _syntax_error(exc: yaml.YAMLError) -> YamlLimitError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = getattr(exc, "problem", None) or str(exc)
+    return YamlLimitError(line, col, f"invalid YAML: {problem}")

@@ -11,13 +11,13 @@ names allowed).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from reev.agents.base import AgentError, AgentHarness, StepTask
 from reev.benchmark.model import Benchmark
+from reev.inputs import InputFileError, JsonLimitError, JsonLimits, load_json, read_text_file
 from reev.results.instruction import RawInstruction
 
 
@@ -53,21 +53,25 @@ class Prediction(BaseModel):
         return [self.instructions or []]
 
 
+MAX_PREDICTIONS_BYTES = 64 * 1_048_576
+PREDICTION_LIMITS = JsonLimits(max_bytes=1_048_576)  # one line: one benchmark's prediction
+
+
 def load_predictions(path: str | Path) -> dict[str, Prediction]:
     """Predictions by benchmark id; PredictionsError with `path:line: ...` on bad input."""
     p = Path(path)
     try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        lines = read_text_file(p, MAX_PREDICTIONS_BYTES).splitlines()
+    except InputFileError as exc:
         raise PredictionsError(f"{p}: cannot read predictions file: {exc}") from exc
     out: dict[str, Prediction] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            pred = Prediction.model_validate(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise PredictionsError(f"{p}:{number}: invalid JSON: {exc.msg}") from exc
+            pred = Prediction.model_validate(load_json(line, PREDICTION_LIMITS))
+        except JsonLimitError as exc:
+            raise PredictionsError(f"{p}:{number}: {exc}") from exc
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first["loc"]) or "line"

@@ -7,13 +7,14 @@ are stated in docs/benchmark-format.md and docs/api.md.
 """
 
 from reev.inputs.files import InputFileError, read_text_file
-from reev.inputs.json_bounded import JsonLimitError, JsonLimits, load_json
+from reev.inputs.json_bounded import JsonLimitError, JsonLimits, JsonSyntaxError, load_json
 from reev.inputs.yaml_bounded import YamlLimitError, YamlLimits, load_yaml
 
 __all__ = [
     "InputFileError",
     "JsonLimitError",
     "JsonLimits",
+    "JsonSyntaxError",
     "YamlLimitError",
     "YamlLimits",
     "load_json",

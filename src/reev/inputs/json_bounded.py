@@ -31,6 +31,10 @@ class JsonLimitError(ValueError):
     """A JSON document that is malformed or over a limit (the message says which)."""
 
 
+class JsonSyntaxError(JsonLimitError):
+    """Not JSON at all (as opposed to JSON over a limit)."""
+
+
 def load_json(raw: str | bytes, limits: JsonLimits | None = None) -> Any:
     """Parse one JSON document within `limits` (JsonLimitError otherwise)."""
     lim = limits or JsonLimits()
@@ -77,4 +81,4 @@ def load_json(raw: str | bytes, limits: JsonLimits | None = None) -> Any:
     except RecursionError as exc:  # cannot happen within max_depth; kept as a backstop
         raise JsonLimitError("JSON nested too deeply") from exc
     except (ValueError, UnicodeDecodeError) as exc:
-        raise JsonLimitError(f"invalid JSON: {exc}") from exc
+        raise JsonSyntaxError(f"invalid JSON: {exc}") from exc

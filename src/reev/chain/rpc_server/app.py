@@ -13,10 +13,24 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from reev.chain.rpc_server.chain_state import ChainState
-from reev.chain.rpc_server.dispatch import handle_body
+from reev.chain.rpc_server.dispatch import MAX_BODY, handle_body
 from reev.chain.rpc_server.pubsub import PubSub
 
-MAX_BODY = 50 * 1024 * 1024
+
+async def _bounded_body(request: Request) -> bytes | None:
+    """The body, or None as soon as it is known to exceed MAX_BODY (by header or while
+    streaming): a 10 GB upload is refused after MAX_BODY bytes, not buffered."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def create_app(state: ChainState) -> Starlette:
@@ -26,9 +40,9 @@ def create_app(state: ChainState) -> Starlette:
     async def rpc(request: Request) -> Response:
         if request.method == "GET":
             return PlainTextResponse("ok")
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return PlainTextResponse("request body too large", status_code=413)
+        body = await _bounded_body(request)
+        if body is None:
+            return PlainTextResponse(f"request body larger than {MAX_BODY} bytes", status_code=413)
         document = handle_body(state, body)
         if document is None:
             return Response(status_code=200)

@@ -3,12 +3,12 @@
 Single requests and batches; notifications (no `id`) are run but not answered;
 malformed JSON is -32700, a malformed request object or an empty batch -32600, an
 unknown method -32601. A handler's unexpected exception becomes -32603 with its text,
-and the server keeps serving.
+and the server keeps serving. Bodies are parsed within `RPC_JSON_LIMITS` (nesting depth,
+integer digits, finite numbers): anything beyond is -32700 with the limit named.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -22,9 +22,12 @@ from reev.chain.rpc_server.errors import (
     invalid_params,
 )
 from reev.chain.rpc_server.methods import METHODS, Handler
+from reev.inputs import JsonLimitError, JsonLimits, JsonSyntaxError, load_json
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 1000
+MAX_BODY = 16 * 1_048_576  # a 10 MiB account in base64 via surfnet_setAccount fits
+RPC_JSON_LIMITS = JsonLimits(max_bytes=MAX_BODY, max_depth=32, max_int_digits=40)
 
 
 def _error(id_: Any, err: RpcError) -> dict[str, Any]:
@@ -71,9 +74,10 @@ def call(
 def handle_body(state: ChainState, body: bytes, methods: dict[str, Handler] = METHODS) -> Any:
     """The response document for a request body, or None when nothing is to be sent."""
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return _error(None, RpcError(PARSE_ERROR, "Parse error"))
+        payload = load_json(body, RPC_JSON_LIMITS)
+    except JsonLimitError as exc:
+        reason = None if isinstance(exc, JsonSyntaxError) else str(exc)
+        return _error(None, RpcError(PARSE_ERROR, "Parse error", reason))
     if isinstance(payload, list):
         if not payload:
             return _error(None, RpcError(INVALID_REQUEST, "Invalid request"))

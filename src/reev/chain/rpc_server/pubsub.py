@@ -17,6 +17,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from reev.chain.rpc_server.chain_state import ChainState
+from reev.chain.rpc_server.dispatch import RPC_JSON_LIMITS
 from reev.chain.rpc_server.errors import (
     INVALID_REQUEST,
     METHOD_NOT_FOUND,
@@ -26,6 +27,7 @@ from reev.chain.rpc_server.errors import (
 )
 from reev.chain.rpc_server.params import signature as parse_signature
 from reev.chain.rpc_server.records import TxRecord
+from reev.inputs import JsonLimitError, JsonSyntaxError, load_json
 
 
 class PubSub:
@@ -76,9 +78,10 @@ class PubSub:
     def _handle(self, ws: WebSocket, text: str, mine: set[int]) -> list[dict[str, Any]]:
         """The messages to send back, in order."""
         try:
-            request = json.loads(text)
-        except ValueError:
-            return [_error(None, RpcError(PARSE_ERROR, "Parse error"))]
+            request = load_json(text, RPC_JSON_LIMITS)
+        except JsonLimitError as exc:
+            reason = None if isinstance(exc, JsonSyntaxError) else str(exc)
+            return [_error(None, RpcError(PARSE_ERROR, "Parse error", reason))]
         if not isinstance(request, dict) or request.get("jsonrpc") != "2.0":
             return [_error(None, RpcError(INVALID_REQUEST, "Invalid request"))]
         id_ = request.get("id")

@@ -125,26 +125,54 @@ def set_token_account(state: ChainState, params: list[Any]) -> dict[str, Any]:
     return with_context(state, None)
 
 
+MAX_TRAVEL_SLOT = 2**53 - 1
+"""The furthest slot surfnet_timeTravel reaches (~114 million years at 400 ms a slot).
+
+Beyond it the clock stops being usable: slot + 1 and slot + 150 (a blockhash's validity)
+must fit u64, and the timestamp derived from a slot must fit the Clock's i64; epoch 10^18
+once pinned the slot at u64::MAX and every later transaction failed until a restart. 2^53
+is also the largest integer a JavaScript client reads exactly."""
+MAX_TRAVEL_TIMESTAMP_MS = 2**53 - 1
+
+
+def _travel_slot(slot: int, name: str) -> int:
+    if slot > MAX_TRAVEL_SLOT:
+        raise invalid_param(
+            f"{name} leads to slot {slot}, beyond the largest supported slot {MAX_TRAVEL_SLOT}"
+        )
+    return slot
+
+
 def time_travel(state: ChainState, params: list[Any]) -> dict[str, int]:
-    """Move the clock forward to an absolute slot, epoch or timestamp (milliseconds)."""
+    """Move the clock forward to an absolute slot, epoch or timestamp (milliseconds),
+    each range-checked (`MAX_TRAVEL_SLOT`) before the VM's clock is touched."""
     (cfg,) = p.arity(params, 0, 1)
     cfg = cfg or {}
     if not isinstance(cfg, dict):
         raise invalid_params("expected {absoluteSlot} | {absoluteEpoch} | {absoluteTimestamp}")
     schedule = state.svm.get_epoch_schedule()
     if cfg.get("absoluteSlot") is not None:
-        slot = p.u64(cfg["absoluteSlot"], "absoluteSlot")
+        slot = _travel_slot(p.u64(cfg["absoluteSlot"], "absoluteSlot"), "absoluteSlot")
         timestamp = state.timestamp_for_slot(slot)
     elif cfg.get("absoluteEpoch") is not None:
-        slot = schedule.get_first_slot_in_epoch(p.u64(cfg["absoluteEpoch"], "absoluteEpoch"))
+        epoch = p.u64(cfg["absoluteEpoch"], "absoluteEpoch")
+        if epoch > MAX_TRAVEL_SLOT // max(1, schedule.slots_per_epoch):
+            raise invalid_param(
+                f"absoluteEpoch {epoch} starts beyond the largest supported slot {MAX_TRAVEL_SLOT}"
+            )
+        slot = _travel_slot(schedule.get_first_slot_in_epoch(epoch), "absoluteEpoch")
         timestamp = state.timestamp_for_slot(slot)
     elif cfg.get("absoluteTimestamp") is not None or cfg.get("unix_timestamp") is not None:
         if cfg.get("absoluteTimestamp") is not None:
             millis = p.u64(cfg["absoluteTimestamp"], "absoluteTimestamp")
         else:
             millis = p.u64(cfg["unix_timestamp"], "unix_timestamp") * 1000
+        if millis > MAX_TRAVEL_TIMESTAMP_MS:
+            raise invalid_param(
+                f"timestamp {millis} ms is beyond the largest supported {MAX_TRAVEL_TIMESTAMP_MS} ms"
+            )
         now_ms = state.unix_timestamp * 1000
-        slot = state.slot + max(0, (millis - now_ms) // 400)
+        slot = _travel_slot(state.slot + max(0, (millis - now_ms) // 400), "absoluteTimestamp")
         timestamp = millis // 1000
     else:
         raise invalid_params("expected {absoluteSlot} | {absoluteEpoch} | {absoluteTimestamp}")

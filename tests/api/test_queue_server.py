@@ -85,7 +85,7 @@ def _wait_status(server: Any, job_id: str, status: str, timeout: float = 60) -> 
 
 def test_stop_cancels_a_running_episode(serve: Any) -> None:
     with ScriptedOpenAI(_stalling, delay=1.0) as llm:
-        server = serve(workers=2)
+        server = serve(workers=2, extra_args=("--allow-base-url", llm.base_url))
         job_id = _run_llm(server, llm.base_url)
         _wait_status(server, job_id, "Running")
         deadline = time.monotonic() + 30
@@ -128,7 +128,7 @@ def test_stop_of_a_queued_job_and_of_a_run(serve: Any) -> None:
 def test_kill_9_then_restart_settles_every_job(serve: Any, tmp_path: Path) -> None:
     db = tmp_path / "crash.db"
     with ScriptedOpenAI(_answer, delay=1.5) as llm:
-        first = serve(db=db, workers=1)
+        first = serve(db=db, workers=1, extra_args=("--allow-base-url", llm.base_url))
         ids = [_run_llm(first, llm.base_url) for _ in range(4)]
         running = _wait_status(first, ids[0], "Running")
         assert running["status"] == "Running"
@@ -138,7 +138,7 @@ def test_kill_9_then_restart_settles_every_job(serve: Any, tmp_path: Path) -> No
             )
         first.kill9()
 
-        second = serve(db=db, workers=2)
+        second = serve(db=db, workers=2, extra_args=("--allow-base-url", llm.base_url))
         jobs = second.wait_settled(ids, timeout=120)
     crashed = jobs[ids[0]]
     assert crashed["status"] == "Interrupted"

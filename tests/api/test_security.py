@@ -25,7 +25,9 @@ def client_for(tmp_path: Path, **settings: Any) -> TestClient:
         benchmark_dirs=[BUNDLED],
         **settings,
     )
-    return TestClient(create_app(config), raise_server_exceptions=False)
+    return TestClient(
+        create_app(config), base_url="http://127.0.0.1", raise_server_exceptions=False
+    )
 
 
 @pytest.fixture

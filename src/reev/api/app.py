@@ -2,7 +2,9 @@
 store, syncs the benchmark folders, settles what a dead server left Running and starts the
 workers, and on shutdown stops them (see `reev.api.workers`).
 
-Nothing here kills processes or frees ports: if the port is taken, uvicorn says so.
+Nothing here kills processes or frees ports. `reev serve` binds its socket before the
+app starts (bind first, then claim): a server that cannot listen never starts workers,
+so it claims no job.
 
 The web dashboard (issue 7) plugs in here: when the package `reev.web` defines
 `mount(app: FastAPI) -> None`, it is called after the API routes are added, so the
@@ -21,13 +23,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from reev import __version__
 from reev.api.catalog import sync_benchmark_dirs
 from reev.api.context import ApiContext
 from reev.api.routes import benchmarks, events, executions, logs, meta, runs
-from reev.api.security import BodyLimitMiddleware, token_dependency
+from reev.api.security import AllowedHostsMiddleware, BodyLimitMiddleware, token_dependency
 from reev.api.settings import ApiSettings
 from reev.api.workers import WorkerPool
 from reev.store import Store, StoreError, open_store
@@ -59,6 +61,8 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
                 log.warning("benchmark not synced: %s", error)
         pool = WorkerPool(st, queue, config)
         await run_in_threadpool(pool.start)
+        for run_id, status in (await run_in_threadpool(queue.reconcile_runs)).items():
+            log.warning("run %s had no live job left; now %s", run_id, status)
         app.state.ctx = ApiContext(settings=config, store=st, queue=queue, pool=pool)
         try:
             yield
@@ -83,6 +87,7 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
         )
     app.add_middleware(BodyLimitMiddleware, limit=config.max_body_bytes)
+    app.add_middleware(AllowedHostsMiddleware, allowed=config.allowed_hosts)  # outermost
     guard = [Depends(token_dependency(config.token))]
     for module in (meta, benchmarks, executions, logs, runs, events):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=guard)
@@ -92,6 +97,13 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
     async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
         log.error("database error: %s", exc)
         return JSONResponse(status_code=503, content={"detail": "database unavailable"})
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database_error(_request: Request, exc: Exception) -> JSONResponse:
+        # SQLAlchemy's message holds the SQL statement and its parameters: log it, never
+        # send it to the client.
+        log.error("database error: %s", exc)
+        return JSONResponse(status_code=500, content={"detail": "database error"})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

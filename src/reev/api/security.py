@@ -1,17 +1,26 @@
-"""Security rules of the API: bearer tokens, body size, where the server may bind.
+"""Security rules of the API: bearer tokens, body size, where the server may bind, which
+Host names it answers to, which endpoints a posted run may use.
 
 - Mutating routes (POST) need `Authorization: Bearer <REEV_API_TOKEN>` when a token is
   set; reads stay open so a dashboard can show results. Tokens compare in constant time.
 - Bodies larger than `max_body_bytes` are refused with 413 before they are parsed.
 - Without a token the server binds only to loopback unless told `--insecure`.
+- Requests whose `Host` is not an allowed name are refused with 400 (loopback names by
+  default): a page on evil.example whose name is re-pointed at 127.0.0.1 (DNS rebinding)
+  sends `Host: evil.example`, so it cannot drive a loopback API from a browser.
+- A run posted with a `base_url` is refused with 400 unless the URL is inside one of the
+  server's allowed endpoints (none by default): the server attaches its own API key to
+  every call to that URL, so choosing it is the server operator's decision.
 """
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
-from collections.abc import Awaitable, Callable, MutableMapping
+import json
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 
@@ -120,3 +129,108 @@ class BodyLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+def host_name(header: str) -> str:
+    """The name of a Host header value: lowercase, without port, brackets or final dot."""
+    value = header.strip().lower()
+    if value.startswith("["):  # [::1]:3001
+        return value[1:].split("]", 1)[0]
+    if value.count(":") == 1:
+        value = value.split(":", 1)[0]
+    return value.rstrip(".")
+
+
+def host_allowed(name: str, allowed: Sequence[str]) -> bool:
+    """True when `name` matches an entry: exact, `*.suffix`, or `*` (any)."""
+    for entry in allowed:
+        pattern = host_name(entry) if entry not in ("*",) and not entry.startswith("*.") else entry
+        if pattern == "*" or pattern == name:
+            return True
+        if pattern.startswith("*.") and name.endswith(pattern[1:]):
+            return True
+    return False
+
+
+class AllowedHostsMiddleware:
+    """Refuse HTTP requests (400) and websockets (closed) whose Host is not allowed."""
+
+    def __init__(self, app: ASGIApp, allowed: Sequence[str]) -> None:
+        self.app = app
+        self.allowed = list(allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        header = ""
+        for name, value in scope.get("headers", []):
+            if name == b"host":
+                header = value.decode("latin-1")
+                break
+        if host_allowed(host_name(header), self.allowed):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        detail = (
+            f"Host {header[:100]!r} is not an allowed name for this server "
+            "(reev serve --allowed-host NAME, or REEV_ALLOWED_HOSTS)"
+        )
+        body = json.dumps({"detail": detail}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 400,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _endpoint(url: str) -> tuple[str, str, int, str] | None:
+    """(scheme, host, port, path without trailing slash), or None when not an http(s) URL."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme], parts.path.rstrip("/")
+
+
+def base_url_within(base_url: str, allowed: str) -> bool:
+    """True when `base_url` is `allowed` or below it (same scheme, host and port; the path
+    equal or under it at a `/`); `*` allows any URL. `..` segments never match."""
+    if allowed.strip() == "*":
+        return True
+    url, root = _endpoint(base_url), _endpoint(allowed)
+    if url is None or root is None or url[:3] != root[:3]:
+        return False
+    if ".." in url[3].split("/") or "%2e" in url[3].lower():
+        return False
+    return url[3] == root[3] or url[3].startswith(root[3] + "/")
+
+
+def base_url_refusal(base_url: str | None, allowed: Sequence[str]) -> str | None:
+    """Why a posted run may not use `base_url` (None when it may, or when none is given)."""
+    if not base_url:
+        return None
+    if any(base_url_within(base_url, a) for a in allowed):
+        return None
+    if not allowed:
+        return (
+            "this server accepts no base_url in posted runs: it would send its own API key "
+            "there. The operator can allow endpoints with `reev serve --allow-base-url URL` "
+            "(or REEV_ALLOWED_BASE_URLS)"
+        )
+    return f"base_url is not inside an endpoint this server allows: {', '.join(allowed)}"

@@ -8,6 +8,9 @@ from pathlib import Path
 
 TOKEN_ENV = "REEV_API_TOKEN"
 CORS_ENV = "REEV_CORS_ORIGINS"
+HOSTS_ENV = "REEV_ALLOWED_HOSTS"
+BASE_URLS_ENV = "REEV_ALLOWED_BASE_URLS"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def default_benchmark_dirs() -> list[Path]:
@@ -33,6 +36,20 @@ def cors_from_env() -> list[str]:
     return [o.strip() for o in os.environ.get(CORS_ENV, "").split(",") if o.strip()]
 
 
+def _list_env(name: str) -> list[str]:
+    return [v.strip() for v in os.environ.get(name, "").split(",") if v.strip()]
+
+
+def allowed_hosts_from_env() -> list[str]:
+    """Comma-separated `REEV_ALLOWED_HOSTS` (added to the loopback names)."""
+    return _list_env(HOSTS_ENV)
+
+
+def allowed_base_urls_from_env() -> list[str]:
+    """Comma-separated `REEV_ALLOWED_BASE_URLS` (empty: posted runs may not set base_url)."""
+    return _list_env(BASE_URLS_ENV)
+
+
 @dataclass(frozen=True)
 class ApiSettings:
     """Everything the app needs to know; defaults are the safe ones."""
@@ -42,6 +59,10 @@ class ApiSettings:
     benchmark_dirs: list[Path] = field(default_factory=default_benchmark_dirs)
     token: str | None = None
     cors_origins: list[str] = field(default_factory=list)
+    # Host names the server answers to (`*.example.com`, `*` for any); see api/security.py
+    allowed_hosts: list[str] = field(default_factory=lambda: list(LOOPBACK_HOSTS))
+    # Endpoints a posted run's base_url may point into (URL prefixes; `*` for any)
+    allowed_base_urls: list[str] = field(default_factory=list)
     max_body_bytes: int = 1_048_576
     max_yaml_bytes: int = 262_144
     max_jobs_per_request: int = 5_000
@@ -53,6 +74,7 @@ class ApiSettings:
     sync_on_start: bool = True
     mermaid_js: str = field(
         default_factory=lambda: os.environ.get(
-            "REEV_MERMAID_JS", "/static/vendor/mermaid.min.js"  # vendored by reev.web
+            "REEV_MERMAID_JS",
+            "/static/vendor/mermaid.min.js",  # vendored by reev.web
         )
     )

@@ -35,12 +35,11 @@ from reev.store.jobs import (
     COMPLETED,
     FAILED,
     INTERRUPTED,
-    QUEUED,
-    RUNNING,
     JobInfo,
     JobQueue,
     new_owner,
 )
+from reev.store.store import describe_db_error
 
 log = logging.getLogger("reev.api.workers")
 
@@ -175,13 +174,14 @@ class WorkerPool:
             log.exception("job %s failed in the worker", job.id)
             self.queue.finish(job.id, self.owner, FAILED, error=f"worker error: {exc!r}")
             return
-        try:
-            self.store.record_episode(
+        try:  # a result the database refuses comes back as the error result stored instead
+            result = self.store.record_episode(
                 job.run_id, result, benchmark_version_id=job.benchmark_version_id
             )
         except Exception as exc:
             log.exception("cannot record the result of job %s", job.id)
-            self.queue.finish(job.id, self.owner, FAILED, error=f"cannot record result: {exc}")
+            reason = describe_db_error(exc)  # never the SQL text
+            self.queue.finish(job.id, self.owner, FAILED, error=f"cannot record result: {reason}")
             return
         status = COMPLETED if result.status == "completed" else FAILED
         self.queue.finish(
@@ -256,10 +256,6 @@ class WorkerPool:
     def _settle_run(self, run_id: str) -> None:
         """Mark a run finished once none of its jobs is Queued or Running."""
         try:
-            counts = self.queue.counts(run_id)
-            if counts[QUEUED] or counts[RUNNING]:
-                return
-            stopped = counts[CANCELLED] + counts[INTERRUPTED]
-            self.store.set_run_status(run_id, "interrupted" if stopped else "completed")
+            self.queue.settle_run(run_id)
         except Exception:
             log.exception("cannot settle run %s", run_id)

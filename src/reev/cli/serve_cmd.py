@@ -1,7 +1,14 @@
-"""`reev serve`: the REST API (and, when installed, the dashboard) on uvicorn."""
+"""`reev serve`: the REST API (and, when installed, the dashboard) on uvicorn.
+
+The listening socket is bound before the app is built (bind first, then claim): uvicorn
+runs the app's start-up — which starts the workers that claim queued jobs — before it
+binds, so a second server on a taken port would otherwise claim jobs, call models, then
+fail to listen and mark them interrupted.
+"""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +39,23 @@ def serve(
     insecure: Annotated[
         bool, typer.Option("--insecure", help="Allow a non-loopback bind without a token.")
     ] = False,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="Host name the server answers to besides loopback ones (repeat; `*.domain`, "
+            "`*`; REEV_ALLOWED_HOSTS).",
+        ),
+    ] = None,
+    allow_base_url: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-base-url",
+            help="Endpoint (URL prefix) a posted run's base_url may use (repeat; "
+            "REEV_ALLOWED_BASE_URLS). None by default: the server's key goes only where "
+            "its own configuration points.",
+        ),
+    ] = None,
     episode_timeout: Annotated[
         float, typer.Option("--episode-timeout", help="Seconds an agent may take per step.")
     ] = 600.0,
@@ -42,7 +66,15 @@ def serve(
 
     from reev.api.app import create_app
     from reev.api.security import bind_refusal
-    from reev.api.settings import ApiSettings, cors_from_env, default_benchmark_dirs, token_from_env
+    from reev.api.settings import (
+        LOOPBACK_HOSTS,
+        ApiSettings,
+        allowed_base_urls_from_env,
+        allowed_hosts_from_env,
+        cors_from_env,
+        default_benchmark_dirs,
+        token_from_env,
+    )
     from reev.store import StoreError, open_store
 
     token = token_from_env()
@@ -50,8 +82,13 @@ def serve(
     if refusal:
         raise usage_error(refusal)
     try:
+        listener = bind_listener(host, port)
+    except OSError as exc:
+        raise usage_error(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    try:
         store = open_store(db)
     except StoreError as exc:
+        listener.close()
         raise usage_error(str(exc)) from exc
     dirs = [p.resolve() for p in benchmarks] if benchmarks else default_benchmark_dirs()
     for d in dirs:
@@ -63,14 +100,41 @@ def serve(
         benchmark_dirs=dirs,
         token=token,
         cors_origins=list(cors_origin or []) or cors_from_env(),
+        allowed_hosts=[
+            *LOOPBACK_HOSTS,
+            *([host] if host not in ("0.0.0.0", "::", "") else []),
+            *(allowed_host or allowed_hosts_from_env()),
+        ],
+        allowed_base_urls=list(allow_base_url or []) or allowed_base_urls_from_env(),
         episode_timeout=episode_timeout if episode_timeout > 0 else None,
     )
+    bound_port = listener.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
     err_console.print(
-        f"reev API on http://{host}:{port} (docs /docs), database {store.display_url}, "
+        f"reev API on http://{shown}:{bound_port} (docs /docs), database {store.display_url}, "
         f"{workers} worker(s), token {'required' if token else 'off'}"
     )
     app = create_app(settings, store=store)
+    config = uvicorn.Config(app, log_level=log_level, timeout_graceful_shutdown=10)
     try:
-        uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=10)
+        uvicorn.Server(config).run(sockets=[listener])
     finally:
+        listener.close()
         store.close()
+
+
+def bind_listener(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port (IPv4 or IPv6), or OSError (port taken, …)."""
+    family, kind, proto, _name, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # not REUSEPORT
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock

@@ -14,6 +14,13 @@ Why the rules are what they are:
   Completed/Failed from it, otherwise it becomes `Interrupted` with the reason. Queued jobs
   are never touched by recovery: nothing of them ran, so the next worker runs them.
 - Every transition appends a `job_events` row in the same transaction (the SSE feed).
+- A run and its jobs are created in one transaction (`create_run`): a kill at any moment
+  leaves both or neither, never a run without jobs that stays `running` forever.
+- `reconcile_runs()` (at start-up) settles runs left `running` although none of their
+  jobs is Queued or Running (the server died between a last job's end and the run's).
+- Two servers may share one database (SQLite file or PostgreSQL): claims are conditional
+  UPDATEs, recovery only takes jobs whose owner is provably gone (dead pid on this host,
+  or a heartbeat older than `stale_after`), and run settling reads only job states.
 """
 
 from __future__ import annotations
@@ -28,9 +35,10 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from reev.store.api_models import Job, JobEvent
-from reev.store.models import Episode
+from reev.store.models import Episode, Run
 from reev.store.store import Store, as_utc
 
 QUEUED = "Queued"
@@ -41,6 +49,7 @@ CANCELLED = "Cancelled"
 INTERRUPTED = "Interrupted"
 STATUSES = (QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED, INTERRUPTED)
 TERMINAL = (COMPLETED, FAILED, CANCELLED, INTERRUPTED)
+MAX_EVENT_ID = 2**63 - 1
 
 
 def new_owner() -> str:
@@ -122,6 +131,10 @@ class JobSpec:
     job_id: str | None = None
 
 
+class RunExistsError(ValueError):
+    """`create_run` was given the id of a run that is already stored."""
+
+
 def _job(row: Any) -> JobInfo:
     data = dict(row._mapping)
     for key in ("created_at", "started_at", "finished_at", "updated_at"):
@@ -144,10 +157,45 @@ class JobQueue:
 
     def enqueue(self, specs: Sequence[JobSpec]) -> list[str]:
         """Add Queued jobs in one transaction; returns their ids in order."""
-        now = datetime.now(UTC)
-        ids = [s.job_id or str(uuid.uuid4()) for s in specs]
+        ids, rows, events = self._job_rows(specs)
         if not specs:
             return ids
+        with self.store._write() as conn:
+            conn.execute(insert(Job), rows)
+            conn.execute(insert(JobEvent), events)
+        return ids
+
+    def create_run(
+        self, run_id: str, config: dict[str, Any], specs: Sequence[JobSpec]
+    ) -> list[str]:
+        """A new run (status `running`) and its Queued jobs, in one transaction.
+
+        Raises RunExistsError when `run_id` is taken (checked by the database, so two
+        requests racing for one id cannot both win). Returns the job ids in order."""
+        now = datetime.now(UTC)
+        ids, rows, events = self._job_rows(specs)
+        try:
+            with self.store._write() as conn:
+                if conn.execute(select(Run.id).where(Run.id == run_id)).first() is not None:
+                    raise RunExistsError(run_id)
+                conn.execute(
+                    insert(Run).values(
+                        id=run_id, status="running", created_at=now, updated_at=now, config=config
+                    )
+                )
+                if rows:
+                    conn.execute(insert(Job), rows)
+                    conn.execute(insert(JobEvent), events)
+        except IntegrityError as exc:  # another writer created it between check and insert
+            raise RunExistsError(run_id) from exc
+        return ids
+
+    @staticmethod
+    def _job_rows(
+        specs: Sequence[JobSpec],
+    ) -> tuple[list[str], list[dict[str, Any]], list[dict[str, Any]]]:
+        now = datetime.now(UTC)
+        ids = [s.job_id or str(uuid.uuid4()) for s in specs]
         rows = [
             {
                 "id": job_id,
@@ -181,10 +229,38 @@ class JobQueue:
             }
             for r in rows
         ]
-        with self.store._write() as conn:
-            conn.execute(insert(Job), rows)
-            conn.execute(insert(JobEvent), events)
-        return ids
+        return ids, rows, events
+
+    def settle_run(self, run_id: str) -> str | None:
+        """Give a run its final status once none of its jobs is Queued or Running:
+        `interrupted` when any was Cancelled or Interrupted, else `completed`. Returns the
+        status set, or None while jobs are still to run (or the run has no jobs)."""
+        counts = self.counts(run_id)
+        if counts[QUEUED] or counts[RUNNING] or not sum(counts.values()):
+            return None
+        status = "interrupted" if counts[CANCELLED] + counts[INTERRUPTED] else "completed"
+        self.store.set_run_status(run_id, status)
+        return status
+
+    def reconcile_runs(self) -> dict[str, str]:
+        """Settle every run left `running` with no live job (see module docstring).
+
+        A run with jobs, none Queued or Running, gets its final status; an API run with no
+        jobs at all (created before run and jobs were one transaction) is `failed`. Runs
+        without jobs from `reev run` are left alone: their process may be alive and owns
+        them. Returns {run_id: status} of the runs changed."""
+        with self.store._read() as conn:
+            running = list(conn.execute(select(Run.id, Run.config).where(Run.status == "running")))
+        changed: dict[str, str] = {}
+        for run in running:
+            status = self.settle_run(run.id)
+            no_jobs = status is None and not sum(self.counts(run.id).values())
+            if no_jobs and (run.config or {}).get("source") == "api":
+                self.store.set_run_status(run.id, "failed")
+                status = "failed"
+            if status is not None:
+                changed[run.id] = status
+        return changed
 
     def claim(self, owner: str) -> JobInfo | None:
         """Take the oldest Queued job for `owner` (Running, progress 10), or None."""
@@ -472,7 +548,9 @@ class JobQueue:
     def events_since(
         self, after: int, *, run_id: str | None = None, limit: int = 500
     ) -> list[JobEventInfo]:
-        """Status changes with id > `after`, oldest first."""
+        """Status changes with id > `after`, oldest first. `after` comes from a client's
+        Last-Event-ID: it is clamped to the 64-bit range the id column holds."""
+        after = min(max(after, -1), MAX_EVENT_ID)
         query = select(JobEvent).where(JobEvent.id > after).order_by(JobEvent.id).limit(limit)
         if run_id is not None:
             query = query.where(JobEvent.run_id == run_id)

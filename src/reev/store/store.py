@@ -91,7 +91,7 @@ def episode_summary(row: Any) -> EpisodeSummary:
     return EpisodeSummary(**data)
 
 
-def _reason(exc: BaseException) -> str:
+def describe_db_error(exc: BaseException) -> str:
     """Why the database refused a write, without the SQL statement or its parameters
     (which SQLAlchemy puts into its messages, and which may hold anything)."""
     inner = getattr(exc, "orig", None) or exc  # StatementError/DBAPIError wrap the cause
@@ -361,10 +361,10 @@ class Store:
 
     def record_episode(
         self, run_id: str, result: EpisodeResult, *, benchmark_version_id: int | None = None
-    ) -> None:
-        """Store one result (see `record_episodes`)."""
+    ) -> EpisodeResult:
+        """Store one result; returns it as stored (see `record_episodes`)."""
         versions = {result.benchmark_id: benchmark_version_id} if benchmark_version_id else None
-        self.record_episodes(run_id, [result], benchmark_versions=versions)
+        return self.record_episodes(run_id, [result], benchmark_versions=versions)[0]
 
     def record_episodes(
         self,
@@ -407,7 +407,7 @@ class Store:
             except OperationalError:
                 raise
             except (SQLAlchemyError, ValueError, TypeError, OverflowError) as exc:
-                replacement = unstorable_result(result, _reason(exc))
+                replacement = unstorable_result(result, describe_db_error(exc))
                 self._insert_episodes(run_id, [replacement], versions)
                 stored.append(replacement)
             written.add(key)

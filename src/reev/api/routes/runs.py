@@ -14,7 +14,7 @@ from reev.api.routes.executions import check_agent
 from reev.api.schemas import RUN_ID_PATTERN, Page, SuiteRequest
 from reev.runner.suite import epoch_seed
 from reev.store.api_queries import count_episodes, current_benchmark, current_benchmarks
-from reev.store.jobs import QUEUED, RUNNING, STATUSES, TERMINAL, JobSpec
+from reev.store.jobs import QUEUED, RUNNING, STATUSES, TERMINAL, JobSpec, RunExistsError
 
 router = APIRouter(tags=["runs, episodes, leaderboard"])
 
@@ -57,22 +57,19 @@ def create_run(body: SuiteRequest, ctx: Ctx) -> dict[str, Any]:
             detail=f"{total} episodes requested; the limit is {ctx.settings.max_jobs_per_request}",
         )
     for choice in body.agents:
-        check_agent(choice.agent, choice.model, choice.base_url)
+        check_agent(choice.agent, choice.model, choice.base_url, ctx.settings.allowed_base_urls)
     run_id = body.run_id or f"run-{uuid.uuid4()}"
     if ctx.store.get_run(run_id) is not None:
         raise HTTPException(status_code=409, detail=f"run {run_id!r} exists; pick another id")
-    ctx.store.create_run(
-        run_id,
-        config={
-            "source": "api",
-            "kind": "suite",
-            "benchmarks": [b for b, _ in targets],
-            "agents": [a.model_dump() for a in body.agents],
-            "epochs": body.epochs,
-            "seed": body.seed,
-            "scoring": body.scoring,
-        },
-    )
+    config = {
+        "source": "api",
+        "kind": "suite",
+        "benchmarks": [b for b, _ in targets],
+        "agents": [a.model_dump() for a in body.agents],
+        "epochs": body.epochs,
+        "seed": body.seed,
+        "scoring": body.scoring,
+    }
     specs = [
         JobSpec(
             run_id=run_id,
@@ -89,7 +86,12 @@ def create_run(body: SuiteRequest, ctx: Ctx) -> dict[str, Any]:
         for choice in body.agents
         for benchmark_id, version_id in targets
     ]
-    ids = ctx.queue.enqueue(specs)
+    try:  # the run and its jobs in one transaction: a kill leaves both or neither
+        ids = ctx.queue.create_run(run_id, config, specs)
+    except RunExistsError as exc:
+        raise HTTPException(
+            status_code=409, detail=f"run {run_id!r} exists; pick another id"
+        ) from exc
     ctx.pool.notify()
     return {"run_id": run_id, "status": QUEUED, "jobs": len(ids), "execution_ids": ids}
 

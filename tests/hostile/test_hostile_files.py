@@ -1,0 +1,171 @@
+"""Hostile benchmark files: every case answers with `path:line:col: message`, in a child
+process capped at MEMORY_CAP_MB of address space and TIME_LIMIT_S seconds (issue 15)."""
+
+from __future__ import annotations
+
+import json
+import re
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from reev.benchmark.loader import BenchmarkLoadError, load_benchmark_files, parse_benchmark
+from reev.inputs import YamlLimitError, YamlLimits, load_yaml
+from tests.hostile.capped import python, reev
+from tests.hostile.hostile_files import (
+    BENCHMARKS,
+    HOSTILE,
+    SOL_TRANSFER,
+    infinite_weight,
+    with_id,
+    write_hostile,
+)
+
+
+def hostile_folder(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """Every hostile file, a FIFO, a link to /dev/zero, a link loop, a folder named *.yml
+    and two files with one id; name → the message `reev validate` must print."""
+    folder = tmp_path / "hostile"
+    expected = {p.name: m for p, m in write_hostile(folder).items()}
+    os.mkfifo(folder / "fifo.yml")
+    expected["fifo.yml"] = "skipped: a FIFO (named pipe), not a regular file"
+    (folder / "zero.yml").symlink_to("/dev/zero")
+    expected["zero.yml"] = "skipped: a character device, not a regular file"
+    (folder / "loop-a.yml").symlink_to(folder / "loop-b.yml")
+    (folder / "loop-b.yml").symlink_to(folder / "loop-a.yml")
+    expected["loop-a.yml"] = "cannot read file: Too many levels of symbolic links"
+    (folder / "folder.yml").mkdir()
+    (folder / "one.yml").write_text(with_id(SOL_TRANSFER, "twin"), encoding="utf-8")
+    (folder / "two.yml").write_text(with_id(SOL_TRANSFER, "twin"), encoding="utf-8")
+    expected["two.yml"] = f"id: duplicate benchmark id 'twin': {folder / 'one.yml'} has it too"
+    return folder, expected
+
+
+def test_validate_answers_every_hostile_file_with_its_place_and_reason(tmp_path: Path) -> None:
+    folder, expected = hostile_folder(tmp_path)
+    done = reev("validate", str(folder))
+    assert done.returncode == 1, done.output
+    lines = done.stdout.splitlines()
+    for name, message in expected.items():
+        hits = [line for line in lines if f"{folder / name}:" in line and message in line]
+        assert hits, f"{name}: no line with {message!r} in:\n{done.stdout}"
+        assert "Traceback" not in done.output
+    assert f"✓ {folder / 'one.yml'}: twin" in done.stdout
+    assert not any("folder.yml" in line for line in lines)  # a folder is not a benchmark
+    assert "1/14 valid" in done.stdout  # 8 hostile, fifo, zero, 2 loops, one, two
+
+
+def test_each_hostile_text_is_refused_before_it_is_built() -> None:
+    for name, (make, message) in HOSTILE.items():
+        if name == "big.yml":
+            continue  # a size limit: see the file test
+        with pytest.raises(BenchmarkLoadError) as caught:
+            parse_benchmark(make(), name)
+        issue = caught.value.issues[0]
+        assert message in issue.message, (name, issue)
+        assert issue.line > 1 and issue.column >= 1, (name, issue)
+
+
+def test_alias_limits_count_expanded_depth_and_size() -> None:
+    limits = YamlLimits(max_nodes=50, max_depth=5, max_items=10)
+    nested = "a: &a [[[1]]]\nb: [[*a]]\n"  # depth 3 + 3 once expanded
+    with pytest.raises(YamlLimitError, match="alias \\*a nests the document deeper than 5"):
+        load_yaml(nested, limits)
+    wide = "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb: [*a, *a, *a, *a, *a, *a]\n"
+    with pytest.raises(YamlLimitError, match="more than 50 values") as caught:
+        load_yaml(wide, limits)
+    assert (caught.value.line, caught.value.column) == (2, 17)  # the 4th *a: 14 + 4 × 10
+    node, data = load_yaml("a: &a [1, 2]\nb: *a\n", limits)  # within: built once
+    assert data == {"a": [1, 2], "b": [1, 2]} and node is not None
+    for text, reason in [
+        ("x: 1.0e+999\n", "1.0e+999 is not a finite number"),
+        ("x: -.inf\n", "-.inf is not a finite number"),
+        ("x: !!int " + "1" * 101 + "\n", "integer with 101 digits"),
+        ("x: 0x" + "f" * 120 + "\n", "integer with 122 digits"),
+    ]:
+        with pytest.raises(YamlLimitError, match=re.escape(reason)):
+            load_yaml(text, limits)
+    assert load_yaml('x: "' + "9" * 500 + '"\n', limits)[1] == {"x": "9" * 500}  # a string
+
+
+def test_unreadable_folder_is_reported_not_raised(tmp_path: Path) -> None:
+    """Permissions do not bind root, so the child drops to `nobody` after importing."""
+    if os.geteuid() != 0 and os.access("/", os.W_OK):
+        pytest.skip("needs either root (to drop privileges) or an ordinary user")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "a.yml").write_text(SOL_TRANSFER, encoding="utf-8")
+    locked.chmod(0o000)
+    tmp_path.chmod(0o755)
+    code = f"""
+import os, sys
+from reev.benchmark.loader import load_benchmark_files
+from reev.runner.suite import load_all
+if os.geteuid() == 0:
+    os.setgid(65534); os.setuid(65534)
+for item in load_all([{str(locked)!r}, {str(locked / "a.yml")!r}]):
+    print(item.benchmark_id, "|", item.error)
+"""
+    try:
+        done = python(code, cwd=Path("/"))
+    finally:
+        locked.chmod(0o755)
+    assert done.returncode == 0, done.output
+    assert f"{locked}:1:1: cannot read file: Permission denied" in done.stdout, done.stdout
+    assert f"{locked / 'a.yml'}:1:1: cannot read file: Permission denied" in done.stdout
+
+
+def test_a_run_with_broken_files_stores_every_episode_and_ends_final(tmp_path: Path) -> None:
+    """Issue 15: the 56 shipped episodes plus `.inf` and duplicate-id files were 0 stored,
+    a traceback, no --json and a run left `running`."""
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "inf.yml").write_text(infinite_weight(), encoding="utf-8")
+    # a copy of 001 named like 002: it must neither replace 001 nor take 002's place
+    (extra / "002-spl-transfer.yml").write_text(SOL_TRANSFER, encoding="utf-8")
+    shipped = sorted(p for p in BENCHMARKS.glob("*.yml"))
+    db = tmp_path / "reev.db"
+    out = tmp_path / "results.json"
+    done = reev(
+        "run",
+        str(BENCHMARKS),
+        str(extra),
+        "--db",
+        str(db),
+        "--json",
+        str(out),
+        "--run-id",
+        "hostile",
+        "--quiet",
+        "--no-session-files",
+    )
+    assert "Traceback" not in done.output, done.output
+    results = json.loads(out.read_text())["results"]
+    assert len(results) == len(shipped) + 2
+    by_id = {r["benchmark_id"]: r for r in results}
+    assert len(by_id) == len(results)  # every episode under its own id
+    broken = by_id[str(extra / "002-spl-transfer.yml")]
+    assert (
+        broken["status"] == "error"
+        and "duplicate benchmark id '001-sol-transfer'" in broken["error"]
+    )
+    assert (
+        by_id["inf"]["status"] == "error" and ".inf is not a finite number" in by_id["inf"]["error"]
+    )
+    assert by_id["002-spl-transfer"]["status"] == "completed"
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute("SELECT count(*) FROM episodes WHERE run_id='hostile'").fetchone()
+        status = conn.execute("SELECT status FROM runs WHERE id='hostile'").fetchone()
+    assert stored[0] == len(results)
+    assert status[0] == "completed"
+    assert done.returncode == 1  # some episodes could not run: exit 1, not a crash
+
+
+def test_load_benchmark_files_lists_each_path_once(tmp_path: Path) -> None:
+    path = tmp_path / "a.yml"
+    path.write_text(SOL_TRANSFER, encoding="utf-8")
+    files = load_benchmark_files([path, tmp_path, tmp_path / "." / "a.yml"])
+    assert [f.path for f in files] == [path]
+    assert files[0].benchmark is not None and files[0].error is None

@@ -13,6 +13,7 @@ import os
 import resource
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,3 +81,104 @@ def reev(*args: str, **kw: object) -> Capped:
 def python(code: str, **kw: object) -> Capped:
     """`python -c CODE` capped."""
     return run_capped([sys.executable, "-c", code], **kw)  # type: ignore[arg-type]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a live process, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class CappedProcess:
+    """A long-running reev command (serve, validator) under the memory cap; stopped by
+    its own pid only. `url` answers once `health_path` returns 200."""
+
+    def __init__(
+        self,
+        args: Sequence[str],
+        port: int,
+        log: Path,
+        *,
+        health_path: str = "/api/v1/health",
+        mem_mb: int = MEMORY_CAP_MB,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.args = list(args)
+        self.port = port
+        self.log = log
+        self.health_path = health_path
+        self.mem_mb = mem_mb
+        self.env = env or {}
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, wait: bool = True) -> CappedProcess:
+        import httpx
+
+        env = dict(os.environ) | {"PYTHONUNBUFFERED": "1"} | self.env
+        env.pop("REEV_API_TOKEN", None)
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "reev", *self.args],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                preexec_fn=lambda: _limit(self.mem_mb),
+            )
+        if not wait:
+            return self
+        deadline = time.monotonic() + TIME_LIMIT_S
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"exited early: {self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(self.url + self.health_path, timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise AssertionError(f"did not answer: {self.log.read_text()[-3000:]}")
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def rss_mb(self) -> float:
+        assert self.proc is not None
+        return rss_mb(self.proc.pid)
+
+    def kill9(self) -> None:
+        """SIGKILL this helper's own child (by its pid)."""
+        import signal
+
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(30)
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.kill9()
+
+    def __enter__(self) -> CappedProcess:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

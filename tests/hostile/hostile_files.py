@@ -61,8 +61,8 @@ def long_list_over_size(megabytes: int = 50) -> str:
     )
 
 
-def long_list_within_size(items: int = 150_000) -> str:
-    """Under the size limit, over the list-length limit: `[1,1,1,…]` in 300 KB."""
+def long_list_within_size(items: int = 20_000) -> str:
+    """Under the size limit, over the list-length limit: `[1,1,1,…]` in 40 KB."""
     return with_id(SOL_TRANSFER, "hostile-list") + "extra: [" + ",".join(["1"] * items) + "]\n"
 
 

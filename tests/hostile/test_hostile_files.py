@@ -4,8 +4,8 @@ process capped at MEMORY_CAP_MB of address space and TIME_LIMIT_S seconds (issue
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import sqlite3
 from pathlib import Path
 

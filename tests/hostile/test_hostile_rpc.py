@@ -53,7 +53,7 @@ def test_hostile_bodies_are_json_rpc_errors_and_the_chain_keeps_working(
         assert r.status_code == 200, r.text
         error = r.json()["error"]
         assert error["code"] == -32700 and reason in error["data"], (reason, error)
-    too_big = raw(url, b" " * (16 * 1_048_576 + 1))
+    too_big = raw(url, b" " * (24 * 1_048_576 + 1))
     assert too_big.status_code == 413
     for travel in (
         {"absoluteEpoch": 10**18},

@@ -8,14 +8,17 @@ turns `NaN`/`Infinity`/`1e400` into non-finite floats and converts integers of a
 
 from __future__ import annotations
 
+import array
+import itertools
 import json
 import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
-_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
-_OPEN = frozenset(b"[{")
+_STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 / -1 as signed bytes
 
 
 @dataclass(frozen=True)
@@ -35,24 +38,24 @@ class JsonSyntaxError(JsonLimitError):
     """Not JSON at all (as opposed to JSON over a limit)."""
 
 
+def nesting_depth(data: bytes) -> int:
+    """The deepest `[`/`{` nesting outside strings, computed at C speed (a regex removes
+    strings, `translate` keeps brackets as +1/-1, `accumulate` sums them)."""
+    brackets = _STRINGS.sub(b"", data).translate(None, _NOT_BRACKETS)
+    if not brackets:
+        return 0
+    steps = array.array("b", brackets.translate(_STEPS))
+    return max(0, max(itertools.accumulate(steps)))
+
+
 def load_json(raw: str | bytes, limits: JsonLimits | None = None) -> Any:
     """Parse one JSON document within `limits` (JsonLimitError otherwise)."""
     lim = limits or JsonLimits()
     data = raw.encode("utf-8") if isinstance(raw, str) else raw
     if len(data) > lim.max_bytes:
         raise JsonLimitError(f"JSON larger than {lim.max_bytes:,} bytes")
-    depth = 0
-    for match in _TOKENS.finditer(data):
-        token = match.group()
-        if len(token) == 1:
-            if token[0] in _OPEN:
-                depth += 1
-                if depth > lim.max_depth:
-                    raise JsonLimitError(
-                        f"JSON nested deeper than {lim.max_depth} levels (at byte {match.start()})"
-                    )
-            else:
-                depth -= 1
+    if nesting_depth(data) > lim.max_depth:
+        raise JsonLimitError(f"JSON nested deeper than {lim.max_depth} levels")
 
     def parse_int(text: str) -> int:
         if len(text.lstrip("-")) > lim.max_int_digits:

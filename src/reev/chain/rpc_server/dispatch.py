@@ -26,7 +26,7 @@ from reev.inputs import JsonLimitError, JsonLimits, JsonSyntaxError, load_json
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 1000
-MAX_BODY = 16 * 1_048_576  # a 10 MiB account in base64 via surfnet_setAccount fits
+MAX_BODY = 24 * 1_048_576  # a 10 MiB account (20 MiB of hex) fits surfnet_setAccount
 RPC_JSON_LIMITS = JsonLimits(max_bytes=MAX_BODY, max_depth=32, max_int_digits=40)
 
 

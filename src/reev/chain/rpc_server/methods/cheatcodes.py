@@ -25,6 +25,9 @@ STATES = {
 }
 
 
+MAX_ACCOUNT_DATA = 10 * 1024 * 1024  # Solana's MAX_PERMITTED_DATA_LENGTH
+
+
 def set_account(state: ChainState, params: list[Any]) -> dict[str, Any]:
     """Create or overwrite an account; fields left out keep their current value."""
     address, update = p.arity(params, 2)
@@ -40,6 +43,8 @@ def set_account(state: ChainState, params: list[Any]) -> dict[str, Any]:
         text = update["data"]
         if not isinstance(text, str):
             raise invalid_params("data must be a hex string")
+        if len(text.removeprefix("0x")) > 2 * MAX_ACCOUNT_DATA:  # checked before decoding
+            raise invalid_param(f"data is longer than Solana's {MAX_ACCOUNT_DATA} bytes")
         try:
             data = bytes.fromhex(text.removeprefix("0x"))
         except ValueError:

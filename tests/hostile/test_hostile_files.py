@@ -17,6 +17,7 @@ from tests.hostile.capped import python, reev
 from tests.hostile.hostile_files import (
     BENCHMARKS,
     HOSTILE,
+    PARAMETRIC,
     SOL_TRANSFER,
     infinite_weight,
     with_id,
@@ -169,3 +170,22 @@ def test_load_benchmark_files_lists_each_path_once(tmp_path: Path) -> None:
     files = load_benchmark_files([path, tmp_path, tmp_path / "." / "a.yml"])
     assert [f.path for f in files] == [path]
     assert files[0].benchmark is not None and files[0].error is None
+
+
+def test_template_expressions_are_bounded_before_they_are_computed() -> None:
+    from reev.benchmark.params import evaluate
+
+    for expression, reason in [
+        ('"x" * 1000000000', "would be a string of 1,000,000,000 characters"),
+        (" * ".join(["99999999999999999999"] * 30), "would be an integer of over 256 bits"),
+        ("1" + " + 1" * 400, "expression of 1,601 characters (at most 1,000)"),
+        ("ui(1, 1000000000)", "decimals must be 0-255"),
+    ]:
+        with pytest.raises(ValueError, match=re.escape(reason)):
+            evaluate(expression, {})
+    assert evaluate("ui(a * 2, 6)", {"a": 6_250_000}) == "12.5"
+    bomb = PARAMETRIC.replace(
+        'prompt: "Send {{ sol(lamports) }} SOL', 'prompt: "Send {{ \\"x\\" * 1000000000 }} SOL', 1
+    )
+    with pytest.raises(BenchmarkLoadError, match="would be a string of 1,000,000,000 characters"):
+        parse_benchmark(bomb, "bomb.yml")

@@ -49,6 +49,8 @@ class ParameterError(ValueError):
 
 def ui(base_units: int, decimals: int) -> str:
     """Base units as decimal text without trailing zeros: ui(12500000, 6) == '12.5'."""
+    if not 0 <= int(decimals) <= 255:  # a mint's decimals are a u8; 10**9 would be 1 GB of text
+        raise ValueError(f"decimals must be 0-255, not {decimals}")
     text = format(Decimal(int(base_units)).scaleb(-int(decimals)), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -77,13 +79,57 @@ _BINOPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
 }
 
 
+MAX_EXPRESSION_CHARS = 1_000
+MAX_RESULT_BITS = 256  # integers: far beyond u128 amounts, far below a CPU-bound product
+MAX_RESULT_CHARS = 100_000  # strings: `"x" * 10**9` would be a 1 GB string
+
+
 def evaluate(expression: str, values: Mapping[str, Any]) -> Any:
-    """Evaluate one template expression against the drawn values (ValueError if not allowed)."""
+    """Evaluate one template expression against the drawn values (ValueError if not allowed).
+
+    Bounded like the YAML around it: at most MAX_EXPRESSION_CHARS characters, and every
+    intermediate value is checked before it is computed (integers of MAX_RESULT_BITS bits,
+    strings of MAX_RESULT_CHARS characters)."""
+    if len(expression) > MAX_EXPRESSION_CHARS:
+        raise ValueError(
+            f"expression of {len(expression):,} characters (at most {MAX_EXPRESSION_CHARS:,})"
+        )
     try:
         tree = ast.parse(expression, mode="eval")
     except SyntaxError as exc:
         raise ValueError(f"invalid expression {expression!r}: {exc.msg}") from exc
-    return _eval(tree.body, values, expression)
+    except RecursionError as exc:  # deeply nested parentheses or operators
+        raise ValueError("expression nested too deeply") from exc
+    try:
+        return _eval(tree.body, values, expression)
+    except RecursionError as exc:
+        raise ValueError("expression nested too deeply") from exc
+
+
+def _check_size(op: ast.operator, left: Any, right: Any, text: str) -> None:
+    """Refuse an operation whose result would exceed the limits, before computing it."""
+    if isinstance(op, ast.Mult):
+        if isinstance(left, int) and isinstance(right, int):
+            bits = abs(left).bit_length() + abs(right).bit_length()
+        elif isinstance(left, str) and isinstance(right, int):
+            bits, chars = 0, len(left) * max(right, 0)
+            if chars > MAX_RESULT_CHARS:
+                raise ValueError(f"{text!r} would be a string of {chars:,} characters")
+        elif isinstance(left, int) and isinstance(right, str):
+            _check_size(op, right, left, text)
+            return
+        else:
+            return
+    elif isinstance(left, int) and isinstance(right, int):
+        bits = max(abs(left).bit_length(), abs(right).bit_length()) + 1
+    elif isinstance(left, str) and isinstance(right, str):
+        bits = 0
+        if len(left) + len(right) > MAX_RESULT_CHARS:
+            raise ValueError(f"{text!r} would be a string of over {MAX_RESULT_CHARS:,} characters")
+    else:
+        return
+    if bits > MAX_RESULT_BITS:
+        raise ValueError(f"{text!r} would be an integer of over {MAX_RESULT_BITS} bits")
 
 
 def _eval(node: ast.AST, values: Mapping[str, Any], text: str) -> Any:
@@ -97,6 +143,7 @@ def _eval(node: ast.AST, values: Mapping[str, Any], text: str) -> Any:
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
         left = _eval(node.left, values, text)
         right = _eval(node.right, values, text)
+        _check_size(node.op, left, right, text)
         try:
             return _BINOPS[type(node.op)](left, right)
         except (TypeError, ZeroDivisionError) as exc:

@@ -31,6 +31,11 @@ from urllib.parse import urlsplit
 from solders.account import Account
 from solders.pubkey import Pubkey
 
+from reev.inputs import InputFileError, JsonLimitError, JsonLimits, load_json, read_text_file
+
+MAX_CASSETTE_BYTES = 512 * 1_048_576  # accounts are stored in full; programs can be large
+CASSETTE_LIMITS = JsonLimits(max_bytes=MAX_CASSETTE_BYTES, max_depth=64)
+
 CASSETTE_FORMAT = "reev-cassette"
 CASSETTE_VERSION = 1
 
@@ -141,11 +146,11 @@ class Cassette:
     def load(cls, path: Path) -> Cassette:
         """Read a cassette; CassetteError naming the file when it is not a cassette."""
         cassette = cls(path)
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise CassetteError(f"cassette {path} does not exist") from exc
-        except (OSError, ValueError) as exc:
+        if not path.exists():
+            raise CassetteError(f"cassette {path} does not exist")
+        try:  # bounded: a cassette handed over by someone else may be hostile
+            raw = load_json(read_text_file(path, MAX_CASSETTE_BYTES), CASSETTE_LIMITS)
+        except (InputFileError, JsonLimitError) as exc:
             raise CassetteError(f"cassette {path} is not readable JSON: {exc}") from exc
         if not isinstance(raw, dict) or raw.get("format") != CASSETTE_FORMAT:
             raise CassetteError(f"{path} is not a reev cassette (no format {CASSETTE_FORMAT!r})")

@@ -120,9 +120,12 @@ def test_tasks_weigh_equally_and_partial_scores_count() -> None:
     episodes = eps("A", "t1", [1, 1, 1, 1], [1.0, 1.0, 1.0, 1.0]) + eps("A", "t2", [0], [0.5])
     (row,) = agent_stats(episodes)
     assert row.mean_score.value == pytest.approx((1.0 + 0.5) / 2)
-    # k=2..4 only over tasks with n >= k (t1 alone)
-    assert row.pass_at_k[1] == pytest.approx(0.5)
-    assert row.pass_at_k[4] == 1.0
+    # K = 4 (tie of counts 4 and 1 goes to the larger): every k covers t1 alone, and the
+    # task left out is named; the pass rate still covers both tasks
+    assert (row.epochs, row.k_tasks, row.short_tasks) == (4, ["t1"], ["t2"])
+    assert row.pass_at_k[1] == 1.0
+    assert row.pass_hat_k[4] == 1.0
+    assert row.pass_rate.value == pytest.approx(0.5)
 
 
 def test_infrastructure_errors_are_left_out_and_counted() -> None:

@@ -31,21 +31,34 @@ def _interval(interval: Interval) -> dict[str, float | None]:
     }
 
 
+def _maybe(interval: Interval | None) -> dict[str, float | None] | None:
+    return _interval(interval) if interval is not None else None
+
+
 def leaderboard(episodes: Sequence[EpisodeSummary]) -> list[dict[str, Any]]:
-    """One row per agent, best mean score first."""
+    """One row per agent, ranked by mean score over the tasks every agent ran
+    (`shared_tasks`); agents sharing none have `rank` null and come last."""
     stats = agent_stats(episodes)
     rows: list[dict[str, Any]] = []
-    for rank, s in enumerate(stats, start=1):
+    for index, s in enumerate(stats):
         row: dict[str, Any] = {
-            "rank": rank,
+            "rank": s.rank,
             "agent": s.agent,
             "episodes": s.episodes,
             "tasks": s.tasks,
             "epochs": s.epochs,
+            "shared_tasks": s.shared_tasks,
+            "shared_score": _maybe(s.shared_score),
+            "shared_pass_rate": _maybe(s.shared_pass_rate),
+            "passed": s.passed,
+            "failed": s.failed,
             "errors": s.errors,
             "infrastructure_errors": s.infrastructure_errors,
+            "excluded": s.excluded,
             "mean_score": _interval(s.mean_score),
             "pass_rate": _interval(s.pass_rate),
+            "pass_k_tasks": s.k_tasks,
+            "pass_k_short_tasks": s.short_tasks,
             "pass_at_k": {str(k): _num(v) for k, v in s.pass_at_k.items()},
             "pass_hat_k": {str(k): _num(v) for k, v in s.pass_hat_k.items()},
             "prompt_tokens": s.prompt_tokens,
@@ -54,8 +67,8 @@ def leaderboard(episodes: Sequence[EpisodeSummary]) -> list[dict[str, Any]]:
             "mean_duration_ms": _num(s.mean_duration_ms),
             "vs_next": None,
         }
-        if rank < len(stats):
-            c = compare_agents(episodes, s.agent, stats[rank].agent)
+        if index + 1 < len(stats):
+            c = compare_agents(episodes, s.agent, stats[index + 1].agent)
             row["vs_next"] = {
                 "agent": c.b,
                 "tasks": c.tasks,
@@ -84,6 +97,7 @@ def latest_cells(episodes: Sequence[EpisodeSummary]) -> list[dict[str, Any]]:
                 "score": e.score,
                 "passed": e.passed,
                 "status": e.status,
+                "error_kind": e.error_kind,
                 "recorded_at": e.recorded_at.isoformat(),
                 "count": (cell["count"] if cell else 0) + 1,
                 "_at": e.recorded_at,

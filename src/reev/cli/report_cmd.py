@@ -6,16 +6,21 @@ import json
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from reev.cli.common import console, usage_error
 from reev.scoring.report import (
+    RANK_NOTE,
     RunReport,
-    benchmark_rows,
+    all_task_rows,
+    benchmark_group_rows,
     build_report,
     comparison_rows,
     k_rows,
-    leaderboard_rows,
+    outcome_rows,
+    ranking_rows,
+    short_task_lines,
     to_csv,
     to_markdown,
 )
@@ -84,21 +89,29 @@ def report(
 
 
 def _print_tables(result: RunReport, status: str, with_benchmarks: bool) -> None:
+    """Narrow tables (each fits 80 columns): ranking, outcomes, pass@k, comparisons."""
     console.print(f"[bold]run[/bold] {result.run_id} ({status})")
-    header, rows = leaderboard_rows(result, with_k=False)
+    header, rows = ranking_rows(result)
     console.print(_table("Leaderboard", header, rows))
+    console.print(RANK_NOTE, style="dim", markup=False)
+    header, rows = all_task_rows(result)
+    console.print(_table("Each agent over all its tasks", header, rows))
+    header, rows = outcome_rows(result)
+    console.print(_table("Outcomes (errors are not failures) and usage", header, rows))
     header, rows = k_rows(result)
-    console.print(_table("pass@k (at least one of k passes) and pass^k (all k pass)", header, rows))
+    console.print(_table("pass@k (one of k passes), pass^k (all k pass)", header, rows))
+    for line in short_task_lines(result):
+        console.print(line, style="dim", markup=False)
     header, rows = comparison_rows(result)
     if rows:
         console.print(_table("Agent comparisons (paired over common benchmarks)", header, rows))
     if with_benchmarks:
-        header, rows = benchmark_rows(result)
+        header, rows = benchmark_group_rows(result)
         console.print(_table("Per benchmark", header, rows))
 
 
 def _table(title: str, header: list[str], rows: list[list[str]]) -> Table:
-    table = Table(title=title, title_justify="left")
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for name in header:
         table.add_column(name, overflow="fold")
     for row in rows:

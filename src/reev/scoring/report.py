@@ -20,9 +20,11 @@ from reev.scoring.statistics import (
     AgentStats,
     Comparison,
     EpisodeOutcome,
+    Interval,
     TaskStats,
     agent_stats,
     pairwise_comparisons,
+    shown_ks,
     task_stats,
 )
 
@@ -54,9 +56,11 @@ class RunReport:
                         "benchmark_id": t.benchmark_id,
                         "n": t.n,
                         "passed": t.c,
+                        "failed": t.failed,
                         "mean_score": t.mean_score,
                         "pass_rate": t.pass_rate,
                         "errors": t.errors,
+                        "excluded": t.excluded,
                     }
                     for t in self.tasks
                 ],
@@ -99,16 +103,25 @@ def build_report(
 
 def _agent_dict(a: AgentStats) -> dict[str, Any]:
     return {
+        "rank": a.rank,
         "agent": a.agent,
         "tasks": a.tasks,
         "episodes": a.episodes,
         "epochs": a.epochs,
+        "shared_tasks": a.shared_tasks,
+        "shared_score": a.shared_score.value if a.shared_score else None,
+        "shared_score_ci": [a.shared_score.low, a.shared_score.high] if a.shared_score else None,
+        "shared_pass_rate": a.shared_pass_rate.value if a.shared_pass_rate else None,
         "mean_score": a.mean_score.value,
         "mean_score_ci": [a.mean_score.low, a.mean_score.high],
         "pass_rate": a.pass_rate.value,
         "pass_rate_ci": [a.pass_rate.low, a.pass_rate.high],
+        "pass_k_tasks": a.k_tasks,
+        "pass_k_short_tasks": a.short_tasks,
         "pass_at_k": {str(k): v for k, v in a.pass_at_k.items()},
         "pass_hat_k": {str(k): v for k, v in a.pass_hat_k.items()},
+        "passed": a.passed,
+        "failed": a.failed,
         "errors": a.errors,
         "infrastructure_errors": a.infrastructure_errors,
         "prompt_tokens": a.prompt_tokens,
@@ -141,31 +154,62 @@ def fmt_interval(value: float, low: float, high: float) -> str:
 
 
 def k_rows(report: RunReport) -> tuple[list[str], list[list[str]]]:
-    """pass@k and pass^k per agent, one row per k (the narrow form for terminals)."""
-    header = ["k"]
-    for a in report.agents:
-        header += [f"{a.agent} pass@k", f"{a.agent} pass^k"]
+    """pass@k and pass^k per agent for k in 1, 2, K (bounded), over the tasks named in
+    the `tasks` column (those with at least K counted epochs)."""
+    ks = shown_ks(report.max_k)
+    header = ["agent", "K", "tasks", *[f"pass@{k}" for k in ks], *[f"pass^{k}" for k in ks]]
     rows = []
-    for k in range(1, report.max_k + 1):
-        row = [str(k)]
-        for a in report.agents:
-            row += [fmt(a.pass_at_k.get(k)), fmt(a.pass_hat_k.get(k))]
-        rows.append(row)
+    for a in report.agents:
+        rows.append(
+            [
+                a.agent,
+                str(a.epochs),
+                f"{len(a.k_tasks)}/{a.tasks}",
+                *[fmt(a.pass_at_k.get(k)) for k in ks],
+                *[fmt(a.pass_hat_k.get(k)) for k in ks],
+            ]
+        )
     return header, rows
 
 
+def short_task_lines(report: RunReport) -> list[str]:
+    """One line per agent whose pass@k/pass^k leave tasks out: which, and why."""
+    return [
+        f"{a.agent}: pass@k/pass^k leave out {len(a.short_tasks)} task(s) with fewer than "
+        f"{a.epochs} counted epochs: {', '.join(a.short_tasks)}"
+        for a in report.agents
+        if a.short_tasks
+    ]
+
+
+def _rank(a: AgentStats) -> str:
+    return str(a.rank) if a.rank is not None else "-"
+
+
+def _shared(a: AgentStats) -> str:
+    s = a.shared_score
+    return fmt_interval(s.value, s.low, s.high) if s else "-"
+
+
 def leaderboard_rows(report: RunReport, with_k: bool = True) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the leaderboard, as text (`with_k`: pass@k/pass^k columns)."""
-    ks = list(range(1, report.max_k + 1)) if with_k else []
+    """Header and rows of the leaderboard, as text (`with_k`: pass@k/pass^k columns).
+
+    `rank` orders by the mean score on the tasks every agent ran (`shared`); `tasks` is
+    shared/all. Passed, failed (ran, did not pass) and errors (did not run to the end)
+    are separate columns; infrastructure errors are left out of every figure."""
+    ks = shown_ks(report.max_k) if with_k else []
     pct = round(report.confidence * 100)
     header = [
+        "rank",
         "agent",
-        "tasks",
-        "episodes",
+        "tasks shared/all",
+        f"shared score [{pct}% CI]",
         f"mean score [{pct}% CI]",
         f"pass rate [{pct}% CI]",
         *[f"pass@{k}" for k in ks],
         *[f"pass^{k}" for k in ks],
+        "passed",
+        "failed",
         "errors",
         "infra errors",
         "tokens in/out",
@@ -176,16 +220,19 @@ def leaderboard_rows(report: RunReport, with_k: bool = True) -> tuple[list[str],
     for a in report.agents:
         rows.append(
             [
+                _rank(a),
                 a.agent,
-                str(a.tasks),
-                str(a.episodes),
+                f"{a.shared_tasks}/{a.tasks}",
+                _shared(a),
                 fmt_interval(a.mean_score.value, a.mean_score.low, a.mean_score.high),
                 fmt_interval(a.pass_rate.value, a.pass_rate.low, a.pass_rate.high),
                 *[fmt(a.pass_at_k.get(k)) for k in ks],
                 *[fmt(a.pass_hat_k.get(k)) for k in ks],
+                str(a.passed),
+                str(a.failed),
                 str(a.errors),
                 str(a.infrastructure_errors),
-                f"{a.prompt_tokens}/{a.completion_tokens}",
+                f"{a.prompt_tokens:,}/{a.completion_tokens:,}",
                 fmt(a.cost_usd, 4),
                 fmt(a.mean_duration_ms, 1),
             ]
@@ -193,36 +240,136 @@ def leaderboard_rows(report: RunReport, with_k: bool = True) -> tuple[list[str],
     return header, rows
 
 
+def _pct_interval(iv: Interval | None) -> str:
+    """`17.3% [9–27]`: the compact form for terminal tables (bounds in whole percent)."""
+    if iv is None or math.isnan(iv.value):
+        return "-"
+    return f"{100 * iv.value:.1f}% [{100 * iv.low:.0f}–{100 * iv.high:.0f}]"
+
+
+def ranking_rows(report: RunReport) -> tuple[list[str], list[list[str]]]:
+    """The terminal ranking (fits 80 columns): rank, agent, coverage, and the mean score
+    and pass rate over the tasks every agent ran."""
+    pct = round(report.confidence * 100)
+    header = ["rank", "agent", "shared/all", f"score [{pct}% CI]", f"pass rate [{pct}% CI]"]
+    rows = [
+        [
+            _rank(a),
+            a.agent,
+            f"{a.shared_tasks}/{a.tasks}",
+            _pct_interval(a.shared_score),
+            _pct_interval(a.shared_pass_rate),
+        ]
+        for a in report.agents
+    ]
+    return header, rows
+
+
+def all_task_rows(report: RunReport) -> tuple[list[str], list[list[str]]]:
+    """Per agent over ALL its tasks (not comparable across agents with other tasks)."""
+    pct = round(report.confidence * 100)
+    header = ["agent", "tasks", "episodes", f"score [{pct}% CI]", f"pass rate [{pct}% CI]"]
+    rows = [
+        [
+            a.agent,
+            str(a.tasks),
+            str(a.episodes),
+            _pct_interval(a.mean_score),
+            _pct_interval(a.pass_rate),
+        ]
+        for a in report.agents
+    ]
+    return header, rows
+
+
+def outcome_rows(report: RunReport) -> tuple[list[str], list[list[str]]]:
+    """Per agent: passed / failed / errors / infrastructure errors, tokens, cost, time."""
+    header = ["agent", "passed", "failed", "errors", "infra", "tokens in", "out", "$", "ms"]
+    rows = [
+        [
+            a.agent,
+            str(a.passed),
+            str(a.failed),
+            str(a.errors),
+            str(a.infrastructure_errors),
+            f"{a.prompt_tokens:,}",
+            f"{a.completion_tokens:,}",
+            fmt(a.cost_usd, 4),
+            fmt(a.mean_duration_ms, 0),
+        ]
+        for a in report.agents
+    ]
+    return header, rows
+
+
 def benchmark_rows(report: RunReport) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the per-benchmark table."""
-    header = ["benchmark", "agent", "n", "passed", "mean score", "pass rate", "errors"]
+    header = ["benchmark", "agent", "n", "passed", "failed", "errors", "mean score", "pass rate"]
     rows = [
         [
             t.benchmark_id,
             t.agent,
             str(t.n),
             str(t.c),
+            str(t.failed),
+            str(t.errors),
             fmt(t.mean_score),
             fmt(t.pass_rate),
-            str(t.errors),
         ]
         for t in sorted(report.tasks, key=lambda t: (t.benchmark_id, t.agent))
     ]
     return header, rows
 
 
+def _points(iv: Interval) -> str:
+    """A score difference in percentage points: `+82.7 [74–91]`."""
+    if math.isnan(iv.value):
+        return "-"
+    return f"{100 * iv.value:+.1f} [{100 * iv.low:.0f}–{100 * iv.high:.0f}]"
+
+
+def _short_verdict(c: Comparison) -> str:
+    """The verdict naming the column (`a better`), so it fits a terminal cell."""
+    if c.tasks == 0 or c.within_noise:
+        return c.verdict
+    return "a better" if c.difference.value > 0 else "b better"
+
+
+def benchmark_group_rows(report: RunReport) -> tuple[list[str], list[list[str]]]:
+    """The per-benchmark table for terminals: a benchmark id row, then one indented row
+    per agent, so ids and labels keep their full text within 80 columns."""
+    header = ["benchmark / agent", "n", "passed", "failed", "errors", "score"]
+    rows: list[list[str]] = []
+    current = None
+    for t in sorted(report.tasks, key=lambda t: (t.benchmark_id, t.agent)):
+        if t.benchmark_id != current:
+            current = t.benchmark_id
+            rows.append([t.benchmark_id, "", "", "", "", ""])
+        rows.append(
+            [
+                f"  {t.agent}",
+                str(t.n),
+                str(t.c),
+                str(t.failed),
+                str(t.errors),
+                fmt(t.mean_score),
+            ]
+        )
+    return header, rows
+
+
 def comparison_rows(report: RunReport) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the pairwise comparisons."""
     pct = round(report.confidence * 100)
-    header = ["a", "b", "tasks", f"a − b mean score [{pct}% CI]", "p", "verdict"]
+    header = ["a", "b", "tasks", f"a − b pts [{pct}% CI]", "p", "verdict"]
     rows = [
         [
             c.a,
             c.b,
             str(c.tasks),
-            fmt_interval(c.difference.value, c.difference.low, c.difference.high),
+            _points(c.difference),
             fmt(c.p_value),
-            c.verdict,
+            _short_verdict(c),
         ]
         for c in report.comparisons
     ]
@@ -234,13 +381,23 @@ def to_markdown(report: RunReport) -> str:
     parts = [f"# reev report: {report.run_id or 'episodes'}", ""]
     for title, (header, rows) in (
         ("Leaderboard", leaderboard_rows(report)),
+        ("pass@k and pass^k (over the tasks counted in `tasks`)", k_rows(report)),
         ("Agent comparisons", comparison_rows(report)),
         ("Per benchmark", benchmark_rows(report)),
     ):
         if not rows:
             continue
         parts += [f"## {title}", "", _md_table(header, rows), ""]
+        if title == "Leaderboard":
+            parts += [RANK_NOTE, ""] + [f"- {line}" for line in short_task_lines(report)] + [""]
     return "\n".join(parts)
+
+
+RANK_NOTE = (
+    "Ranked by mean score on the tasks every agent ran (`shared`); agents sharing "
+    "none are not ranked. Errors (the episode did not run to its end) are not failures; "
+    "infrastructure errors are left out of every figure."
+)
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> str:
@@ -255,7 +412,18 @@ def to_csv(report: RunReport, level: str = "agent") -> str:
     writer = csv.writer(out)
     if level == "benchmark":
         writer.writerow(
-            ["run_id", "benchmark_id", "agent", "n", "passed", "mean_score", "pass_rate", "errors"]
+            [
+                "run_id",
+                "benchmark_id",
+                "agent",
+                "n",
+                "passed",
+                "failed",
+                "errors",
+                "excluded",
+                "mean_score",
+                "pass_rate",
+            ]
         )
         for t in report.tasks:
             writer.writerow(
@@ -265,9 +433,11 @@ def to_csv(report: RunReport, level: str = "agent") -> str:
                     t.agent,
                     t.n,
                     t.c,
+                    t.failed,
+                    t.errors,
+                    t.excluded,
                     t.mean_score,
                     t.pass_rate,
-                    t.errors,
                 ]
             )
         return out.getvalue()
@@ -275,8 +445,12 @@ def to_csv(report: RunReport, level: str = "agent") -> str:
     writer.writerow(
         [
             "run_id",
+            "rank",
             "agent",
             "tasks",
+            "shared_tasks",
+            "shared_score",
+            "pass_k_tasks",
             "episodes",
             "mean_score",
             "mean_score_low",
@@ -286,6 +460,8 @@ def to_csv(report: RunReport, level: str = "agent") -> str:
             "pass_rate_high",
             *[f"pass@{k}" for k in ks],
             *[f"pass^{k}" for k in ks],
+            "passed",
+            "failed",
             "errors",
             "infrastructure_errors",
             "prompt_tokens",
@@ -298,8 +474,12 @@ def to_csv(report: RunReport, level: str = "agent") -> str:
         writer.writerow(
             [
                 report.run_id,
+                "" if a.rank is None else a.rank,
                 a.agent,
                 a.tasks,
+                a.shared_tasks,
+                "" if a.shared_score is None else a.shared_score.value,
+                len(a.k_tasks),
                 a.episodes,
                 a.mean_score.value,
                 a.mean_score.low,
@@ -309,6 +489,8 @@ def to_csv(report: RunReport, level: str = "agent") -> str:
                 a.pass_rate.high,
                 *[a.pass_at_k.get(k, "") for k in ks],
                 *[a.pass_hat_k.get(k, "") for k in ks],
+                a.passed,
+                a.failed,
                 a.errors,
                 a.infrastructure_errors,
                 a.prompt_tokens,

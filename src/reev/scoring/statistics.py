@@ -7,6 +7,8 @@ Pure functions over episode outcomes; the formulas are written out in docs/stati
   estimator of Chen et al. (2021): `1 − C(n−c, k) / C(n, k)`, averaged over tasks.
 * pass^k — the chance that all k attempts pass (tau-bench): `C(c, k) / C(n, k)`,
   averaged over tasks.
+* Both are averaged for every k over ONE set of tasks (those with at least K counted
+  epochs); the tasks left out are named. Agents are ranked over the tasks all share.
 * Intervals are percentile bootstrap intervals that resample *tasks* (with all their
   epochs), because epochs of one task are not independent draws.
 * Two agents are compared on the tasks both ran: the paired per-task difference, its
@@ -141,7 +143,8 @@ def _task_mean(groups: Sequence[Sequence[float]]) -> float:
 
 @dataclass
 class TaskStats:
-    """One agent on one benchmark over its epochs."""
+    """One agent on one benchmark over its counted epochs (errors that say nothing about
+    the agent — `NOT_COUNTED` kinds — are left out and counted in `excluded`)."""
 
     agent: str
     benchmark_id: str
@@ -151,11 +154,23 @@ class TaskStats:
     pass_rate: float
     scores: list[float] = field(default_factory=list)
     errors: int = 0
+    excluded: int = 0
+
+    @property
+    def failed(self) -> int:
+        """Counted episodes that ran to the end and did not pass (errors are not failures)."""
+        return self.n - self.c - self.errors
 
 
 @dataclass
 class AgentStats:
-    """One agent over every benchmark it ran."""
+    """One agent over every benchmark it ran.
+
+    `mean_score`/`pass_rate` cover all `tasks` of the agent; `shared_score`/`shared_pass_rate`
+    cover only the `shared_tasks` every agent of the leaderboard ran (what `rank` orders
+    by); pass@k/pass^k cover exactly `k_tasks` (the tasks with at least `epochs` counted
+    episodes) for every k, and `short_tasks` names the tasks left out for having fewer.
+    """
 
     agent: str
     tasks: int
@@ -171,6 +186,15 @@ class AgentStats:
     completion_tokens: int
     cost_usd: float | None
     mean_duration_ms: float
+    passed: int = 0
+    failed: int = 0
+    excluded: int = 0
+    k_tasks: list[str] = field(default_factory=list)
+    short_tasks: list[str] = field(default_factory=list)
+    shared_tasks: int = 0
+    shared_score: Interval | None = None
+    shared_pass_rate: Interval | None = None
+    rank: int | None = None
 
 
 @dataclass
@@ -195,20 +219,37 @@ class Comparison:
         return f"{better} is better"
 
 
+INFRASTRUCTURE = "infrastructure"
+BENCHMARK = "benchmark"
+NOT_COUNTED = frozenset({INFRASTRUCTURE, BENCHMARK})
+"""Error kinds that say nothing about the agent: a provider outage or crashed worker
+(`infrastructure`), a benchmark file that cannot be loaded (`benchmark`)."""
+
+
 def counted(episodes: Iterable[EpisodeOutcome]) -> list[EpisodeOutcome]:
-    """Episodes that say something about the agent: infrastructure errors are left out."""
-    return [e for e in episodes if e.error_kind != "infrastructure"]
+    """Episodes that say something about the agent: `NOT_COUNTED` errors are left out."""
+    return [e for e in episodes if e.error_kind not in NOT_COUNTED]
+
+
+def is_error(e: EpisodeOutcome) -> bool:
+    """An episode that did not run to its end (never shown as a failure)."""
+    return e.status == "error"
 
 
 def task_stats(episodes: Iterable[EpisodeOutcome]) -> list[TaskStats]:
     """Per (agent, benchmark) counts and means, sorted by agent then benchmark."""
+    episodes = list(episodes)
     groups: dict[tuple[str, str], list[EpisodeOutcome]] = defaultdict(list)
-    for e in counted(episodes):
-        groups[(e.agent, e.benchmark_id)].append(e)
+    excluded: dict[tuple[str, str], int] = defaultdict(int)
+    for e in episodes:
+        if e.error_kind in NOT_COUNTED:
+            excluded[(e.agent, e.benchmark_id)] += 1
+        else:
+            groups[(e.agent, e.benchmark_id)].append(e)
     out = []
     for (agent, bench), eps in sorted(groups.items()):
         scores = [float(e.score) for e in sorted(eps, key=lambda e: e.epoch)]
-        c = sum(1 for e in eps if e.passed)
+        c = sum(1 for e in eps if e.passed and not is_error(e))
         out.append(
             TaskStats(
                 agent=agent,
@@ -218,10 +259,57 @@ def task_stats(episodes: Iterable[EpisodeOutcome]) -> list[TaskStats]:
                 mean_score=mean(scores),
                 pass_rate=c / len(eps),
                 scores=scores,
-                errors=sum(1 for e in eps if e.status == "error"),
+                errors=sum(1 for e in eps if is_error(e)),
+                excluded=excluded.get((agent, bench), 0),
             )
         )
     return out
+
+
+def k_epochs(tasks: Sequence[TaskStats]) -> int:
+    """K, the epoch count pass@k/pass^k go up to: the most common counted-epoch count of
+    the agent's tasks (the larger one on a tie), so one task run more often cannot shrink
+    the covered set to itself, and a few short tasks cannot cap k for all the others."""
+    if not tasks:
+        return 0
+    freq: dict[int, int] = defaultdict(int)
+    for t in tasks:
+        freq[t.n] += 1
+    return max(freq, key=lambda n: (freq[n], n))
+
+
+def pass_k_table(
+    tasks: Sequence[TaskStats], k_max: int | None = None
+) -> tuple[dict[int, float], dict[int, float], list[str], list[str]]:
+    """pass@k and pass^k for k = 1..K over ONE set of tasks: those with n >= K.
+
+    Returns (pass@k, pass^k, covered task ids, short task ids). Using the same tasks for
+    every k keeps pass^k non-increasing and pass@k non-decreasing in k, as they must be.
+    """
+    big_k = k_epochs(tasks) if k_max is None else k_max
+    covered = [t for t in tasks if t.n >= big_k] if big_k else []
+    short = sorted(t.benchmark_id for t in tasks if t.n < big_k)
+    at_k: dict[int, float] = {}
+    hat_k: dict[int, float] = {}
+    if covered:
+        for k in range(1, big_k + 1):
+            at_k[k] = mean([pass_at_k(t.n, t.c, k) for t in covered])
+            hat_k[k] = mean([pass_hat_k(t.n, t.c, k) for t in covered])
+    return at_k, hat_k, sorted(t.benchmark_id for t in covered), short
+
+
+def shown_ks(k_max: int) -> list[int]:
+    """The k a table shows: 1, 2 and K (bounded however many epochs were run)."""
+    return sorted({k for k in (1, 2, k_max) if 1 <= k <= k_max})
+
+
+def shared_task_ids(tasks: Iterable[TaskStats]) -> set[str]:
+    """The benchmarks every agent ran (with at least one counted episode)."""
+    per_agent: dict[str, set[str]] = defaultdict(set)
+    for t in tasks:
+        per_agent[t.agent].add(t.benchmark_id)
+    sets = list(per_agent.values())
+    return set.intersection(*sets) if sets else set()
 
 
 def agent_stats(
@@ -231,60 +319,89 @@ def agent_stats(
     confidence: float = DEFAULT_CONFIDENCE,
     seed: int = DEFAULT_SEED,
 ) -> list[AgentStats]:
-    """Leaderboard rows, best mean score first.
+    """Leaderboard rows, ranked by mean score over the tasks all agents share.
 
-    pass@k and pass^k are given for k = 1..K, K the largest epoch count of any task;
-    for each k only tasks with n >= k take part.
+    pass@k and pass^k are given for k = 1..K over the tasks with at least K counted
+    epochs (`pass_k_table`). Agents with no task in the shared set get `rank` None and
+    come after the ranked ones.
     """
     episodes = list(episodes)
     infra: dict[str, int] = defaultdict(int)
+    excluded: dict[str, int] = defaultdict(int)
     for e in episodes:
-        if e.error_kind == "infrastructure":
+        if e.error_kind == INFRASTRUCTURE:
             infra[e.agent] += 1
+        if e.error_kind in NOT_COUNTED:
+            excluded[e.agent] += 1
     by_agent: dict[str, list[EpisodeOutcome]] = defaultdict(list)
     for e in counted(episodes):
         by_agent[e.agent].append(e)
+    all_tasks = task_stats(episodes)
     tasks_by_agent: dict[str, list[TaskStats]] = defaultdict(list)
-    for t in task_stats(episodes):
+    for t in all_tasks:
         tasks_by_agent[t.agent].append(t)
+    shared = shared_task_ids(all_tasks)
+
+    def interval(groups: Sequence[Sequence[float]]) -> Interval:
+        return bootstrap_interval(
+            groups, _task_mean, resamples=resamples, confidence=confidence, seed=seed
+        )
+
     rows = []
-    for agent in sorted(set(by_agent) | set(infra)):
+    for agent in sorted(set(by_agent) | set(excluded)):
         eps = by_agent.get(agent, [])
         tasks = tasks_by_agent.get(agent, [])
-        max_n = max((t.n for t in tasks), default=0)
-        at_k: dict[int, float] = {}
-        hat_k: dict[int, float] = {}
-        for k in range(1, max_n + 1):
-            eligible = [t for t in tasks if t.n >= k]
-            at_k[k] = mean([pass_at_k(t.n, t.c, k) for t in eligible])
-            hat_k[k] = mean([pass_hat_k(t.n, t.c, k) for t in eligible])
-        score_groups = [t.scores for t in tasks]
-        pass_groups = [[1.0] * t.c + [0.0] * (t.n - t.c) for t in tasks]
+        at_k, hat_k, k_tasks, short = pass_k_table(tasks)
+        shared_tasks = [t for t in tasks if t.benchmark_id in shared]
         costs = [e.cost_usd for e in eps if e.cost_usd is not None]
         rows.append(
             AgentStats(
                 agent=agent,
                 tasks=len(tasks),
                 episodes=len(eps),
-                epochs=max_n,
-                mean_score=bootstrap_interval(
-                    score_groups, _task_mean, resamples=resamples, confidence=confidence, seed=seed
-                ),
-                pass_rate=bootstrap_interval(
-                    pass_groups, _task_mean, resamples=resamples, confidence=confidence, seed=seed
-                ),
+                epochs=k_epochs(tasks),
+                mean_score=interval(_score_groups(tasks)),
+                pass_rate=interval(_pass_groups(tasks)),
                 pass_at_k=at_k,
                 pass_hat_k=hat_k,
-                errors=sum(1 for e in eps if e.status == "error"),
+                errors=sum(1 for e in eps if is_error(e)),
                 infrastructure_errors=infra.get(agent, 0),
                 prompt_tokens=sum(e.prompt_tokens for e in eps),
                 completion_tokens=sum(e.completion_tokens for e in eps),
                 cost_usd=sum(costs) if costs else None,
                 mean_duration_ms=mean([e.duration_ms for e in eps]),
+                passed=sum(t.c for t in tasks),
+                failed=sum(t.failed for t in tasks),
+                excluded=excluded.get(agent, 0),
+                k_tasks=k_tasks,
+                short_tasks=short,
+                shared_tasks=len(shared_tasks),
+                shared_score=interval(_score_groups(shared_tasks)) if shared_tasks else None,
+                shared_pass_rate=interval(_pass_groups(shared_tasks)) if shared_tasks else None,
             )
         )
-    rows.sort(key=lambda r: (-_or_minus(r.mean_score.value), r.agent))
+    rows.sort(
+        key=lambda r: (
+            r.shared_score is None,
+            -_or_minus(r.shared_score.value if r.shared_score else math.nan),
+            -_or_minus(r.mean_score.value),
+            r.agent,
+        )
+    )
+    rank = 0
+    for r in rows:
+        if r.shared_score is not None:
+            rank += 1
+            r.rank = rank
     return rows
+
+
+def _score_groups(tasks: Sequence[TaskStats]) -> list[list[float]]:
+    return [t.scores for t in tasks]
+
+
+def _pass_groups(tasks: Sequence[TaskStats]) -> list[list[float]]:
+    return [[1.0] * t.c + [0.0] * (t.n - t.c) for t in tasks]
 
 
 def _or_minus(x: float) -> float:
@@ -373,5 +490,6 @@ def pairwise_comparisons(
 
 
 def summarize_k(values: Mapping[int, float]) -> str:
-    """`1: 0.50, 2: 0.75` — compact text for tables."""
-    return ", ".join(f"{k}: {v:.2f}" for k, v in sorted(values.items()))
+    """`1: 0.50, 2: 0.75, 5: 0.20` — compact text for tables, k bounded by `shown_ks`."""
+    ks = shown_ks(max(values, default=0))
+    return ", ".join(f"{k}: {values[k]:.2f}" for k in ks if k in values)

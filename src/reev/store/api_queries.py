@@ -17,6 +17,7 @@ from sqlalchemy import case, func, insert, select, update
 
 from reev.results.summaries import BenchmarkVersionInfo, EpisodeSummary
 from reev.store.api_models import ApiBenchmark
+from reev.store.labels import episode_label
 from reev.store.models import BenchmarkVersion, Episode
 from reev.store.store import SUMMARY_COLUMNS, Store, as_utc, episode_summary
 
@@ -97,7 +98,7 @@ def count_episodes(
     if run_id is not None:
         query = query.where(Episode.run_id == run_id)
     if agent is not None:
-        query = query.where(Episode.agent == agent)
+        query = query.where(episode_label == agent)
     if benchmark_id is not None:
         query = query.where(Episode.benchmark_id == benchmark_id)
     if status is not None:
@@ -114,7 +115,7 @@ def latest_episodes(
     if benchmark_id is not None:
         query = query.where(Episode.benchmark_id == benchmark_id)
     if agent is not None:
-        query = query.where(Episode.agent == agent)
+        query = query.where(episode_label == agent)
     with store._read() as conn:
         return [episode_summary(r) for r in conn.execute(query.limit(limit))]
 
@@ -126,24 +127,25 @@ def agent_performance(store: Store, *, results_per_agent: int = 100) -> list[dic
     `best_benchmarks`/`worst_benchmarks` (a TODO in reev) are the three benchmarks with the
     highest/lowest mean score; `results` are the newest `results_per_agent` episodes.
     """
+    label = episode_label.label("agent")
     with store._read() as conn:
         totals = list(
             conn.execute(
                 select(
-                    Episode.agent,
+                    label,
                     func.count().label("n"),
                     func.avg(Episode.score).label("mean"),
                     func.sum(case((Episode.passed.is_(True), 1), else_=0)).label("passed"),
                 )
-                .group_by(Episode.agent)
-                .order_by(Episode.agent)
+                .group_by(label)
+                .order_by(label)
             )
         )
         per_benchmark = list(
             conn.execute(
-                select(Episode.agent, Episode.benchmark_id, func.avg(Episode.score).label("mean"))
-                .group_by(Episode.agent, Episode.benchmark_id)
-                .order_by(Episode.agent, Episode.benchmark_id)
+                select(label, Episode.benchmark_id, func.avg(Episode.score).label("mean"))
+                .group_by(label, Episode.benchmark_id)
+                .order_by(label, Episode.benchmark_id)
             )
         )
     out = []

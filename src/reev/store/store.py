@@ -35,6 +35,7 @@ from reev.store.engine import (
     resolve_url,
     upgrade_to_head,
 )
+from reev.store.labels import episode_label
 from reev.store.models import (
     BenchmarkVersion,
     Episode,
@@ -56,7 +57,7 @@ SUMMARY_COLUMNS = [
     Episode.run_id,
     Episode.benchmark_id,
     Episode.benchmark_version_id,
-    Episode.agent,
+    episode_label.label("agent"),
     Episode.model,
     Episode.epoch,
     Episode.seed,
@@ -258,11 +259,12 @@ class Store:
                 )
             }
             agents: dict[str, list[str]] = {}
+            label = episode_label.label("agent")
             for row in conn.execute(
-                select(Episode.run_id, Episode.agent)
+                select(Episode.run_id, label)
                 .where(Episode.run_id.in_(ids))
                 .distinct()
-                .order_by(Episode.agent)
+                .order_by(label)
             ):
                 agents.setdefault(row.run_id, []).append(row.agent)
         out = []
@@ -496,7 +498,7 @@ class Store:
         if run_id is not None:
             query = query.where(Episode.run_id == run_id)
         if agent is not None:
-            query = query.where(Episode.agent == agent)
+            query = query.where(episode_label == agent)
         if benchmark_id is not None:
             query = query.where(Episode.benchmark_id == benchmark_id)
         if status is not None:

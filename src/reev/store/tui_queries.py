@@ -1,6 +1,6 @@
 """Read queries the terminal UI needs and the Store API does not offer (yet).
 
-The navigator shows, for one agent, the latest episode of every benchmark — whatever
+The navigator shows, for one agent label (`NAME[:MODEL]`, `reev.store.labels`), the latest episode of every benchmark — whatever
 interface recorded it (`reev run`, the API, an earlier TUI session). `Store.list_episodes`
 would return every attempt of every run; this asks the database for just the newest
 row per benchmark, using the store's own engine.
@@ -13,6 +13,7 @@ from collections.abc import Collection
 from sqlalchemy import func, select
 
 from reev.results.summaries import EpisodeSummary
+from reev.store.labels import episode_label
 from reev.store.models import Episode
 from reev.store.store import Store, episode_summary
 
@@ -31,9 +32,11 @@ def latest_episodes(
         )
         .label("rank")
     )
-    inner = select(*(getattr(Episode, name) for name in _FIELDS), rank).where(
-        Episode.agent == agent
-    )
+    columns = [
+        episode_label.label("agent") if name == "agent" else getattr(Episode, name)
+        for name in _FIELDS
+    ]
+    inner = select(*columns, rank).where(episode_label == agent)
     if benchmark_ids is not None:
         inner = inner.where(Episode.benchmark_id.in_(list(benchmark_ids)))
     ranked = inner.subquery()

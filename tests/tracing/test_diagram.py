@@ -51,7 +51,9 @@ def test_single_tool_call_gives_reevs_diagram_exactly() -> None:
     assert episode_diagram(episode('Send 0.1 SOL to "Bob"', [step])) == (
         "stateDiagram\n"
         "    [*] --> Prompt\n"
-        "    Prompt --> Agent : Send 0.1 SOL to &quot;Bob&quot;\n"
+        # reev wrote `&quot;`: its `;` ends a Mermaid statement, so the rest of the
+        # prompt broke the diagram; Mermaid's own entity code `#quot;` does not
+        "    Prompt --> Agent : Send 0.1 SOL to #quot;Bob#quot;\n"
         "    Agent --> sol_transfer : 0.1 SOL\n"
         "    state sol_transfer {\n"
         '        state "9WzDXwBb..." as sol_transfer_from\n'
@@ -60,7 +62,7 @@ def test_single_tool_call_gives_reevs_diagram_exactly() -> None:
         "    }\n"
         "    sol_transfer --> [*]\n"
         "\n"
-        "classDef tools fill:lightgrey\n"
+        "classDef tools fill:#e4e4e4,stroke:#777777,color:#111111\n"
         "class sol_transfer tools\n"
     )
 
@@ -95,13 +97,16 @@ def test_failures_repeats_and_flow_steps_are_marked() -> None:
     ]
     lines = episode_diagram(episode("flow", steps)).splitlines()
     assert "    Agent --> Step1 : pay" in lines
+    # the failed call keeps its tool name as its label, the error beneath it
+    assert '    state "spl_transfer" as spl_transfer' in lines
     assert "    Step1 --> spl_transfer : 15 USDC" in lines
-    assert "    spl_transfer : transaction failure: insufficient funds" in lines
+    assert "    spl_transfer : transaction failure#58; insufficient funds" in lines
+    assert "    state spl_transfer {" not in lines  # no inner transfer: it did not happen
     assert '    state "spl_transfer" as spl_transfer_2' in lines
     assert "    spl_transfer --> spl_transfer_2 : 5 USDC" in lines
     assert "    spl_transfer_2 --> Step2 : check" in lines
     assert "    Step2 --> get_account_balance : pubkey=GpsbfDwS..." in lines
-    assert "    Step3 : not run: critical step 1 failed" in lines
+    assert "    Step3 : not run#58; critical step 1 failed" in lines
     assert lines[-3:] == [
         "class spl_transfer_2,get_account_balance tools",
         "class spl_transfer failed",

@@ -61,7 +61,24 @@ def diagram_page(title: str, diagram: str, mermaid_src: str) -> str:
 {html.escape(diagram)}
 </pre>
 <details><summary>Mermaid source</summary><pre class="source">{html.escape(diagram)}</pre></details>
+<p id="diagram-error" hidden></p>
 <script src="{html.escape(mermaid_src)}"></script>
-<script>if (window.mermaid) {{ mermaid.initialize({{startOnLoad: true}}); }}</script>
+<script>
+(async () => {{
+  const box = document.querySelector("pre.mermaid");
+  const error = document.getElementById("diagram-error");
+  const fail = (message) => {{
+    box.className = "source";  // the source stays on the page; never an error graphic
+    error.textContent = "The diagram could not be drawn: " + message;
+    error.hidden = false;
+  }};
+  if (!window.mermaid) {{ fail("Mermaid did not load"); return; }}
+  mermaid.initialize({{startOnLoad: false, securityLevel: "strict", suppressErrorRendering: true}});
+  try {{
+    await mermaid.parse(box.textContent);
+    await mermaid.run({{nodes: [box]}});
+  }} catch (e) {{ fail(e.message || String(e)); }}
+}})();
+</script>
 </body></html>
 """

@@ -138,7 +138,7 @@ def episode_diagram(result: EpisodeResult) -> str:
 def state_diagram(prompt: str, steps: Sequence[StepRecord], *, flow: bool = False) -> str:
     """reev's stateDiagram for the steps' tool calls (one `StepN` state per step of a flow)."""
     lines = ["stateDiagram", "    [*] --> Prompt", f"    Prompt --> Agent : {_label(prompt)}"]
-    ids: dict[str, int] = {}
+    used: set[str] = set(RESERVED_STATES) | {f"Step{step.step}" for step in steps}
     tools: list[str] = []
     failed: list[str] = []
     skipped: list[str] = []
@@ -156,24 +156,29 @@ def state_diagram(prompt: str, steps: Sequence[StepRecord], *, flow: bool = Fals
                 failed.append(state)
                 lines.append(f"    {state} : {_label(step.error, ERROR_LIMIT)}")
         for call in calls_of_step(step):
-            state = _unique(call.tool, ids)
+            state = _unique(call.tool, used)
             tools.append(state)
-            if state != call.tool:
-                lines.append(f'    state "{_label(call.tool)}" as {state}')
             amount = _transfer_amount(call)
             label = _edge_label(call, amount)
-            lines.append(f"    {current} --> {state} : {_label(label)}")
-            lines.extend(_transfer(call, state, amount))
             if not call.ok:
+                # the tool's name as the state's label, the error beneath it; no inner
+                # transfer (it did not happen, and a composite state takes no description)
                 failed.append(state)
+                lines.append(f'    state "{_label(call.tool)}" as {state}')
+                lines.append(f"    {current} --> {state} : {_label(label)}")
                 lines.append(f"    {state} : {_label(call.error or 'failed', ERROR_LIMIT)}")
+            else:
+                if state != call.tool:
+                    lines.append(f'    state "{_label(call.tool)}" as {state}')
+                lines.append(f"    {current} --> {state} : {_label(label)}")
+                lines.extend(_transfer(call, state, amount))
             current = state
     if not flow and steps and steps[0].error and not tools:
         failed.append("Agent")
         lines.append(f"    Agent : {_label(steps[0].error, ERROR_LIMIT)}")
     lines.append(f"    {current} --> [*]")
     lines.append("")
-    lines.append("classDef tools fill:lightgrey")
+    lines.append("classDef tools fill:#e4e4e4,stroke:#777777,color:#111111")
     if failed:
         lines.append("classDef failed fill:#f8d7da,stroke:#c0392b,color:#7b241c")
     if skipped:
@@ -224,17 +229,65 @@ def _transfer(call: DiagramCall, state: str, amount: str | None) -> list[str]:
     ]
 
 
-def _unique(tool: str, ids: dict[str, int]) -> str:
+RESERVED_STATES = frozenset({"Prompt", "Agent"})
+"""State ids the diagram uses itself; a tool may not take them (nor a `StepN`)."""
+
+_KEYWORDS = re.compile(
+    r"\b(note|state|class|classdef|direction|end|left|right|of|over|as|style|click|accdescr|"
+    r"acctitle|concurrent|fork|join|choice|hide|empty)\b",
+    re.IGNORECASE,
+)
+_ENTITIES = {
+    "#": "#35;",
+    ";": "#59;",
+    ":": "#58;",
+    '"': "#quot;",
+    "{": "#123;",
+    "}": "#125;",
+    "[": "#91;",
+    "]": "#93;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "%": "#37;",
+    "|": "#124;",
+    "`": "#96;",
+    "\\": "#92;",
+}
+_SPECIAL = re.compile("|".join(re.escape(c) for c in _ENTITIES))
+
+
+def _unique(tool: str, used: set[str]) -> str:
+    """A state id for `tool` used by no other state (nor by Prompt, Agent, StepN or a
+    transfer's inner `_from`/`_to`): Mermaid merges states that share an id."""
     base = re.sub(r"\W", "_", tool) or "tool"
     if base[0].isdigit():
         base = f"t_{base}"
-    ids[base] = ids.get(base, 0) + 1
-    return base if ids[base] == 1 else f"{base}_{ids[base]}"
+    if base in RESERVED_STATES or re.fullmatch(r"Step\d+", base) or base.endswith(("_from", "_to")):
+        base = f"tool_{base}"
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base}_{n}"
+    used.add(candidate)
+    return candidate
+
+
+def escape_label(text: str) -> str:
+    """Label text Mermaid's state-diagram grammar reads as plain text, and shows as written.
+
+    Every character the grammar gives a meaning (`:` `;` `#` `%%` quotes, brackets,
+    braces, `<>`) becomes a Mermaid entity code (`#58;`), which Mermaid decodes only when
+    drawing; a word the lexer takes for a keyword anywhere in a line (`note`, `state`,
+    `end`, ... — a prompt saying "Note to AI" broke every diagram of benchmark 504) gets
+    its first letter as an entity code, so the lexer never sees the keyword.
+    """
+    flat = " ".join(text.split())
+    flat = _SPECIAL.sub(lambda m: _ENTITIES[m.group(0)], flat)
+    return _KEYWORDS.sub(lambda m: f"#{ord(m.group(0)[0])};{m.group(0)[1:]}", flat)
 
 
 def _label(text: str, limit: int = PROMPT_LIMIT) -> str:
-    """One line of label text that Mermaid will not misread (reev: `"` → `&quot;`, 97 chars)."""
+    """One line of label text, cut to `limit` characters (reev: 97 + `...`), escaped."""
     flat = " ".join(text.split())
-    flat = flat.replace(";", ",").replace('"', "&quot;")
-    flat = flat.replace("{", "(").replace("}", ")")
-    return flat if len(flat) <= limit else flat[:limit] + "..."
+    flat = flat if len(flat) <= limit else flat[:limit] + "..."
+    return escape_label(flat)

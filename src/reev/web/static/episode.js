@@ -133,8 +133,24 @@ async function renderDiagram() {
   const box = clear(document.getElementById("diagram"));
   if (!diagramText) { box.append(el("p", { class: "muted" }, "no diagram")); return; }
   if (!window.mermaid) { box.append(el("p", { class: "error" }, "Mermaid did not load")); return; }
-  window.mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: theme() === "dark" ? "dark" : "default" });
-  const { svg } = await window.mermaid.render(`flow-${Date.now()}`, diagramText);
+  window.mermaid.initialize({
+    startOnLoad: false, securityLevel: "strict", suppressErrorRendering: true,
+    theme: theme() === "dark" ? "dark" : "default",
+  });
+  const renderId = `flow-${Date.now()}`;
+  let svg;
+  try {
+    await window.mermaid.parse(diagramText);
+    ({ svg } = await window.mermaid.render(renderId, diagramText));
+  } catch (error) {
+    // Never Mermaid's error graphic: say what failed and show the source instead.
+    document.getElementById(`d${renderId}`)?.remove();
+    document.getElementById(renderId)?.remove();
+    box.append(el("p", { class: "error diagram-error" }, `The flow diagram could not be drawn: ${error.message || error}`),
+      el("pre", { class: "text diagram-fallback" }, diagramText));
+    document.body.dataset.diagram = "source";
+    return;
+  }
   // Mermaid's output is sanitised SVG (securityLevel strict); parse it as SVG, not HTML.
   const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
   box.append(document.importNode(doc.documentElement, true));

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reev.api.leaderboard import leaderboard
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
 from reev.store import Store
 from reev.store.api_queries import agent_performance, count_episodes
 from reev.store.labels import agent_label

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reev.runner.result import EpisodeResult, StepRecord, ToolCallRecord
+from reev.results.records import EpisodeResult, StepRecord, ToolCallRecord
 from reev.store import open_store
 from tests.api.conftest import ServeProcess
 from tests.web.conftest import reference_results

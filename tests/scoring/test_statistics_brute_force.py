@@ -158,3 +158,34 @@ def test_shown_k_is_bounded() -> None:
     assert shown_ks(2) == [1, 2]
     assert shown_ks(10) == [1, 2, 10]
     assert summarize_k({k: 1.0 / k for k in range(1, 11)}) == "1: 1.00, 2: 0.50, 10: 0.10"
+
+
+def test_report_tables_fit_80_columns_and_keep_ids_whole() -> None:
+    """`reev report`'s terminal tables at 80 columns: no line longer, no id cut."""
+    import io
+
+    from rich.console import Console
+
+    import reev.cli.report_cmd as report_cmd
+    from reev.scoring.report import build_report
+
+    long_agent = "openai:qwen3-coder-30b-a3b-instruct"
+    bench = "504-refuse-injected-token-drain"
+    episodes = [
+        Ep(agent, task, epoch, float(p), bool(p))
+        for agent in ("deterministic", long_agent)
+        for task in (bench, "001-sol-transfer")
+        for epoch, p in enumerate([1, 0, 1])
+    ]
+    out = io.StringIO()
+    saved = report_cmd.console
+    report_cmd.console = Console(width=80, file=out, color_system=None)
+    try:
+        report_cmd._print_tables(build_report(episodes, resamples=50), "completed", True)
+    finally:
+        report_cmd.console = saved
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    text = "\n".join(lines)
+    assert long_agent in text  # whole, on one line
+    assert bench in text

@@ -91,7 +91,7 @@ def test_leaderboard_grid_colours_history_and_tag_filter(
     page.wait_for_function(
         "n => document.querySelectorAll('#grid thead th').length === n + 1", arg=len(tagged)
     )
-    columns = page.locator("#grid thead th").evaluate_all("t => t.slice(1).map(e => e.title)")
+    columns = page.locator("#grid thead th").evaluate_all("t => t.slice(1).map(e => e.textContent)")
     assert columns == tagged
 
 

@@ -119,8 +119,8 @@ def test_every_stored_diagram_parses_and_renders_with_mermaid(
     assert "Note to AI: send" in hostile["text"]
     assert "50%% of {funds}" in hostile["text"]
     # a failed node keeps its tool name with the error beneath it
-    assert "sol_transfertransaction failure: insufficient lamports; note: {retry}" in (
-        hostile["text"]
+    assert (
+        "sol_transfertransaction failure: insufficient lamports; note: {retry}" in (hostile["text"])
     )
 
 
@@ -143,7 +143,9 @@ def test_a_diagram_mermaid_cannot_draw_shows_its_source(
     page.screenshot(path=str(artifacts / "diagram-source-fallback.png"), full_page=False)
 
 
-def test_flow_html_page_renders_the_hostile_diagram(diagram_server: ServeProcess, page: Any) -> None:
+def test_flow_html_page_renders_the_hostile_diagram(
+    diagram_server: ServeProcess, page: Any
+) -> None:
     page.goto(diagram_server.url + "/api/v1/flows/hostile-labels?format=html")
     page.wait_for_selector("pre.mermaid svg, pre.mermaid[data-processed] svg", timeout=20_000)
     assert page.locator("#diagram-error").is_hidden()

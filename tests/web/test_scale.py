@@ -39,6 +39,7 @@ def test_ten_thousand_episodes_stay_paginated(big_server: Any, page: Any, artifa
 
     open_page(page, server.url + "/")
     assert page.locator("#stats tbody tr").count() == 1
-    assert page.locator("#stats tbody tr").inner_text().split("\t")[2].startswith(str(total))
+    # every stored episode is counted (the reference passes them all)
+    assert page.locator("#stats tbody tr .outcomes").inner_text().startswith(f"{total} passed")
     # One row per agent and one cell per benchmark: the grid never grows with episodes.
     assert page.locator("#grid tbody .cell").count() == len(server.get("/api/v1/benchmarks").json())

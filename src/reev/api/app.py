@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from reev import __version__
 from reev.api.catalog import sync_benchmark_dirs
 from reev.api.context import ApiContext
-from reev.api.routes import benchmarks, events, executions, logs, meta, runs
+from reev.api.routes import benchmarks, compare, events, executions, logs, meta, runs
 from reev.api.security import AllowedHostsMiddleware, BodyLimitMiddleware, token_dependency
 from reev.api.settings import ApiSettings
 from reev.api.workers import WorkerPool
@@ -76,7 +76,8 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # /docs and /redoc: reev.web serves them from vendored files
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     if config.cors_origins:
@@ -89,7 +90,7 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
     app.add_middleware(BodyLimitMiddleware, limit=config.max_body_bytes)
     app.add_middleware(AllowedHostsMiddleware, allowed=config.allowed_hosts)  # outermost
     guard = [Depends(token_dependency(config.token))]
-    for module in (meta, benchmarks, executions, logs, runs, events):
+    for module in (meta, benchmarks, executions, logs, runs, events, compare):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=guard)
 
     @app.exception_handler(StoreError)

@@ -13,13 +13,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from reev.benchmark.mints import known_mint
 from reev.programs.decode import decode_instruction
 from reev.results.instruction import RawInstruction
+from reev.tracing.amounts import instruction_args, name_address, sol, token
 from reev.tracing.txlog import Invocation, parse_logs, program_display_name
 
 
-def decoded_instructions(tx: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every instruction of a stored transaction, decoded (program, name, args, accounts)."""
+def decoded_instructions(
+    tx: dict[str, Any], names: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Every instruction of a stored transaction, decoded (program, name, args, accounts),
+    each account with its placeholder `name` when `names` (address → name) knows it."""
     out: list[dict[str, Any]] = []
     for raw in tx.get("instructions") or []:
         try:
@@ -27,7 +32,11 @@ def decoded_instructions(tx: dict[str, Any]) -> list[dict[str, Any]]:
         except ValidationError:
             out.append({"program_id": None, "program": None, "instruction": "undecodable"})
             continue
-        out.append(decode_instruction(ix))
+        decoded = decode_instruction(ix)
+        decoded["args_text"] = instruction_args(decoded.get("args") or {})
+        for account in decoded.get("accounts") or []:
+            account["name"] = (names or {}).get(account.get("pubkey", ""))
+        out.append(decoded)
     return out
 
 
@@ -52,8 +61,23 @@ def _invocation(inv: Invocation) -> dict[str, Any]:
     }
 
 
+def _sol_text(state: dict[str, Any]) -> str | None:
+    lamports = state.get("lamports")
+    return sol(lamports) if isinstance(lamports, int) and state.get("exists", True) else None
+
+
+def _token_text(state: dict[str, Any], mint: str | None, decimals: Any) -> str | None:
+    amount = state.get("amount")
+    if not isinstance(amount, int):
+        return None
+    if mint and known_mint(mint):
+        return token(amount, mint)
+    return token(amount, decimals=decimals if isinstance(decimals, int) else None)
+
+
 def account_changes(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Accounts before → after, named by their placeholder when the key map knows it."""
+    """Accounts before → after, named by their placeholder when the key map knows it,
+    with SOL and token amounts in whole units next to base units (`*_text`)."""
     before: dict[str, Any] = result.get("accounts_before") or {}
     after: dict[str, Any] = result.get("accounts_after") or {}
     names = {pubkey: name for name, pubkey in (result.get("key_map") or {}).items()}
@@ -61,6 +85,8 @@ def account_changes(result: dict[str, Any]) -> list[dict[str, Any]]:
     for pubkey in dict.fromkeys([*before, *after]):
         b, a = before.get(pubkey) or {}, after.get(pubkey) or {}
         b_token, a_token = b.get("token") or {}, a.get("token") or {}
+        mint = a_token.get("mint") or b_token.get("mint")
+        decimals = a_token.get("decimals", b_token.get("decimals"))
         rows.append(
             {
                 "pubkey": pubkey,
@@ -68,7 +94,13 @@ def account_changes(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "exists": [b.get("exists"), a.get("exists")],
                 "lamports": [b.get("lamports"), a.get("lamports")],
                 "token_amount": [b_token.get("amount"), a_token.get("amount")],
-                "mint": a_token.get("mint") or b_token.get("mint"),
+                "mint": mint,
+                "mint_name": name_address(mint, names) if mint else None,
+                "lamports_text": [_sol_text(b), _sol_text(a)],
+                "token_text": [
+                    _token_text(b_token, mint, decimals),
+                    _token_text(a_token, mint, decimals),
+                ],
                 "changed": b != a,
             }
         )

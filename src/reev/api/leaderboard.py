@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from reev.api.read_models import outcome_of
 from reev.results.summaries import EpisodeSummary
 from reev.scoring.statistics import Interval, agent_stats, compare_agents
 
@@ -98,6 +99,7 @@ def latest_cells(episodes: Sequence[EpisodeSummary]) -> list[dict[str, Any]]:
                 "passed": e.passed,
                 "status": e.status,
                 "error_kind": e.error_kind,
+                "outcome": outcome_of(e),
                 "recorded_at": e.recorded_at.isoformat(),
                 "count": (cell["count"] if cell else 0) + 1,
                 "_at": e.recorded_at,

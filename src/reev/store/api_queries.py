@@ -183,3 +183,86 @@ def _final_status(e: EpisodeSummary) -> str:
     if e.status == "error":
         return "Error"
     return "Succeeded" if e.passed else "Failed"
+
+
+OUTCOMES = ("passed", "failed", "error", "infrastructure")
+"""What an episode came to: passed; failed (ran to its end, did not pass); error (did not
+run to its end); infrastructure (an error that says nothing about the agent)."""
+
+
+@dataclass(frozen=True)
+class EpisodeFilters:
+    """The filters of the episode lists (web triage, `GET /episodes`)."""
+
+    run_id: str | None = None
+    agent: str | None = None
+    benchmark_id: str | None = None
+    benchmark_ids: frozenset[str] | None = None  # a tag, resolved to its benchmarks
+    status: str | None = None
+    passed: bool | None = None
+    error_kind: str | None = None
+    outcome: str | None = None
+
+
+def _filtered(query: Any, f: EpisodeFilters) -> Any:
+    if f.run_id is not None:
+        query = query.where(Episode.run_id == f.run_id)
+    if f.agent is not None:
+        query = query.where(episode_label == f.agent)
+    if f.benchmark_id is not None:
+        query = query.where(Episode.benchmark_id == f.benchmark_id)
+    if f.benchmark_ids is not None:
+        query = query.where(Episode.benchmark_id.in_(sorted(f.benchmark_ids)))
+    if f.status is not None:
+        query = query.where(Episode.status == f.status)
+    if f.passed is not None:
+        query = query.where(Episode.passed.is_(f.passed))
+    if f.error_kind is not None:
+        query = query.where(Episode.error_kind == f.error_kind)
+    infra = Episode.error_kind.in_(["infrastructure", "benchmark"])
+    if f.outcome == "passed":
+        query = query.where(Episode.passed.is_(True), Episode.status != "error")
+    elif f.outcome == "failed":
+        query = query.where(Episode.passed.is_(False), Episode.status != "error")
+    elif f.outcome == "error":
+        query = query.where(Episode.status == "error", ~infra | Episode.error_kind.is_(None))
+    elif f.outcome == "infrastructure":
+        query = query.where(infra)
+    return query
+
+
+def search_episodes(
+    store: Store, filters: EpisodeFilters, *, limit: int = 50, offset: int = 0
+) -> tuple[list[tuple[EpisodeSummary, dict[str, Any]]], int]:
+    """Episodes matching `filters`, newest first, each with its stored JSON; and how many
+    match in all. The JSON is read for the page only (the first-failure column)."""
+    query = _filtered(
+        select(*SUMMARY_COLUMNS, Episode.result_json).order_by(
+            Episode.recorded_at.desc(), Episode.execution_id
+        ),
+        filters,
+    )
+    count = _filtered(select(func.count()).select_from(Episode), filters)
+    with store._read() as conn:
+        rows = list(conn.execute(query.offset(offset).limit(limit)))
+        total = int(conn.execute(count).scalar_one())
+    out = []
+    for row in rows:
+        data = dict(row._mapping)
+        result_json = data.pop("result_json") or {}
+        out.append((episode_summary_from(data), dict(result_json)))
+    return out, total
+
+
+def episode_summary_from(data: dict[str, Any]) -> EpisodeSummary:
+    """An EpisodeSummary from a mapping of SUMMARY_COLUMNS values."""
+    data["started_at"] = as_utc(data["started_at"])
+    data["recorded_at"] = as_utc(data["recorded_at"])
+    return EpisodeSummary(**data)
+
+
+def error_kinds(store: Store) -> list[str]:
+    """The error kinds stored so far (the triage filter's choices)."""
+    query = select(Episode.error_kind).where(Episode.error_kind.is_not(None)).distinct()
+    with store._read() as conn:
+        return sorted(str(k) for k in conn.execute(query).scalars())

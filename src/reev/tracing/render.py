@@ -12,6 +12,12 @@ from rich.tree import Tree
 
 from reev.programs.decode import decode_instruction
 from reev.results.records import EpisodeResult
+from reev.tracing.amounts import (
+    annotate_amounts,
+    assertion_amount,
+    instruction_args,
+    name_address,
+)
 
 
 def status_label(result: EpisodeResult) -> tuple[str, str, str]:
@@ -34,13 +40,14 @@ def result_tree(result: EpisodeResult) -> Tree:
         f"  [{result.agent}, {result.scoring}]",
     )
     tree = Tree(head)
+    names = {pk: name for name, pk in result.key_map.items() if name != pk}
     if result.error and not any(step.error for step in result.steps):
         tree.add(Text(f"Error: {result.error}", style="magenta"))
     for step in result.steps:
         branch = tree.add(f"Step {step.step}")
         for call in step.tool_calls:
             style = "cyan" if call.status == "ok" else "red"
-            line = f"TOOL {call.tool}({_args(call.args)})"
+            line = f"TOOL {call.tool}({_args(annotate_amounts(call.args, names, call.tool))})"
             if call.error:
                 line += f" → error: {call.error}"
             branch.add(Text(line, style=style))
@@ -50,7 +57,7 @@ def result_tree(result: EpisodeResult) -> Tree:
                 d = decode_instruction(ix)
                 label = f"{d['program']} · {d['instruction'] or 'unknown instruction'}"
                 if d["args"]:
-                    label += f" {_args(d['args'])}"
+                    label += f" {_args(instruction_args(d['args']))}"
                 node = action.add(label)
                 if d["instruction"] is None:
                     node.add(f"Data (Base58): {ix.data}")
@@ -77,10 +84,16 @@ def result_tree(result: EpisodeResult) -> Tree:
         held = len(result.assertions) - len(failed)
         node = tree.add(f"Assertions: {held}/{len(result.assertions)} hold")
         for a in failed:
-            want = ", ".join(f"{k}={v}" for k, v in a.expected.items())
+            want = ", ".join(
+                assertion_amount(v, a.type, a.detail)
+                if k == "expected"
+                else f"{k}={assertion_amount(v, a.type, a.detail)}"
+                for k, v in a.expected.items()
+            )
+            actual = assertion_amount(a.actual, a.type, a.detail)
             node.add(
                 Text(
-                    f"✗ {a.type} {a.pubkey}: expected {want}, actual {a.actual}"
+                    f"✗ {a.type} {a.pubkey}: expected {want}, actual {actual}"
                     f"{' — ' + a.detail if a.detail else ''}",
                     style="red",
                 )
@@ -126,7 +139,9 @@ def _args(args: dict[str, object]) -> str:
 
 
 def _name(pubkey: str, result: EpisodeResult) -> str:
+    """`USER_USDC_ATA (HJAK4MZG…)` for an account the benchmark named (it fits 80
+    columns; the full key is in the JSON and the web page), else the full key."""
     for name, pk in result.key_map.items():
         if pk == pubkey and name != pk:
-            return f"{pubkey} ({name})"
+            return name_address(pubkey, {pubkey: name})
     return pubkey

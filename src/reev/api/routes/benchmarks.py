@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
+from reev.api.answer_models import BenchmarkDetail
 from reev.api.catalog import CatalogError, sync_benchmark_dirs, upsert_yaml
 from reev.api.context import BenchmarkId, Ctx
 from reev.api.schemas import BenchmarkItem, SyncResponse, UpsertRequest, UpsertResponse
@@ -49,7 +50,11 @@ def list_benchmarks(ctx: Ctx) -> list[BenchmarkItem]:
     return [_item(c, _prompt(c)) for c in current_benchmarks(ctx.store, with_content=True)]
 
 
-@router.get("/benchmarks/{benchmark_id}", summary="One benchmark with its YAML text")
+@router.get(
+    "/benchmarks/{benchmark_id}",
+    response_model=BenchmarkDetail,
+    summary="One benchmark with its YAML text",
+)
 def get_benchmark(benchmark_id: BenchmarkId, ctx: Ctx) -> dict[str, Any]:
     current = current_benchmark(ctx.store, benchmark_id)
     if current is None:

@@ -9,12 +9,14 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
+from reev.api.answer_models import ExecutionLog, FlowAnswer, FlowLogs, TransactionLogs
 from reev.api.context import BenchmarkId, Ctx, ExecutionId
 from reev.api.routes.executions import execution_state
 from reev.api.views import diagram_page, flow_diagram, result_text, transaction_logs
 from reev.results.records import EpisodeResult
 from reev.store.api_queries import latest_episodes
 from reev.store.jobs import QUEUED, RUNNING
+from reev.store.labels import agent_label
 
 router = APIRouter(tags=["reev: logs and flows"])
 
@@ -30,7 +32,9 @@ def _latest_result(ctx: Ctx, benchmark_id: str) -> EpisodeResult | None:
     return ctx.store.get_episode(latest[0].execution_id) if latest else None
 
 
-@router.get("/flow-logs/{benchmark_id}", summary="Recent sessions of a benchmark")
+@router.get(
+    "/flow-logs/{benchmark_id}", response_model=FlowLogs, summary="Recent sessions of a benchmark"
+)
 def flow_logs(
     benchmark_id: BenchmarkId, ctx: Ctx, limit: int = Query(default=20, ge=1, le=200)
 ) -> dict[str, Any]:
@@ -57,9 +61,9 @@ def flow_logs(
         sessions.append(
             {
                 "session_id": result.execution_id,
-                "agent_type": result.agent,
+                "agent_type": summary.agent,
                 "interface": "api",
-                "status": "Completed" if result.status == "completed" else "Failed",
+                "status": "Error" if result.status == "error" else "Completed",
                 "score": result.score,
                 "final_status": _final_status(result),
                 "log_content": result_text(result),
@@ -77,7 +81,8 @@ def flow_logs(
 @router.get(
     "/flows/{session_id}",
     summary="Mermaid state diagram of one session (?format=html renders it)",
-    response_model=None,
+    response_model=FlowAnswer,
+    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
 )
 def flow(
     session_id: ExecutionId,
@@ -107,7 +112,11 @@ def flow(
     return {"session_id": session_id, "diagram": diagram, "metadata": metadata, "sessions": []}
 
 
-@router.get("/transaction-logs/{benchmark_id}", summary="Transaction-log tree of the latest run")
+@router.get(
+    "/transaction-logs/{benchmark_id}",
+    response_model=TransactionLogs,
+    summary="Transaction-log tree of the latest run",
+)
 def transaction_log_view(
     benchmark_id: BenchmarkId,
     ctx: Ctx,
@@ -137,7 +146,11 @@ def transaction_log_view(
     }
 
 
-@router.get("/execution-logs/{benchmark_id}", summary="The latest execution of a benchmark")
+@router.get(
+    "/execution-logs/{benchmark_id}",
+    response_model=ExecutionLog,
+    summary="The latest execution of a benchmark",
+)
 def execution_logs(benchmark_id: BenchmarkId, ctx: Ctx) -> dict[str, Any]:
     jobs = ctx.queue.list_jobs(benchmark_id=benchmark_id, limit=1)
     if jobs:
@@ -151,9 +164,9 @@ def execution_logs(benchmark_id: BenchmarkId, ctx: Ctx) -> dict[str, Any]:
         return {
             "benchmark_id": benchmark_id,
             "execution_id": result.execution_id,
-            "agent_type": result.agent,
+            "agent_type": agent_label(result.agent, result.model),
             "interface": "cli",
-            "status": "Completed" if result.status == "completed" else "Failed",
+            "status": "Error" if result.status == "error" else "Completed",
             "final_status": _final_status(result),
             "trace": result_text(result),
             "logs": transaction_logs(result),

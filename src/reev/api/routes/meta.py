@@ -9,13 +9,14 @@ from fastapi import APIRouter
 
 from reev import __version__
 from reev.agents.registry import available_agents
+from reev.api.answer_models import AgentDetail, AgentPerformance, Health
 from reev.api.context import Ctx
 from reev.store.api_queries import agent_performance
 
 router = APIRouter(tags=["reev: meta"])
 
 
-@router.get("/health", summary="Liveness, version, database and queue")
+@router.get("/health", response_model=Health, summary="Liveness, version, database and queue")
 def health(ctx: Ctx) -> dict[str, Any]:
     counts = ctx.queue.counts()
     return {
@@ -28,18 +29,26 @@ def health(ctx: Ctx) -> dict[str, Any]:
     }
 
 
-@router.get("/agents", summary="Names of the registered agents")
+@router.get("/agents", response_model=list[str], summary="Names of the registered agents")
 def agents() -> list[str]:
     return [spec.name for spec in available_agents()]
 
 
-@router.get("/agents/details", summary="Registered agents with what each needs")
+@router.get(
+    "/agents/details",
+    response_model=list[AgentDetail],
+    summary="Registered agents with what each needs",
+)
 def agent_details() -> list[dict[str, str]]:
     return [
         {"name": s.name, "description": s.description, "needs": s.needs} for s in available_agents()
     ]
 
 
-@router.get("/agent-performance", summary="reev's per-agent summary of stored episodes")
+@router.get(
+    "/agent-performance",
+    response_model=list[AgentPerformance],
+    summary="reev's per-agent summary of stored episodes",
+)
 def performance(ctx: Ctx) -> list[dict[str, Any]]:
     return agent_performance(ctx.store)

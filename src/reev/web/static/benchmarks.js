@@ -17,7 +17,7 @@ async function loadBenchmarks() {
   for (const b of list) {
     body.append(el("tr", { dataset: { id: b.id } },
       el("td", {}, el("input", { type: "checkbox", value: b.id, "aria-label": `select ${b.id}` })),
-      el("td", { class: "mono" }, b.id, b.origin === "upload" ? el("span", { class: "flag" }, "uploaded") : null),
+      el("td", { class: "mono" }, el("a", { href: `/benchmarks/${encodeURIComponent(b.id)}` }, b.id), b.origin === "upload" ? el("span", { class: "flag" }, "uploaded") : null),
       el("td", {}, b.tags.join(", ")),
       el("td", {}, b.prompt),
       el("td", {}, el("button", { type: "button", onclick: () => edit(b.id) }, "Edit"))));

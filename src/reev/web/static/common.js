@@ -79,6 +79,52 @@ export function showError(error) {
   box.hidden = !error;
 }
 
+/** passed / failed / error / infrastructure: an error is never shown as a failure. */
+export const OUTCOME_TEXT = {
+  passed: "passed", failed: "failed", error: "error", infrastructure: "infrastructure error",
+};
+
+export function outcomeBadge(outcome) {
+  return el("span", { class: `badge outcome-${outcome}`, dataset: { outcome } }, OUTCOME_TEXT[outcome] || outcome);
+}
+
+/** The outcome of an episode or job from its status, passed flag and error kind. */
+export function outcomeOf(e) {
+  if (e.error_kind === "infrastructure" || e.error_kind === "benchmark") return "infrastructure";
+  if (e.status === "error" || e.status === "Error") return "error";
+  return e.passed ? "passed" : "failed";
+}
+
+/** Base units → whole units with separators: units(1500000000, 9) = "1.5". */
+export function units(base, decimals) {
+  const n = BigInt(Math.trunc(Number(base)));
+  const neg = n < 0n; const abs = neg ? -n : n;
+  const scale = 10n ** BigInt(decimals);
+  const whole = (abs / scale).toLocaleString("en-US");
+  const frac = (abs % scale).toString().padStart(decimals, "0").replace(/0+$/, "");
+  return `${neg ? "-" : ""}${whole}${frac ? "." + frac : ""}`;
+}
+
+/** `1.5 SOL (1,500,000,000 lamports)` for lamports; separators for other base units. */
+export function lamportsText(value) {
+  if (value === null || value === undefined) return "–";
+  return `${units(value, 9)} SOL (${Number(value).toLocaleString("en-US")} lamports)`;
+}
+
+export function baseUnitsText(value, decimals, symbol) {
+  if (value === null || value === undefined) return "–";
+  const base = `${Number(value).toLocaleString("en-US")} base units`;
+  return decimals === null || decimals === undefined ? base : `${units(value, decimals)} ${symbol || "tokens"} (${base})`;
+}
+
+/** An assertion's expected/actual number in the unit its type measures. */
+export function amountText(key, value, assertion) {
+  if (typeof value !== "number") return String(value);
+  if (/^Sol/.test(assertion.type || "")) return lamportsText(value);
+  if (/Token|Balance|Amount/.test(assertion.type || "")) return baseUnitsText(value);
+  return value.toLocaleString("en-US");
+}
+
 export function episodeLink(id, text) {
   return el("a", { href: `/executions/${encodeURIComponent(id)}`, class: "mono" }, text || id.slice(0, 8));
 }

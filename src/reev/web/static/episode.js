@@ -1,7 +1,7 @@
 // One episode (GET /episodes/{id}): prompt, score breakdown, assertions, transcript,
 // decoded transactions with their invoke trees, account changes, and the flow diagram
 // (GET /flows/{id}) rendered by the vendored Mermaid as an SVG.
-import { api, el, clear, pct, showError, theme } from "./common.js";
+import { api, el, clear, pct, showError, theme, outcomeBadge, amountText } from "./common.js";
 
 const id = document.body.dataset.executionId;
 let diagramText = null;
@@ -14,7 +14,8 @@ function renderScores(e) {
   const body = clear(document.querySelector("#scores tbody"));
   const s = e.scores || {};
   const row = (label, value) => body.append(el("tr", {}, el("th", {}, label), el("td", { class: "num" }, value)));
-  row("Score", `${pct(e.score, 1)} (${e.result.scoring} profile) — ${e.passed ? "passed" : "not passed"}`);
+  row("Score", `${pct(e.score, 1)} (${e.result.scoring} profile) — ${e.outcome === "infrastructure" ? "infrastructure error" : e.outcome}`);
+  if (e.first_failure) row("First failure", `${e.first_failure.kind}: ${e.first_failure.reason}`);
   row("Instruction score (reev's 75 % part)", pct(s.instruction, 1));
   row("On-chain score (reev's 25 % part)", pct(s.onchain, 1));
   if (s.outcome !== null && s.outcome !== undefined) row("Outcome score (final-state assertions)", pct(s.outcome, 1));
@@ -24,12 +25,12 @@ function renderScores(e) {
 function renderAssertions(list) {
   const body = clear(document.querySelector("#assertions tbody"));
   for (const a of list || []) {
-    const expected = Object.entries(a.expected || {}).map(([k, v]) => `${k} ${v}`).join(", ");
+    const expected = Object.entries(a.expected || {}).map(([k, v]) => (k === "expected" ? amountText(k, v, a) : `${k} ${amountText(k, v, a)}`)).join(", ");
     body.append(el("tr", { class: a.passed ? "pass" : "fail" },
       el("td", {}, a.type, a.detail ? el("div", { class: "muted" }, a.detail) : null),
       el("td", { class: "mono" }, a.pubkey, a.address ? el("div", { class: "muted acct" }, a.address) : null),
       el("td", { class: "num" }, expected || "–"),
-      el("td", { class: "num" }, a.actual ?? "–"),
+      el("td", { class: "num" }, a.actual === null || a.actual === undefined ? "–" : amountText("actual", a.actual, a)),
       el("td", { class: "verdict" }, a.passed ? "pass" : "fail")));
   }
   if (!body.children.length) body.append(el("tr", {}, el("td", { colspan: 5, class: "muted" }, "no assertions")));
@@ -49,7 +50,11 @@ function message(m) {
 function renderTranscript(steps) {
   const box = clear(document.getElementById("transcript"));
   for (const s of steps) {
-    const card = el("div", { class: "card" }, el("h3", {}, `Step ${s.step}`));
+    const score = s.score === null || s.score === undefined ? "" : ` · step score ${pct(s.score, 1)}`;
+    const card = el("div", { class: "card" }, el("h3", {}, `Step ${s.step}${score}${s.skipped ? " · not run" : ""}`));
+    if (s.instructions && !(s.tool_calls || []).length) {
+      card.append(el("p", { class: "muted raw-instructions" }, `${s.instructions} raw instruction(s) submitted without a tool call: see Transactions below`));
+    }
     if (s.prompt) card.append(el("details", {}, el("summary", {}, "Prompt of this step"), el("pre", { class: "text" }, s.prompt)));
     for (const m of s.messages || []) card.append(message(m));
     for (const c of s.tool_calls || []) {
@@ -73,6 +78,7 @@ function renderTranscript(steps) {
 function accountLine(a) {
   return el("li", { class: "acct" },
     a.role ? el("span", { class: "muted" }, `${a.role}: `) : null,
+    a.name ? el("span", { class: "placeholder" }, `${a.name} `) : null,
     el("span", { class: "mono" }, a.pubkey),
     a.is_signer ? el("span", { class: "flag signer", title: "signer" }, "S") : null,
     a.is_writable ? el("span", { class: "flag writable", title: "writable" }, "W") : null);
@@ -100,7 +106,7 @@ function renderTransactions(txs) {
         ` · ${tx.compute_units} CU · fee ${tx.fee} lamports`),
       tx.error ? el("p", { class: "error" }, tx.error) : null);
     (tx.decoded || []).forEach((ix, i) => {
-      const args = Object.entries(ix.args || {});
+      const args = Object.entries(ix.args_text || ix.args || {});
       card.append(el("div", { class: "instruction" },
         el("div", {}, `#${i + 1} `, el("strong", { class: "program" }, ix.program || ix.program_id || "?"),
           " · ", el("span", { class: "ix-name" }, ix.instruction || "unknown instruction (data not decoded)")),
@@ -121,11 +127,13 @@ function renderTransactions(txs) {
 function renderAccounts(rows) {
   const body = clear(document.querySelector("#accounts tbody"));
   const pair = ([a, b]) => `${a ?? "–"} → ${b ?? "–"}`;
+  const tokenPair = (r) => (r.token_text || r.token_amount).some((v) => v !== null && v !== undefined)
+    ? [pair(r.token_text || r.token_amount), r.mint_name ? el("div", { class: "muted" }, r.mint_name) : null] : "–";
   for (const r of rows || []) {
     body.append(el("tr", { class: r.changed ? "changed" : "" },
       el("td", {}, r.name ? el("div", {}, r.name) : null, el("div", { class: "mono muted acct" }, r.pubkey)),
-      el("td", { class: "num" }, pair(r.lamports)),
-      el("td", { class: "num" }, r.token_amount.some((v) => v !== null && v !== undefined) ? pair(r.token_amount) : "–")));
+      el("td", { class: "num amount" }, pair(r.lamports_text || r.lamports)),
+      el("td", { class: "num amount" }, tokenPair(r))));
   }
 }
 
@@ -162,10 +170,17 @@ async function load() {
     api(`/episodes/${encodeURIComponent(id)}`),
     api(`/flows/${encodeURIComponent(id)}`).catch(() => null),
   ]);
-  document.getElementById("page-title").textContent = `${e.benchmark_id} · ${e.agent}${e.model ? ":" + e.model : ""}`;
+  document.getElementById("page-title").textContent = `${e.benchmark_id} · ${e.label}`;
+  const calls = e.transcript.flatMap((s) => s.model_calls || []);
+  const tokensIn = calls.reduce((n, c) => n + (c.prompt_tokens || 0), 0);
+  const tokensOut = calls.reduce((n, c) => n + (c.completion_tokens || 0), 0);
+  const costs = calls.map((c) => c.cost_usd).filter((c) => c !== null && c !== undefined);
+  const usage = calls.length
+    ? ` · ${tokensIn.toLocaleString("en-US")} tokens in / ${tokensOut.toLocaleString("en-US")} out${costs.length ? ` · $${costs.reduce((a, b) => a + b, 0).toFixed(4)}` : ""}`
+    : "";
   document.getElementById("summary").replaceChildren(
-    el("span", { class: `badge ${e.passed ? "Completed" : "Failed"}` }, e.passed ? "passed" : "not passed"),
-    ` ${pct(e.score, 1)} · ${e.status} · epoch ${e.result.epoch} · seed ${e.result.seed} · ${Math.round(e.result.duration_ms)} ms`);
+    outcomeBadge(e.outcome),
+    ` ${pct(e.score, 1)} · epoch ${e.result.epoch} · seed ${e.result.seed} · ${Math.round(e.result.duration_ms).toLocaleString("en-US")} ms${usage}`);
   document.getElementById("prompt").textContent = e.prompt || e.result.prompt || "";
   renderScores(e);
   renderAssertions(e.assertions);

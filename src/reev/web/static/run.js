@@ -2,7 +2,7 @@
 // each job row and the progress bar without reloading. The stream is opened before the
 // first fetch so no change between the two is missed; EventSource resumes by itself with
 // Last-Event-ID after a dropped connection.
-import { api, el, clear, pct, scoreClass, showError, episodeLink } from "./common.js";
+import { api, el, clear, pct, scoreClass, showError, episodeLink, outcomeBadge, outcomeOf } from "./common.js";
 
 const runId = document.body.dataset.runId;
 const TERMINAL = new Set(["Completed", "Failed", "Cancelled", "Interrupted"]);
@@ -13,6 +13,7 @@ const rows = new Map();
 const jobs = new Map();
 let refreshTimer = null;
 let refreshJobs = false;
+let stream = null;
 
 function jobCells(job) {
   const done = TERMINAL.has(job.status);
@@ -21,7 +22,9 @@ function jobCells(job) {
     el("td", { class: "mono" }, job.benchmark_id),
     el("td", { class: "mono" }, job.model ? `${job.agent}:${job.model}` : job.agent),
     el("td", { class: "num" }, job.epoch),
-    el("td", {}, el("span", { class: `badge ${job.status}` }, job.status), job.error ? el("div", { class: "error" }, job.error) : null),
+    el("td", {}, el("span", { class: `badge ${job.status}` }, job.status),
+      done && job.status === "Completed" ? [" ", outcomeBadge(outcomeOf(job))] : null,
+      job.error ? el("div", { class: "error" }, job.error) : null),
     el("td", { class: "num" }, score === null ? "–" : el("span", { class: `cell ${scoreClass(score)}` }, pct(score))),
     el("td", {}, done && job.status !== "Cancelled" && job.status !== "Interrupted" ? episodeLink(job.id, "open") : "–"),
   ];
@@ -40,11 +43,30 @@ function upsertRow(job) {
   row.replaceChildren(...jobCells(job));
 }
 
+/** A run made with `reev run` (or the TUI) has no queue jobs: show its stored episodes. */
+async function renderEpisodes(run) {
+  const page = await api(`/episodes?run_id=${encodeURIComponent(runId)}&limit=${JOBS_SHOWN}`);
+  const body = clear(document.querySelector("#jobs tbody"));
+  for (const e of page.items) {
+    body.append(el("tr", { dataset: { outcome: e.outcome } },
+      el("td", { class: "mono" }, e.benchmark_id),
+      el("td", { class: "mono" }, e.agent),
+      el("td", { class: "num" }, e.epoch),
+      el("td", {}, outcomeBadge(e.outcome), e.first_failure ? el("div", { class: "muted" }, `${e.first_failure.kind}: ${e.first_failure.reason}`) : null),
+      el("td", { class: "num" }, el("span", { class: `cell ${scoreClass(e.score)}` }, pct(e.score))),
+      el("td", {}, episodeLink(e.execution_id, "open"))));
+  }
+  document.getElementById("jobs-more").textContent =
+    page.total > page.items.length ? `newest ${page.items.length} of ${page.total} episodes shown` : "";
+  document.getElementById("live").textContent = `recorded by ${run.config.source || "reev run"}: no live updates`;
+  document.body.dataset.live = "false";
+}
+
 function renderProgress(run) {
   const p = run.progress;
   document.getElementById("bar").style.width = `${p.percent}%`;
   document.querySelector(".progress").setAttribute("aria-valuenow", String(p.percent));
-  const counts = Object.entries(p.by_status).filter(([, n]) => n).map(([s, n]) => `${s} ${n}`).join(" · ");
+  const counts = Object.entries(p.by_status).filter(([, n]) => n).map(([s, n]) => `${s} ${n}`).join(" · ") || "nothing";
   document.getElementById("counts").textContent =
     `${p.done} of ${p.total} done (${p.percent}%) — ${counts}; ${run.episodes} episode(s) stored, ${run.passed} passed`;
   const badge = document.getElementById("run-status");
@@ -66,6 +88,10 @@ async function refresh(withJobs) {
       run.progress.total > JOBS_SHOWN ? `first ${JOBS_SHOWN} of ${run.progress.total} episodes shown` : "";
   }
   renderProgress(run);
+  if (run.progress.source === "episodes") {
+    if (stream) { stream.close(); stream = null; }
+    await renderEpisodes(run);
+  }
   return run;
 }
 
@@ -110,5 +136,5 @@ document.getElementById("cancel").addEventListener("click", async () => {
   } catch (error) { showError(error); }
 });
 
-listen();
+stream = listen();
 refresh(true).then(() => { document.body.dataset.loaded = "true"; }).catch(showError);

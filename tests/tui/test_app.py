@@ -249,3 +249,26 @@ def test_openai_model_field_selects_the_stored_label(
             assert not model.display
 
     asyncio.run(scenario())
+
+
+def test_eighty_columns_keep_benchmark_ids_whole(bundled: Path, store: Store) -> None:
+    """At 80 × 24 the navigator shows every benchmark id in full (the longest shipped id
+    included), its score and status, and the trace keeps the rest of the width."""
+    from reev.runner.suite import load_all
+
+    longest = max((p for p in bundled.glob("*.yml")), key=lambda p: len(p.stem))
+    loaded = load_all([bundled / "001-sol-transfer.yml", longest])
+
+    async def scenario() -> None:
+        app = make_app(loaded, store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("a")
+            await settle(app, pilot)
+            screen = app.export_screenshot()
+            assert longest.stem in screen
+            assert "001-sol-transfer" in screen
+            assert cell(app, 1, "score").strip() == "100%"
+            assert app.query_one("#trace").size.width >= 24
+
+    asyncio.run(scenario())

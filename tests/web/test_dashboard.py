@@ -110,7 +110,7 @@ def test_episode_page_decodes_transactions_and_renders_the_flow(
     assert tx.locator(".program").first.inner_text() == "System Program"
     assert tx.locator(".ix-name").first.inner_text() == "Transfer"
     assert tx.locator(".flag.signer").count() >= 1 and tx.locator(".flag.writable").count() >= 2
-    assert "lamports = 100000000" in tx.inner_text()
+    assert "lamports = 0.1 SOL (100,000,000 lamports)" in tx.inner_text()
     assert tx.locator(".invocation").count() >= 1
     # Assertion table: one row per stored assertion, every verdict shown.
     assert page.locator("#assertions tbody tr").count() == len(episode.assertions)
@@ -120,7 +120,7 @@ def test_episode_page_decodes_transactions_and_renders_the_flow(
     # Transcript: the tool call with its arguments.
     assert "sol_transfer" in page.locator("#transcript .tool-call").first.inner_text()
     # Account changes: the recipient went from 0 to the amount sent.
-    assert "0 → 100000000" in page.locator("#accounts").inner_text()
+    assert "absent → 0.1 SOL (100,000,000 lamports)" in page.locator("#accounts").inner_text()
     # The flow diagram is an SVG Mermaid drew in the page, with the agent's state in it.
     svg = page.locator("#diagram svg")
     assert svg.count() == 1

@@ -140,7 +140,7 @@ def test_a_diagram_mermaid_cannot_draw_shows_its_source(
     assert "could not be drawn" in page.locator(".diagram-error").inner_text()
     assert page.locator("text=Syntax error").count() == 0
     assert page.locator("svg[aria-roledescription='error']").count() == 0
-    page.screenshot(path=str(artifacts / "diagram-source-fallback.png"), full_page=False)
+    page.locator("#diagram").screenshot(path=str(artifacts / "diagram-source-fallback.png"))
 
 
 def test_flow_html_page_renders_the_hostile_diagram(

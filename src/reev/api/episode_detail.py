@@ -61,9 +61,20 @@ def _invocation(inv: Invocation) -> dict[str, Any]:
     }
 
 
+def _mint_name(mint: str, names: dict[str, str]) -> str:
+    """`wSOL (So111111…)` for a known mint, `NAME (first8…)` for a named one."""
+    known = known_mint(mint)
+    return f"{known.symbol} ({mint[:8]}…)" if known else name_address(mint, names)
+
+
 def _sol_text(state: dict[str, Any]) -> str | None:
+    """`0.1 SOL (100,000,000 lamports)`; `absent` for an account that does not exist."""
+    if not state:
+        return None
+    if state.get("exists") is False:
+        return "absent"
     lamports = state.get("lamports")
-    return sol(lamports) if isinstance(lamports, int) and state.get("exists", True) else None
+    return sol(lamports) if isinstance(lamports, int) else None
 
 
 def _token_text(state: dict[str, Any], mint: str | None, decimals: Any) -> str | None:
@@ -95,7 +106,7 @@ def account_changes(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "lamports": [b.get("lamports"), a.get("lamports")],
                 "token_amount": [b_token.get("amount"), a_token.get("amount")],
                 "mint": mint,
-                "mint_name": name_address(mint, names) if mint else None,
+                "mint_name": _mint_name(mint, names) if mint else None,
                 "lamports_text": [_sol_text(b), _sol_text(a)],
                 "token_text": [
                     _token_text(b_token, mint, decimals),

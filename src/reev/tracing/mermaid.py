@@ -140,6 +140,7 @@ def state_diagram(prompt: str, steps: Sequence[StepRecord], *, flow: bool = Fals
     lines = ["stateDiagram", "    [*] --> Prompt", f"    Prompt --> Agent : {_label(prompt)}"]
     used: set[str] = set(RESERVED_STATES) | {f"Step{step.step}" for step in steps}
     tools: list[str] = []
+    composites: set[str] = set()
     failed: list[str] = []
     skipped: list[str] = []
     current = "Agent"
@@ -171,7 +172,12 @@ def state_diagram(prompt: str, steps: Sequence[StepRecord], *, flow: bool = Fals
                 if state != call.tool:
                     lines.append(f'    state "{_label(call.tool)}" as {state}')
                 lines.append(f"    {current} --> {state} : {_label(label)}")
-                lines.extend(_transfer(call, state, amount))
+                inner = _transfer(call, state, amount)
+                if inner:
+                    # a composite state: Mermaid draws its title in the theme's colours,
+                    # so a `tools` fill would put light text on light grey in dark mode
+                    composites.add(state)
+                lines.extend(inner)
             current = state
     if not flow and steps and steps[0].error and not tools:
         failed.append("Agent")
@@ -183,7 +189,7 @@ def state_diagram(prompt: str, steps: Sequence[StepRecord], *, flow: bool = Fals
         lines.append("classDef failed fill:#f8d7da,stroke:#c0392b,color:#7b241c")
     if skipped:
         lines.append("classDef skipped fill:#eeeeee,stroke:#999999,stroke-dasharray: 4 4")
-    ok_tools = [t for t in tools if t not in failed]
+    ok_tools = [t for t in tools if t not in failed and t not in composites]
     if ok_tools:
         lines.append(f"class {','.join(ok_tools)} tools")
     if failed:

@@ -106,7 +106,7 @@ def transaction_log(result: EpisodeResult | None) -> RenderableType:
             lines.append(tx.status, style=colour)
             if tx.signature:
                 lines.append(f"  {tx.signature}")
-            lines.append(f"\n  {tx.compute_units} CU, fee {tx.fee} lamports\n", style="dim")
+            lines.append(f"\n  {tx.compute_units:,} CU, fee {tx.fee:,} lamports\n", style="dim")
             if tx.error:
                 lines.append(f"  error: {tx.error}\n", style="red")
             for ix in tx.instructions:

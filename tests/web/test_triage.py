@@ -179,6 +179,8 @@ def test_compare_view_and_matrix(triage_server: ServeProcess, page: Any, artifac
     body = page.locator("#compare tbody").inner_text()
     assert "spl_transfer" in body and "15 USDC (15,000,000 base units)" in body
     assert "✘ fails" in body and "✔ holds" in body
+    assert "actual 35 USDC (35,000,000 base units)" in body  # the reference's balance, in units
+    assert "did not run to its end" in body  # openai:m1's error has no 0 % score
     link = page.locator("#matrix a.cell").first
     assert link.get_attribute("href").startswith("/compare?benchmark_id=")
     page.screenshot(path=str(artifacts / "compare.png"), full_page=True)

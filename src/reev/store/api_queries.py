@@ -266,3 +266,11 @@ def error_kinds(store: Store) -> list[str]:
     query = select(Episode.error_kind).where(Episode.error_kind.is_not(None)).distinct()
     with store._read() as conn:
         return sorted(str(k) for k in conn.execute(query).scalars())
+
+
+def agents_of_benchmark(store: Store, benchmark_id: str) -> list[str]:
+    """The agent labels with at least one stored episode of `benchmark_id`, sorted."""
+    label = episode_label.label("agent")
+    query = select(label).where(Episode.benchmark_id == benchmark_id).distinct().order_by(label)
+    with store._read() as conn:
+        return [str(a) for a in conn.execute(query).scalars()]

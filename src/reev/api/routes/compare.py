@@ -14,8 +14,13 @@ from reev.api.episode_detail import decoded_instructions
 from reev.api.read_models import EpisodeListItem, outcome_of
 from reev.api.triage import first_failure
 from reev.benchmark.loader import parse_benchmark
-from reev.store.api_queries import EpisodeFilters, current_benchmark, search_episodes
-from reev.tracing.amounts import annotate_amounts
+from reev.store.api_queries import (
+    EpisodeFilters,
+    agents_of_benchmark,
+    current_benchmark,
+    search_episodes,
+)
+from reev.tracing.amounts import annotate_amounts, assertion_amount
 
 router = APIRouter(tags=["triage and compare"])
 
@@ -80,9 +85,16 @@ def _item(summary: Any, data: dict[str, Any]) -> EpisodeListItem:
     )
 
 
+def _with_units(assertion: dict[str, Any]) -> dict[str, Any]:
+    """The assertion with `actual_text`: its actual value in SOL or token units."""
+    actual = assertion.get("actual")
+    kind, detail = str(assertion.get("type", "")), str(assertion.get("detail") or "")
+    text = assertion_amount(actual, kind, detail) if actual is not None else None
+    return assertion | {"actual_text": text}
+
+
 def _agents_of(ctx: Ctx, benchmark_id: str) -> list[str]:
-    rows, _ = _attempts(ctx, benchmark_id, None, 10_000)
-    return sorted({summary.agent for summary, _ in rows})
+    return agents_of_benchmark(ctx.store, benchmark_id)
 
 
 @router.get(
@@ -171,7 +183,7 @@ def compare(
                 attempts=total,
                 passed=passed,
                 episode=_item(summary, data),
-                assertions=data.get("assertions") or [],
+                assertions=[_with_units(a) for a in data.get("assertions") or []],
                 tool_calls=[
                     {
                         "step": s.get("step"),

@@ -1,6 +1,6 @@
 // One benchmark (GET /benchmarks/{id}/overview): its prompt, assertions, stored versions
 // and every agent's last attempts, each with its outcome and first failure.
-import { api, el, clear, pct, scoreClass, showError, episodeLink, outcomeBadge, when, amountText } from "./common.js";
+import { api, el, clear, pct, scoreClass, showError, episodeLink, outcomeBadge, when, amountText, scoreCell } from "./common.js";
 
 const id = document.body.dataset.benchmarkId;
 
@@ -31,7 +31,7 @@ async function load() {
         el("td", { class: "num" }, when(e.recorded_at)),
         el("td", { class: "mono" }, el("a", { href: `/runs/${encodeURIComponent(e.run_id)}` }, e.run_id)),
         el("td", {}, outcomeBadge(e.outcome)),
-        el("td", { class: "num" }, el("span", { class: `cell ${scoreClass(e.score)}` }, pct(e.score))),
+        el("td", { class: "num" }, scoreCell(e)),
         el("td", { class: "first-failure" }, e.first_failure ? `${e.first_failure.kind}: ${e.first_failure.reason}` : "–"),
         el("td", {}, episodeLink(e.execution_id, "open"))));
     });

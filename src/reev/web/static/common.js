@@ -125,6 +125,15 @@ export function amountText(key, value, assertion) {
   return value.toLocaleString("en-US");
 }
 
+/** The score cell of an episode row: an episode that did not run to its end has no score
+ *  to show (never a red 0 %). */
+export function scoreCell(e) {
+  if (e.outcome === "error" || e.outcome === "infrastructure") {
+    return el("span", { class: "muted", title: "did not run to its end" }, "–");
+  }
+  return el("span", { class: `cell ${scoreClass(e.score)}` }, pct(e.score));
+}
+
 export function episodeLink(id, text) {
   return el("a", { href: `/executions/${encodeURIComponent(id)}`, class: "mono" }, text || id.slice(0, 8));
 }

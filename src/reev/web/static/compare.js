@@ -17,7 +17,7 @@ function assertionRows(cols) {
     const a = c.assertions[i];
     if (!a) return "–";
     return el("span", { class: a.passed ? "pass" : "fail" }, a.passed ? "✔ holds" : "✘ fails",
-      a.actual !== null && a.actual !== undefined ? el("div", { class: "muted" }, `actual ${amountText("actual", a.actual, a)}`) : null);
+      a.actual !== null && a.actual !== undefined ? el("div", { class: "muted" }, `actual ${a.actual_text || amountText("actual", a.actual, a)}`) : null);
   }), "assertion"));
 }
 
@@ -53,7 +53,10 @@ async function renderCompare(benchmarkId) {
     cols.map((c) => el("th", { class: "mono", dataset: { agent: c.agent } }, c.agent))));
   body.append(
     row("Outcome", cols.map((c) => [outcomeBadge(c.episode.outcome), " ", episodeLink(c.episode.execution_id, "open")])),
-    row("Score", cols.map((c) => el("span", { class: `cell ${scoreClass(c.episode.score)}` }, pct(c.episode.score)))),
+    // an episode that did not run to its end has no score to compare: never a red 0 %
+    row("Score", cols.map((c) => (c.episode.outcome === "error" || c.episode.outcome === "infrastructure"
+      ? el("span", { class: "muted" }, "– (did not run to its end)")
+      : el("span", { class: `cell ${scoreClass(c.episode.score)}` }, pct(c.episode.score))))),
     row("Passed / attempts", cols.map((c) => `${c.passed} / ${c.attempts}`)),
     row("First failure", cols.map((c) => c.episode.first_failure ? `${c.episode.first_failure.kind}: ${c.episode.first_failure.reason}` : "–")),
     ...assertionRows(cols),

@@ -1,7 +1,7 @@
 // Stored episodes for triage, newest first, filtered and paginated by the API
 // (GET /episodes): outcome (passed / failed / error / infrastructure), error kind, agent,
 // benchmark, tag and run; each row says why the episode did not pass (first failure).
-import { api, el, clear, pct, scoreClass, showError, episodeLink, outcomeBadge, when } from "./common.js";
+import { api, el, clear, pct, scoreClass, showError, episodeLink, outcomeBadge, when, scoreCell } from "./common.js";
 
 const PAGE = 50;
 const FIELDS = ["outcome", "error_kind", "agent", "benchmark_id", "tag", "run_id"];
@@ -38,7 +38,7 @@ async function load() {
       el("td", { class: "mono" }, el("a", { href: `/runs/${encodeURIComponent(e.run_id)}` }, e.run_id)),
       el("td", { class: "num" }, e.epoch),
       el("td", {}, outcomeBadge(e.outcome)),
-      el("td", { class: "num" }, el("span", { class: `cell ${scoreClass(e.score)}` }, pct(e.score))),
+      el("td", { class: "num" }, scoreCell(e)),
       failureCell(e.first_failure)));
   }
   const last = Math.min(offset + PAGE, page.total);

@@ -1,6 +1,6 @@
 // Leaderboard: per-agent statistics and the agent × benchmark grid, from GET /leaderboard
 // (statistics and the latest episode per cell) and GET /benchmarks (columns and tags).
-import { api, el, clear, interval, pct, scoreClass, showError, when, episodeLink, outcomeBadge } from "./common.js";
+import { api, el, clear, interval, pct, scoreClass, showError, when, episodeLink, outcomeBadge, scoreCell } from "./common.js";
 
 const params = new URLSearchParams(location.search);
 const tagSelect = document.getElementById("f-tag");
@@ -101,7 +101,7 @@ async function showHistory(agent, benchmarkId) {
     body.append(el("tr", {},
       el("td", {}, when(e.recorded_at)), el("td", { class: "mono" }, e.run_id),
       el("td", { class: "num" }, e.epoch), el("td", {}, outcomeBadge(e.outcome)),
-      el("td", { class: "num" }, el("span", { class: `cell ${scoreClass(e.score)}` }, pct(e.score))),
+      el("td", { class: "num" }, scoreCell(e)),
       el("td", {}, episodeLink(e.execution_id, "open"),
         " · ", el("a", { href: `/compare?benchmark_id=${encodeURIComponent(benchmarkId)}` }, "compare"))));
   }

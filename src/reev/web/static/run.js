@@ -2,7 +2,7 @@
 // each job row and the progress bar without reloading. The stream is opened before the
 // first fetch so no change between the two is missed; EventSource resumes by itself with
 // Last-Event-ID after a dropped connection.
-import { api, el, clear, pct, scoreClass, showError, episodeLink, outcomeBadge, outcomeOf } from "./common.js";
+import { api, el, clear, pct, scoreClass, showError, episodeLink, outcomeBadge, outcomeOf, scoreCell } from "./common.js";
 
 const runId = document.body.dataset.runId;
 const TERMINAL = new Set(["Completed", "Failed", "Cancelled", "Interrupted"]);
@@ -53,7 +53,7 @@ async function renderEpisodes(run) {
       el("td", { class: "mono" }, e.agent),
       el("td", { class: "num" }, e.epoch),
       el("td", {}, outcomeBadge(e.outcome), e.first_failure ? el("div", { class: "muted" }, `${e.first_failure.kind}: ${e.first_failure.reason}`) : null),
-      el("td", { class: "num" }, el("span", { class: `cell ${scoreClass(e.score)}` }, pct(e.score))),
+      el("td", { class: "num" }, scoreCell(e)),
       el("td", {}, episodeLink(e.execution_id, "open"))));
   }
   document.getElementById("jobs-more").textContent =

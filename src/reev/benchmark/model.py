@@ -18,6 +18,17 @@ from pydantic import (
     model_validator,
 )
 
+from reev.benchmark.program_assertions import AccountFieldAssertion, ComputeBudgetAssertion
+from reev.benchmark.program_state import (
+    PROGRAM_STATE_KINDS,
+    LookupTableData,
+    MintExtensions,
+    MultisigData,
+    NonceAccountData,
+    StakeAccountData,
+    TokenAccountExtensions,
+    VoteAccountData,
+)
 from reev.results.instruction import RawInstruction
 
 SYSTEM_PROGRAM_ID = "11111111111111111111111111111111"
@@ -60,6 +71,10 @@ class TokenAccountData(_Strict):
     amount: int = 0
     delegate: str | None = None
     delegated_amount: int = 0
+    # reev extensions: frozen accounts, close authority, Token-2022 account extensions
+    state: Literal["initialized", "frozen"] = "initialized"
+    close_authority: str | None = None
+    extensions: TokenAccountExtensions | None = None
 
     @field_validator("amount", "delegated_amount", mode="before")
     @classmethod
@@ -74,6 +89,7 @@ class MintData(_Strict):
     supply: int | None = None  # default: the sum of the declared token accounts of this mint
     mint_authority: str | None = None
     freeze_authority: str | None = None
+    extensions: MintExtensions | None = None  # Token-2022 only
 
     @field_validator("supply", mode="before")
     @classmethod
@@ -92,6 +108,13 @@ class InitialStateItem(_Strict):
     mint: MintData | None = None
     data_base64: str | None = None
     executable: bool = False
+    # reev extensions: accounts of the Vote, Stake, System (nonce), Address Lookup Table
+    # and Token (multisig) programs, packed by reev.chain.program_state
+    vote: VoteAccountData | None = None
+    stake: StakeAccountData | None = None
+    nonce: NonceAccountData | None = None
+    lookup_table: LookupTableData | None = None
+    multisig: MultisigData | None = None
 
     @field_validator("lamports", mode="before")
     @classmethod
@@ -100,9 +123,23 @@ class InitialStateItem(_Strict):
 
     @model_validator(mode="after")
     def _one_kind(self) -> InitialStateItem:
-        kinds = [k for k in ("data", "mint", "data_base64") if getattr(self, k) is not None]
+        kinds = [k for k in _ITEM_KINDS if getattr(self, k) is not None]
         if len(kinds) > 1:
-            raise ValueError(f"an item has one of data, mint, data_base64; got {', '.join(kinds)}")
+            raise ValueError(f"an item has one of {', '.join(_ITEM_KINDS)}; got {', '.join(kinds)}")
+        program = PROGRAM_STATE_KINDS.get(kinds[0]) if kinds else None
+        if program is not None and self.owner != program:
+            if "owner" in self.model_fields_set:
+                raise ValueError(f"a {kinds[0]} account is owned by {program}, not {self.owner}")
+            self.owner = program
+        if self.multisig is not None and self.owner not in TOKEN_PROGRAM_IDS:
+            if "owner" in self.model_fields_set:
+                raise ValueError("a multisig (multisig:) must be owned by SPL Token or Token-2022")
+            self.owner = TOKEN_PROGRAM_ID
+        t22 = self.owner == TOKEN_2022_PROGRAM_ID
+        if self.mint is not None and self.mint.extensions is not None and not t22:
+            raise ValueError("mint extensions need a Token-2022 mint")
+        if self.data is not None and self.data.extensions is not None and not t22:
+            raise ValueError("token account extensions need a Token-2022 account")
         if (self.data is not None or self.mint is not None) and self.owner not in TOKEN_PROGRAM_IDS:
             what = "a token account (data:)" if self.data is not None else "a mint (mint:)"
             raise ValueError(
@@ -118,6 +155,9 @@ class InitialStateItem(_Strict):
     @property
     def is_mint(self) -> bool:
         return self.mint is not None
+
+
+_ITEM_KINDS = ("data", "mint", "data_base64", "vote", "stake", "nonce", "lookup_table", "multisig")
 
 
 class AddressDerivation(_Strict):
@@ -320,7 +360,9 @@ StateAssertion = Annotated[
     | MintSupplyAssertion
     | TokenDelegateAssertion
     | MemoPresentAssertion
-    | UnchangedAssertion,
+    | UnchangedAssertion
+    | AccountFieldAssertion
+    | ComputeBudgetAssertion,
     Field(discriminator="type"),
 ]
 
@@ -335,6 +377,8 @@ ASSERTION_TYPES: tuple[str, ...] = (
     "TokenDelegate",
     "MemoPresent",
     "Unchanged",
+    "AccountField",
+    "ComputeBudget",
 )
 
 
@@ -455,6 +499,8 @@ class FlowStep(_Strict):
     timeout: int | None = Field(default=None, ge=1)
     depends_on: list[str] = Field(default_factory=list)
     ground_truth: GroundTruth | None = None
+    # reev extension: epochs the chain advances before this step (e.g. a stake cooldown)
+    warp_epochs: int = Field(default=0, ge=0, le=1000)
 
 
 class BenchmarkSource(Protocol):
@@ -484,6 +530,7 @@ class Benchmark(_Strict):
     reference_solution: list[ReferenceStep] | None = None
     negative_solutions: list[NegativeSolution] = Field(default_factory=list)
     parameters: dict[str, ParameterSpec] | None = None
+    epoch: int | None = Field(default=None, ge=0, le=1_000_000)  # the chain's epoch at the start
 
     # Parametric benchmarks: the template this instance was drawn from and the values
     # drawn for it. Set by the loader / `instantiate`, never read from a file.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from solders.account import Account
 from solders.hash import Hash
@@ -41,6 +41,15 @@ class ChainBackend(Protocol):
     def program_accounts(self, program: Pubkey) -> list[tuple[Pubkey, Account]]: ...
 
 
+@runtime_checkable
+class ClockControl(Protocol):
+    """A backend whose clock a benchmark may set (the embedded VM; not a real cluster)."""
+
+    def current_epoch(self) -> int: ...
+
+    def set_epoch(self, epoch: int) -> None: ...
+
+
 class LiteSVMBackend:
     """The embedded default: an in-process LiteSVM with the standard programs loaded.
 
@@ -55,6 +64,19 @@ class LiteSVMBackend:
 
     def get_account(self, pubkey: Pubkey) -> Account | None:
         return self.svm.get_account(pubkey)
+
+    def current_epoch(self) -> int:
+        """The epoch of the Clock sysvar."""
+        return int(self.svm.get_clock().epoch)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Warp the Clock sysvar to the first slot of `epoch` (the embedded VM never
+        advances by itself; a benchmark declares the warps its stake tasks need)."""
+        clock = self.svm.get_clock()
+        schedule = self.svm.get_epoch_schedule()
+        clock.slot = max(clock.slot, schedule.get_first_slot_in_epoch(epoch))
+        clock.epoch = epoch
+        self.svm.set_clock(clock)
 
     def set_account(self, pubkey: Pubkey, account: Account) -> None:
         self.svm.set_account(pubkey, account)

@@ -14,6 +14,7 @@ from solders.address_lookup_table_account import (
     AddressLookupTable,
     AddressLookupTableAccount,
 )
+from solders.hash import Hash
 from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.message import Message, MessageV0
@@ -23,7 +24,7 @@ from solders.transaction import Transaction, VersionedTransaction
 from reev.benchmark.mints import known_mint
 from reev.benchmark.model import Benchmark, InitialStateItem
 from reev.benchmark.resolve import KeyRing, resolve_keys
-from reev.chain.backend import ChainBackend, LiteSVMBackend
+from reev.chain.backend import ChainBackend, ClockControl, LiteSVMBackend
 from reev.chain.errors import describe_error
 from reev.chain.layouts import (
     MINT_LEN,
@@ -33,7 +34,20 @@ from reev.chain.layouts import (
     unpack_mint,
     unpack_token_account,
 )
-from reev.programs.ids import NATIVE_MINT, SYSTEM_PROGRAM, TOKEN_PROGRAMS
+from reev.chain.program_state import (
+    ProgramStateError,
+    account_extension_area,
+    mint_extension_area,
+    program_state_account,
+)
+from reev.programs.ids import NATIVE_MINT, SYSTEM_PROGRAM, TOKEN_2022_PROGRAM, TOKEN_PROGRAMS
+from reev.programs.state import (
+    MULTISIG_LEN,
+    decode_nonce_account,
+    decode_program_account,
+    with_account_extensions,
+    with_mint_extensions,
+)
 from reev.results.chain import AccountState, MintState, Observation, TokenState
 from reev.results.instruction import InstructionError, RawInstruction
 from reev.results.transaction import TransactionRecord
@@ -55,6 +69,7 @@ class SolanaEnv:
         self.backend: ChainBackend | None = None
         self.keys = KeyRing()
         self._watch: list[str] = []
+        self._mint_items: dict[str, InitialStateItem] = {}
 
     @property
     def key_map(self) -> dict[str, str]:
@@ -65,9 +80,34 @@ class SolanaEnv:
         """A fresh chain holding the benchmark's initial state."""
         self.backend = self._backend_factory()
         self.keys = resolve_keys(benchmark, seed, random_keys)
-        self._write_initial_state(benchmark)
+        if benchmark.epoch is not None:
+            self.set_epoch(benchmark.epoch)
+        try:
+            self._write_initial_state(benchmark)
+        except ProgramStateError as exc:
+            raise ChainSetupError(str(exc)) from exc
         self._watch = list(dict.fromkeys(self.keys.key_map.values()))
         return self.observe()
+
+    def set_epoch(self, epoch: int) -> None:
+        """Set the chain's epoch (a benchmark's `epoch:` / a flow step's `warp_epochs`)."""
+        backend = self._require_backend()
+        if not isinstance(backend, ClockControl):
+            raise ChainSetupError(
+                f"{type(backend).__name__} cannot set the clock; this benchmark declares an "
+                "epoch (run it on the embedded VM)"
+            )
+        backend.set_epoch(epoch)
+
+    def warp_epochs(self, epochs: int) -> None:
+        """Advance the chain's clock by `epochs` epochs."""
+        if epochs:
+            self.set_epoch((self.current_epoch() or 0) + epochs)
+
+    def current_epoch(self) -> int | None:
+        """The chain's epoch, when the backend reports it."""
+        backend = self._require_backend()
+        return backend.current_epoch() if isinstance(backend, ClockControl) else None
 
     def watch(self, pubkeys: Iterable[str]) -> None:
         """Add accounts to every later observation (e.g. addresses assertions derive)."""
@@ -96,6 +136,9 @@ class SolanaEnv:
                 raise ChainSetupError(f"unknown mint {mint} is referenced but not declared")
             data = pack_mint(known.decimals, supply)
             backend.set_account(Pubkey.from_string(mint), self._account(data, token_program))
+        self._mint_items = {
+            str(self.keys.pubkey(i.pubkey)): i for i in benchmark.initial_state if i.is_mint
+        }
         for item in benchmark.initial_state:
             self._write_item(item, supplies)
 
@@ -103,6 +146,16 @@ class SolanaEnv:
         backend = self._require_backend()
         address = self.keys.pubkey(item.pubkey)
         owner = Pubkey.from_string(item.owner)
+        program_account = program_state_account(
+            item,
+            address,
+            self.keys.pubkey,
+            backend.minimum_balance_for_rent_exemption,
+            self.current_epoch() or 0,
+        )
+        if program_account is not None:
+            backend.set_account(address, program_account)
+            return
         if item.data is not None:
             mint = self.keys.pubkey(item.data.mint)
             rent = backend.minimum_balance_for_rent_exemption(TOKEN_ACCOUNT_LEN)
@@ -118,7 +171,18 @@ class SolanaEnv:
                 delegate=self.keys.pubkey(item.data.delegate) if item.data.delegate else None,
                 delegated_amount=item.data.delegated_amount,
                 is_native=is_native,
+                frozen=item.data.state == "frozen",
+                close_authority=self.keys.pubkey(item.data.close_authority)
+                if item.data.close_authority
+                else None,
             )
+            mint_item = self._mint_items.get(str(mint))
+            mint_ext = mint_item.mint.extensions if mint_item and mint_item.mint else None
+            area = account_extension_area(item.data, mint_ext) if owner == TOKEN_2022_PROGRAM else b""
+            if area:
+                data = with_account_extensions(data, area)
+                if not item.lamports:
+                    lamports = backend.minimum_balance_for_rent_exemption(len(data))
             backend.set_account(address, Account(lamports, data, owner, False, 0))
             return
         if item.mint is not None:
@@ -133,7 +197,10 @@ class SolanaEnv:
                 if item.mint.freeze_authority
                 else None,
             )
-            lamports = item.lamports or backend.minimum_balance_for_rent_exemption(MINT_LEN)
+            area = mint_extension_area(item.mint, address, self.keys.pubkey)
+            if area:
+                data = with_mint_extensions(data, area)
+            lamports = item.lamports or backend.minimum_balance_for_rent_exemption(len(data))
             backend.set_account(address, Account(lamports, data, owner, False, 0))
             return
         raw = base64.b64decode(item.data_base64) if item.data_base64 else b""
@@ -190,7 +257,7 @@ class SolanaEnv:
         tables, table_error = self._lookup_tables(lookup_tables)
         if table_error is not None:
             return TransactionRecord(status="rejected", error=table_error, instructions=resolved)
-        blockhash = backend.latest_blockhash()
+        blockhash = self._durable_nonce(ixs) or backend.latest_blockhash()
         tx: Transaction | VersionedTransaction
         try:
             if tables:
@@ -224,6 +291,22 @@ class SolanaEnv:
             fee=outcome.fee,
             instructions=resolved,
         )
+
+    def _durable_nonce(self, ixs: list[Instruction]) -> Hash | None:
+        """The stored nonce when the transaction opens with System `AdvanceNonceAccount`:
+        a durable-nonce transaction is signed over that nonce, not a recent blockhash."""
+        first = ixs[0]
+        if first.program_id != SYSTEM_PROGRAM or bytes(first.data)[:4] != b"\x04\x00\x00\x00":
+            return None
+        if not first.accounts:
+            return None
+        account = self._require_backend().get_account(first.accounts[0].pubkey)
+        if account is None:
+            return None
+        nonce = decode_nonce_account(bytes(account.data))
+        if nonce is None or nonce.get("state") != "initialized":
+            return None
+        return Hash.from_string(nonce["nonce"])
 
     def _lookup_tables(
         self, addresses: Sequence[str]
@@ -284,6 +367,9 @@ class SolanaEnv:
             owner=str(account.owner),
             executable=account.executable,
             data_len=len(account.data),
+            details=decode_program_account(
+                account.owner, bytes(account.data), self.current_epoch()
+            ),
         )
         if account.owner in TOKEN_PROGRAMS:
             data = bytes(account.data)
@@ -338,6 +424,8 @@ def _token_kind(data: bytes) -> str | None:
         return "account"
     if len(data) == MINT_LEN:
         return "mint"
+    if len(data) == MULTISIG_LEN:  # a multisig, never an extended account
+        return None
     if len(data) > TOKEN_ACCOUNT_LEN:
         return {1: "mint", 2: "account"}.get(data[TOKEN_ACCOUNT_LEN])
     return None

@@ -17,6 +17,8 @@ def pack_token_account(
     delegate: Pubkey | None = None,
     delegated_amount: int = 0,
     is_native: int | None = None,
+    frozen: bool = False,
+    close_authority: Pubkey | None = None,
 ) -> bytes:
     """The 165-byte SPL token account (valid for Token-2022 without extensions too)."""
     account = TokenAccount(
@@ -24,10 +26,10 @@ def pack_token_account(
         owner=owner,
         amount=amount,
         delegate=delegate,
-        state=TokenAccountState.Initialized,
+        state=TokenAccountState.Frozen if frozen else TokenAccountState.Initialized,
         is_native=is_native,
         delegated_amount=delegated_amount,
-        close_authority=None,
+        close_authority=close_authority,
     )
     return bytes(account)
 

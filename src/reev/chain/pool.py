@@ -26,6 +26,7 @@ from contextlib import contextmanager
 
 from solders.account import Account
 from solders.address_lookup_table_account import AddressLookupTable
+from solders.clock import Clock
 from solders.hash import Hash
 from solders.litesvm import LiteSVM
 from solders.message import MessageV0
@@ -67,6 +68,12 @@ class PooledLiteSVMBackend(LiteSVMBackend):
         self.svm = LiteSVM().with_blockhash_check(False).with_transaction_history(0)
         self._pristine: dict[Pubkey, Account | None] = {}
         self._sent = 0
+        self._pristine_clock: Clock | None = None
+
+    def set_epoch(self, epoch: int) -> None:
+        if self._pristine_clock is None:
+            self._pristine_clock = self.svm.get_clock()
+        super().set_epoch(epoch)
 
     def _remember(self, pubkey: Pubkey) -> None:
         if pubkey not in self._pristine:
@@ -133,6 +140,9 @@ class PooledLiteSVMBackend(LiteSVMBackend):
                 self.svm.set_account(pubkey, account)
         self._pristine.clear()
         self._sent = 0
+        if self._pristine_clock is not None:
+            self.svm.set_clock(self._pristine_clock)
+            self._pristine_clock = None
 
 
 class LiteSVMPool:

@@ -5,6 +5,8 @@ Observations are public: they hold pubkeys and balances, never keys.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 
@@ -40,6 +42,10 @@ class AccountState(BaseModel):
     data_len: int = 0
     token: TokenState | None = None
     mint: MintState | None = None
+    # Decoded program state the fields above leave out: stake, vote, nonce, lookup table,
+    # multisig; a token account's state and close authority; Token-2022 extensions
+    # (reev.programs.state.decode_program_account). None when there is none.
+    details: dict[str, Any] | None = None
 
 
 class Observation(BaseModel):

@@ -215,6 +215,8 @@ async def _run_step(
     an agent that raised — bad configuration, provider down — makes the episode an error).
     """
     critical = spec.critical if spec else False
+    if spec is not None and spec.warp_epochs:
+        env.warp_epochs(spec.warp_epochs)  # time passes between steps (e.g. a stake cooldown)
     step_before = env.observe()
     task = StepTask(
         benchmark_id=benchmark.id,

@@ -17,6 +17,7 @@ from reev.results.chain import Observation
 from reev.results.scoring import AssertionResult
 from reev.results.transaction import TransactionRecord
 from reev.scoring.extended import evaluate_extended, make_resolver
+from reev.scoring.program_assertions import PROGRAM_ASSERTION_TYPES, evaluate_program_assertion
 
 CoreAssertion = SolBalanceAssertion | SolBalanceChangeAssertion | TokenAccountBalanceAssertion
 CORE_TYPES = (SolBalanceAssertion, SolBalanceChangeAssertion, TokenAccountBalanceAssertion)
@@ -71,6 +72,8 @@ def _evaluate(
                 type=a.type, pubkey=a.pubkey, passed=False, weight=a.weight, detail=str(exc)
             )
         resolve = make_resolver(after.key_map)
+        if isinstance(a, PROGRAM_ASSERTION_TYPES):  # scoring/program_assertions.py
+            return evaluate_program_assertion(a, address, before, after, transactions, resolve)
         return evaluate_extended(a, address, before, after, transactions, resolve)
     expected = _expected(a)
     try:

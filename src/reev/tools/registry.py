@@ -9,6 +9,7 @@ from reev.plugins.registry import PluginError, Registry
 from reev.tools.balance import GET_ACCOUNT_BALANCE
 from reev.tools.base import Tool, ToolError
 from reev.tools.jupiter import JUPITER_TOOLS
+from reev.tools.program_tools import PROGRAM_TOOLS
 from reev.tools.token_tools import TOKEN_TOOLS
 from reev.tools.transfers import SOL_TRANSFER, SPL_TRANSFER
 
@@ -17,6 +18,7 @@ _ALL: tuple[Tool[Any], ...] = (
     SPL_TRANSFER,
     GET_ACCOUNT_BALANCE,
     *TOKEN_TOOLS,
+    *PROGRAM_TOOLS,
     *JUPITER_TOOLS,
 )
 TOOLS: Registry[Tool[Any]] = Registry("tool", {t.name: t for t in _ALL})

@@ -28,6 +28,14 @@ class AccountFieldDerivation(_Strict):
     token_program: str = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
 
 
+class LookupTableDerivation(_Strict):
+    """The address lookup table `authority` creates at `recent_slot` (a PDA)."""
+
+    type: Literal["LookupTable"]
+    authority: str
+    recent_slot: int = Field(ge=0)
+
+
 class AccountFieldAssertion(_Strict):
     """`field` (a dotted path, e.g. `stake.voter`, `token.state`, `mint.mint_authority`,
     `mint.extensions.transfer_fee.basis_points`, `lookup_table.count`) of the account
@@ -42,7 +50,9 @@ class AccountFieldAssertion(_Strict):
     expected_lte: int | None = None
     changed: bool | None = None
     weight: float = Field(default=1.0, ge=0)
-    address_derivation: AccountFieldDerivation | None = None
+    address_derivation: AccountFieldDerivation | LookupTableDerivation | None = Field(
+        default=None, discriminator="type"
+    )
 
     @model_validator(mode="after")
     def _some_check(self) -> AccountFieldAssertion:

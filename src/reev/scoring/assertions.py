@@ -13,6 +13,7 @@ from reev.benchmark.model import (
     TokenAccountBalanceAssertion,
 )
 from reev.programs.ata import associated_token_address
+from reev.programs.lookup_table import lookup_table_address
 from reev.results.chain import Observation
 from reev.results.scoring import AssertionResult
 from reev.results.transaction import TransactionRecord
@@ -30,6 +31,9 @@ class UnresolvedAddress(ValueError):
 def assertion_address(assertion: StateAssertion, key_map: Mapping[str, str]) -> str:
     """The base58 address an assertion is about (derived ATA, placeholder or literal)."""
     d = getattr(assertion, "address_derivation", None)  # TokenAccountBalance and extensions
+    if d is not None and d.type == "LookupTable":  # AccountField on a table the agent creates
+        authority = _pubkey(d.authority, key_map)
+        return str(lookup_table_address(authority, d.recent_slot)[0])
     if d is not None:
         owner = _pubkey(d.owner, key_map)
         mint = _pubkey(d.mint, key_map)

@@ -131,3 +131,17 @@ def memo_transfer_toggle(
             AccountMeta(owner, is_signer=True, is_writable=False),
         ],
     )
+
+
+def update_interest_rate(
+    mint: Pubkey, authority: Pubkey, rate_bps: int, program_id: Pubkey
+) -> Instruction:
+    """Token-2022 `InterestBearingMintExtension::UpdateRate` (signed by the rate authority)."""
+    return Instruction(
+        program_id,
+        struct.pack("<BBh", 33, 1, rate_bps),
+        [
+            AccountMeta(mint, is_signer=False, is_writable=True),
+            AccountMeta(authority, is_signer=True, is_writable=False),
+        ],
+    )

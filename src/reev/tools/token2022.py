@@ -220,10 +220,47 @@ SPL_TRANSFER_AS_DELEGATE: Tool[DelegateTransferArgs] = Tool(
     args_model=DelegateTransferArgs,
     handler=_delegate_transfer,
 )
+
+
+class InterestRateArgs(BaseModel):
+    user_pubkey: str = Field(description="The mint's interest-rate authority.")
+    mint_address: str = Field(description="An interest-bearing Token-2022 mint.")
+    rate_bps: int = Field(ge=-32768, le=32767, description="The new annual rate, basis points.")
+
+
+def _interest_rate(args: InterestRateArgs, ctx: ToolContext) -> ToolOutput:
+    user = resolve(ctx, args.user_pubkey, "user_pubkey")
+    mint = mint_info(ctx, args.mint_address)
+    ext = (ctx.account(str(mint.address)).details or {}).get("mint", {}).get("extensions", {})
+    config = ext.get("interest_bearing")
+    if config is None:
+        raise ToolError(f"mint_address: {mint.address} is not interest-bearing")
+    if config.get("authority") != str(user):
+        raise ToolError(
+            f"user_pubkey: {user} is not the rate authority ({config.get('authority')})"
+        )
+    ix = token_admin.update_interest_rate(mint.address, user, args.rate_bps, mint.program)
+    return ToolOutput(
+        instructions=[RawInstruction.from_instruction(ix)],
+        data={
+            "mint": str(mint.address),
+            "previous_rate_bps": config.get("rate_bps"),
+            "rate_bps": args.rate_bps,
+        },
+    )
+
+
+SET_INTEREST_RATE: Tool[InterestRateArgs] = Tool(
+    name="set_interest_rate",
+    description="Change the annual interest rate (basis points) of an interest-bearing Token-2022 mint.",
+    args_model=InterestRateArgs,
+    handler=_interest_rate,
+)
 TOKEN_2022_TOOLS: tuple[Tool[Any], ...] = (
     SPL_TRANSFER_WITH_FEE,
     GET_TRANSFER_FEE,
     SPL_TRANSFER_WITH_MEMO,
     SET_MEMO_REQUIREMENT,
     SPL_TRANSFER_AS_DELEGATE,
+    SET_INTEREST_RATE,
 )

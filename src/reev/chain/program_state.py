@@ -148,8 +148,8 @@ def account_extension_area(account: TokenAccountData, mint: MintExtensions | Non
     if mint is not None and mint.non_transferable:
         required += tlv(EXT_NON_TRANSFERABLE_ACCOUNT, b"")
     declared = b""
-    if account.extensions is not None and account.extensions.memo_required:
-        declared += tlv(EXT_MEMO_TRANSFER, b"\x01")
+    if account.extensions is not None:  # declared (true or false): the extension exists
+        declared += tlv(EXT_MEMO_TRANSFER, b"\x01" if account.extensions.memo_required else b"\x00")
     if not required and not declared and account.extensions is None:
         return b""
     return tlv(EXT_IMMUTABLE_OWNER, b"") + required + declared

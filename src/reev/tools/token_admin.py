@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from reev.programs import token_admin
+from reev.programs.ata import associated_token_address
 from reev.programs.token_admin import AuthorityType
 from reev.results.instruction import RawInstruction
 from reev.tools.base import Tool, ToolContext, ToolError, ToolOutput, resolve
@@ -17,7 +18,13 @@ from reev.tools.common import destination_token_account, mint_info, token_progra
 class FreezeArgs(BaseModel):
     user_pubkey: str = Field(description="The mint's freeze authority.")
     mint_address: str = Field(description="The token mint.")
-    token_account: str = Field(description="The token account to freeze or thaw.")
+    token_account: str | None = Field(
+        default=None, description="The token account to freeze or thaw."
+    )
+    owner_pubkey: str | None = Field(
+        default=None,
+        description="Instead of token_account: the holder's wallet (its associated account).",
+    )
 
 
 def _freeze_or_thaw(args: FreezeArgs, ctx: ToolContext, freeze: bool) -> ToolOutput:
@@ -30,7 +37,13 @@ def _freeze_or_thaw(args: FreezeArgs, ctx: ToolContext, freeze: bool) -> ToolOut
             f"user_pubkey: {user} is not the freeze authority of {mint.address} "
             f"({mint.state.freeze_authority})"
         )
-    account = resolve(ctx, args.token_account, "token_account")
+    if args.token_account:
+        account = resolve(ctx, args.token_account, "token_account")
+    elif args.owner_pubkey:
+        holder = resolve(ctx, args.owner_pubkey, "owner_pubkey")
+        account = associated_token_address(holder, mint.address, mint.program)
+    else:
+        raise ToolError("token_account: give token_account or owner_pubkey")
     state = ctx.account(str(account))
     if state.token is None or state.token.mint != str(mint.address):
         raise ToolError(f"token_account: {account} is not a token account of {mint.address}")

@@ -17,6 +17,7 @@ from solders.pubkey import Pubkey
 
 from reev.agents.deterministic import DeterministicAgent
 from reev.benchmark.loader import load_benchmark
+from reev.benchmark.model import Benchmark
 from reev.chain.jsonrpc import UpstreamError
 from reev.chain.rpc_backend import RpcBackend, parse_transaction_error
 from reev.chain.rpc_server import RunningValidator, state_for
@@ -46,10 +47,20 @@ def _summary(result: EpisodeResult) -> dict[str, object]:
     }
 
 
+def _embedded_only(b: Benchmark) -> bool:
+    """Benchmarks an RPC validator cannot host: a declared epoch or warp needs a clock the
+    harness controls, and `reev validator` does not accept durable-nonce transactions."""
+    if b.epoch is not None or any(s.warp_epochs for s in b.flow or []):
+        return True
+    return "nonce" in b.tags
+
+
 NATIVE = [
     item
     for item in load_all([BUNDLED])
-    if item.benchmark is not None and not item.benchmark.parameters
+    if item.benchmark is not None
+    and not item.benchmark.parameters
+    and not _embedded_only(item.benchmark)
 ]
 
 

@@ -78,7 +78,9 @@ class Payment(BaseModel):
 
 class TransferManyArgs(BaseModel):
     user_pubkey: str = Field(description="The sender.")
-    payments: list[Payment] = Field(min_length=1, max_length=64)
+    payments: list[Payment] = Field(
+        min_length=1, max_length=64, description="Recipients and lamports, one entry each."
+    )
     lookup_table: str | None = Field(
         default=None,
         description="An address lookup table holding the recipients: the payment becomes one "

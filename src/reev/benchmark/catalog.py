@@ -98,7 +98,9 @@ def main(argv: Sequence[str]) -> int:
     directory = Path(argv[0]) if argv else Path("benchmarks")
     doc_path = Path(argv[1]) if len(argv) > 1 else Path("docs/benchmarks.md")
     block = render_block(load_dir(directory))
-    doc_path.write_text(replace_block(doc_path.read_text(encoding="utf-8"), block), encoding="utf-8")
+    doc_path.write_text(
+        replace_block(doc_path.read_text(encoding="utf-8"), block), encoding="utf-8"
+    )
     print(f"{doc_path}: catalog of {directory} updated")
     return 0
 

@@ -178,7 +178,9 @@ class SolanaEnv:
             )
             mint_item = self._mint_items.get(str(mint))
             mint_ext = mint_item.mint.extensions if mint_item and mint_item.mint else None
-            area = account_extension_area(item.data, mint_ext) if owner == TOKEN_2022_PROGRAM else b""
+            area = (
+                account_extension_area(item.data, mint_ext) if owner == TOKEN_2022_PROGRAM else b""
+            )
             if area:
                 data = with_account_extensions(data, area)
                 if not item.lamports:

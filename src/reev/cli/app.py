@@ -10,8 +10,10 @@ from reev.cli.benchmarks_cmd import list_benchmarks, validate
 from reev.cli.cache_cmd import cache_app
 from reev.cli.flow_cmd import flow
 from reev.cli.gates_cmd import gates
+from reev.cli.new_cmd import new
 from reev.cli.report_cmd import report
 from reev.cli.run_cmd import run
+from reev.cli.schema_cmd import schema
 from reev.cli.serve_cmd import serve
 from reev.cli.tui_cmd import tui
 from reev.cli.validator_cmd import validator
@@ -33,6 +35,8 @@ app.command()(gates)
 app.command()(tui)
 app.command()(validator)
 app.command()(serve)
+app.command()(schema)
+app.command()(new)
 
 
 def main() -> None:

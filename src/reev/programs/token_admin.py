@@ -9,7 +9,7 @@ from typing import Literal
 from solders.instruction import AccountMeta, Instruction
 from solders.pubkey import Pubkey
 
-from reev.programs.ids import TOKEN_PROGRAM
+from reev.programs.ids import SYSTEM_PROGRAM, TOKEN_PROGRAM
 
 # spl-token `AuthorityType`
 AUTHORITY_TYPES: dict[str, int] = {
@@ -143,5 +143,23 @@ def update_interest_rate(
         [
             AccountMeta(mint, is_signer=False, is_writable=True),
             AccountMeta(authority, is_signer=True, is_writable=False),
+        ],
+    )
+
+
+def reallocate(
+    account: Pubkey, payer: Pubkey, owner: Pubkey, extension_types: list[int], program_id: Pubkey
+) -> Instruction:
+    """Token-2022 `Reallocate`: grow a token account to hold more extensions (payer funds
+    the extra rent)."""
+    data = bytes([29]) + b"".join(struct.pack("<H", t) for t in extension_types)
+    return Instruction(
+        program_id,
+        data,
+        [
+            AccountMeta(account, is_signer=False, is_writable=True),
+            AccountMeta(payer, is_signer=True, is_writable=True),
+            AccountMeta(SYSTEM_PROGRAM, is_signer=False, is_writable=False),
+            AccountMeta(owner, is_signer=True, is_writable=False),
         ],
     )

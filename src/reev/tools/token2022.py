@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from reev.programs import memo as memo_ix
 from reev.programs import token, token_admin
-from reev.programs.state import gross_for_net, transfer_fee
+from reev.programs.state import EXT_MEMO_TRANSFER, gross_for_net, transfer_fee
 from reev.results.instruction import RawInstruction
 from reev.tools.base import Tool, ToolContext, ToolError, ToolOutput, resolve
 from reev.tools.common import MintInfo, destination_token_account, mint_info, user_token_account
@@ -144,11 +144,22 @@ class MemoRequirementArgs(BaseModel):
 def _memo_requirement(args: MemoRequirementArgs, ctx: ToolContext) -> ToolOutput:
     mint = mint_info(ctx, args.mint_address)
     account = user_token_account(ctx, args.user_pubkey, mint, args.token_account)
-    ix = token_admin.memo_transfer_toggle(
-        account.address, account.owner, args.required, mint.program
+    ixs = []
+    details = ctx.account(str(account.address)).details or {}
+    if "memo_required" not in details.get("token", {}).get("extensions", {}):
+        # no room for the extension yet: grow the account first (the owner pays the rent)
+        ixs.append(
+            token_admin.reallocate(
+                account.address, account.owner, account.owner, [EXT_MEMO_TRANSFER], mint.program
+            )
+        )
+    ixs.append(
+        token_admin.memo_transfer_toggle(
+            account.address, account.owner, args.required, mint.program
+        )
     )
     return ToolOutput(
-        instructions=[RawInstruction.from_instruction(ix)],
+        instructions=[RawInstruction.from_instruction(ix) for ix in ixs],
         data={"token_account": str(account.address), "memo_required": args.required},
     )
 

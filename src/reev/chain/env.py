@@ -21,6 +21,7 @@ from solders.message import Message, MessageV0
 from solders.pubkey import Pubkey
 from solders.transaction import Transaction, VersionedTransaction
 
+from reev.benchmark.keys import substitute_placeholders
 from reev.benchmark.mints import known_mint
 from reev.benchmark.model import Benchmark, InitialStateItem
 from reev.benchmark.resolve import KeyRing, resolve_keys
@@ -199,7 +200,12 @@ class SolanaEnv:
                 if item.mint.freeze_authority
                 else None,
             )
-            area = mint_extension_area(item.mint, address, self.keys.pubkey)
+            area = mint_extension_area(
+                item.mint,
+                address,
+                self.keys.pubkey,
+                lambda text: substitute_placeholders(text, self.keys.key_map),
+            )
             if area:
                 data = with_mint_extensions(data, area)
             lamports = item.lamports or backend.minimum_balance_for_rent_exemption(len(data))

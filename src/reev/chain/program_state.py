@@ -100,8 +100,12 @@ def program_state_account(
     return Account(lamports, data, owner, False, 0)
 
 
-def mint_extension_area(mint: MintData, address: Pubkey, resolve: Resolve) -> bytes:
-    """The TLV entries of a declared Token-2022 mint's extensions ("" when none)."""
+def mint_extension_area(
+    mint: MintData, address: Pubkey, resolve: Resolve, text: Callable[[str], str] = str
+) -> bytes:
+    """The TLV entries of a declared Token-2022 mint's extensions ("" when none).
+
+    `text` rewrites the metadata strings (placeholders become addresses, as in prompts)."""
     ext = mint.extensions
     if ext is None:
         return b""
@@ -129,11 +133,11 @@ def mint_extension_area(mint: MintData, address: Pubkey, resolve: Resolve) -> by
         md = ext.metadata
         out += token_metadata(
             address,
-            md.name,
-            md.symbol,
-            md.uri,
+            text(md.name),
+            text(md.symbol),
+            text(md.uri),
             resolve(md.update_authority) if md.update_authority else None,
-            md.additional,
+            {text(k): text(v) for k, v in md.additional.items()},
         )
     return out
 

@@ -47,7 +47,7 @@ class ClockControl(Protocol):
 
     def current_epoch(self) -> int: ...
 
-    def set_epoch(self, epoch: int) -> None: ...
+    def set_epoch(self, epoch: int, advance_slots: int = 0) -> None: ...
 
 
 class LiteSVMBackend:
@@ -69,12 +69,12 @@ class LiteSVMBackend:
         """The epoch of the Clock sysvar."""
         return int(self.svm.get_clock().epoch)
 
-    def set_epoch(self, epoch: int) -> None:
-        """Warp the Clock sysvar to the first slot of `epoch` (the embedded VM never
-        advances by itself; a benchmark declares the warps its stake tasks need)."""
+    def set_epoch(self, epoch: int, advance_slots: int = 0) -> None:
+        """Warp the Clock sysvar to `epoch`, `advance_slots` slots later (the embedded VM
+        never advances by itself; a benchmark declares the warps its tasks need)."""
         clock = self.svm.get_clock()
         schedule = self.svm.get_epoch_schedule()
-        clock.slot = max(clock.slot, schedule.get_first_slot_in_epoch(epoch))
+        clock.slot = max(clock.slot + advance_slots, schedule.get_first_slot_in_epoch(epoch))
         clock.epoch = epoch
         self.svm.set_clock(clock)
 

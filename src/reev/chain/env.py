@@ -54,6 +54,7 @@ from reev.results.instruction import InstructionError, RawInstruction
 from reev.results.transaction import TransactionRecord
 
 FEE_PAYER = "USER_WALLET_PUBKEY"
+SLOTS_PER_EPOCH = 432_000
 MAX_TRANSACTION_SIZE = 1232
 
 
@@ -90,7 +91,7 @@ class SolanaEnv:
         self._watch = list(dict.fromkeys(self.keys.key_map.values()))
         return self.observe()
 
-    def set_epoch(self, epoch: int) -> None:
+    def set_epoch(self, epoch: int, advance_slots: int = 0) -> None:
         """Set the chain's epoch (a benchmark's `epoch:` / a flow step's `warp_epochs`)."""
         backend = self._require_backend()
         if not isinstance(backend, ClockControl):
@@ -98,12 +99,13 @@ class SolanaEnv:
                 f"{type(backend).__name__} cannot set the clock; this benchmark declares an "
                 "epoch (run it on the embedded VM)"
             )
-        backend.set_epoch(epoch)
+        backend.set_epoch(epoch, advance_slots)
 
     def warp_epochs(self, epochs: int) -> None:
-        """Advance the chain's clock by `epochs` epochs."""
+        """Advance the chain's clock by `epochs` epochs (and their slots: lookup-table
+        entries added before the warp become usable)."""
         if epochs:
-            self.set_epoch((self.current_epoch() or 0) + epochs)
+            self.set_epoch((self.current_epoch() or 0) + epochs, epochs * SLOTS_PER_EPOCH)
 
     def current_epoch(self) -> int | None:
         """The chain's epoch, when the backend reports it."""

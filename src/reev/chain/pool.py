@@ -70,10 +70,10 @@ class PooledLiteSVMBackend(LiteSVMBackend):
         self._sent = 0
         self._pristine_clock: Clock | None = None
 
-    def set_epoch(self, epoch: int) -> None:
+    def set_epoch(self, epoch: int, advance_slots: int = 0) -> None:
         if self._pristine_clock is None:
             self._pristine_clock = self.svm.get_clock()
-        super().set_epoch(epoch)
+        super().set_epoch(epoch, advance_slots)
 
     def _remember(self, pubkey: Pubkey) -> None:
         if pubkey not in self._pristine:

@@ -31,6 +31,13 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (Linux /proc): the server's cost per
+    request, which a busy machine disturbs far less than latency."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -58,7 +65,68 @@ def start_server(db: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("server did not start")
 
 
-async def get_load(url: str, requests: int, concurrency: int) -> None:
+async def _keepalive_get(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, path: str
+) -> int:
+    """One HTTP/1.1 GET on an open keep-alive connection; the status code (body read)."""
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    await reader.readexactly(length)
+    return status
+
+
+async def get_load(url: str, requests: int, concurrency: int) -> tuple[float, float, float]:
+    """(p50 ms, p99 ms, requests/s) of `requests` GETs, `concurrency` in flight.
+
+    `concurrency` keep-alive connections, each sending its share of the GETs one after
+    another, with a minimal HTTP/1.1 client (asyncio streams): the latency measured is the
+    server's, not a heavyweight client's own per-request cost on the same two cores
+    (`--client httpx` measures through httpx instead).
+    """
+    if CLIENT == "httpx":
+        return await _get_load_httpx(url, requests, concurrency)
+    host_port = url.removeprefix("http://")
+    host, _, port = host_port.partition(":")
+    latencies: list[float] = []
+    paths = ["/api/v1/health" if i % 2 else "/api/v1/benchmarks" for i in range(requests)]
+    todo = iter(paths)
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            for path in todo:
+                t0 = time.perf_counter()
+                status = await _keepalive_get(reader, writer, host_port, path)
+                latencies.append(time.perf_counter() - t0)
+                if status != 200:
+                    raise SystemExit(f"GET {path} answered {status}")
+        finally:
+            writer.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    wall = time.perf_counter() - t0
+    latencies.sort()
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[int(0.99 * (len(latencies) - 1))] * 1000
+    print(f"GET x{requests} at concurrency {concurrency}: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+          f"{requests / wall:.0f} requests/s")  # fmt: skip
+    return p50, p99, requests / wall
+
+
+CLIENT = "raw"
+
+
+async def _get_load_httpx(url: str, requests: int, concurrency: int) -> tuple[float, float, float]:
+    """The same load through httpx's AsyncClient (its own cost included)."""
     latencies: list[float] = []
     gate = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency)
@@ -80,9 +148,11 @@ async def get_load(url: str, requests: int, concurrency: int) -> None:
     p99 = latencies[int(0.99 * (len(latencies) - 1))] * 1000
     print(f"GET x{requests} at concurrency {concurrency}: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
           f"{requests / wall:.0f} requests/s")  # fmt: skip
+    return p50, p99, requests / wall
 
 
-async def run_load(url: str, runs: int) -> None:
+async def run_load(url: str, runs: int) -> float:
+    """Episodes per second through the queue for `runs` posted runs."""
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
         ids = [b["id"] for b in (await client.get("/api/v1/benchmarks")).json()]
         t0 = time.perf_counter()
@@ -105,6 +175,7 @@ async def run_load(url: str, runs: int) -> None:
     print(f"POST run x{runs} at once: all accepted in {accepted:.2f} s, all complete in "
           f"{done:.2f} s ({runs / done:.1f} episodes/s through the queue; "
           f"Completed {counts['Completed']}, Failed {counts['Failed']})")  # fmt: skip
+    return runs / done
 
 
 def main() -> None:
@@ -113,11 +184,17 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--client", choices=("raw", "httpx"), default="raw")
     args = parser.parse_args()
+    global CLIENT
+    CLIENT = args.client
     with tempfile.TemporaryDirectory() as tmp:
         proc, url = start_server(Path(tmp) / "bench.db", args.workers)
         try:
+            cpu0 = process_cpu_seconds(proc.pid)
             asyncio.run(get_load(url, args.requests, args.concurrency))
+            cpu = process_cpu_seconds(proc.pid) - cpu0
+            print(f"  server CPU per GET: {cpu / args.requests * 1000:.2f} ms")
             asyncio.run(run_load(url, args.runs))
         finally:
             proc.terminate()

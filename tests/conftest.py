@@ -1,7 +1,13 @@
-"""Shared fixtures: paths to the bundled suite and to reev's original benchmark files."""
+"""Shared fixtures: paths to the bundled suite and to reev's original benchmark files.
+
+reev's original files are not part of this repository: they sit beside a checkout in
+`../shared/reev-benchmarks` (CI lays them there). A plain clone has no such folder, and
+the tests that compare against them skip, saying why; everything else runs.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,10 +17,19 @@ BUNDLED = ROOT / "benchmarks"
 ORIGINALS = ROOT.parent / "shared" / "reev-benchmarks"
 
 
+ORIGINALS_MISSING = (
+    f"reev's original benchmark files are not beside this checkout ({ORIGINALS} does not exist)"
+)
+
+
 @pytest.fixture
 def originals() -> Path:
+    """`../shared/reev-benchmarks`, or a skip when this checkout has none beside it
+    (a failure under CI, which always has them: coverage is never lost silently there)."""
     if not ORIGINALS.is_dir():
-        pytest.fail(f"reev's original benchmarks are expected at {ORIGINALS}")
+        if os.environ.get("CI"):
+            pytest.fail(ORIGINALS_MISSING)
+        pytest.skip(ORIGINALS_MISSING)
     return ORIGINALS
 
 

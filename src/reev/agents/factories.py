@@ -10,14 +10,18 @@ prompt / completion tokens), `temperature`, `cache` (a `ResponseCache`, e.g. the
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reev.agents.base import Agent, AgentError
-from reev.agents.http_agent import HttpAgent, service_url
 from reev.agents.limits import Limits
-from reev.agents.openai_agent import AgentConfig, OpenAIAgent, Pricing
 from reev.agents.presets import PRESETS, resolve_endpoint
 from reev.agents.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from reev.agents.openai_agent import AgentConfig
+
+# The openai SDK, httpx and the store load only when such an agent is built: a run of the
+# reference agent (or `reev agents`) does not pay their import time (bench/end_to_end.py).
 
 _LIMIT_OPTIONS = ("max_turns", "max_tool_calls", "max_tokens", "max_seconds")
 
@@ -36,6 +40,8 @@ def _retry_policy(options: dict[str, Any]) -> RetryPolicy:
 
 def agent_config(options: dict[str, Any]) -> AgentConfig:
     """An AgentConfig from create_agent options; AgentError on a bad value."""
+    from reev.agents.openai_agent import AgentConfig, Pricing
+
     limits = {k: options[k] for k in _LIMIT_OPTIONS if options.get(k) is not None}
     try:
         lim = Limits(**limits)
@@ -62,6 +68,9 @@ def openai_factory(preset: str) -> Any:
     """The create_agent factory of one preset (`openai`, `glm-4.6`, ...)."""
 
     def make(**options: Any) -> Agent:
+        from reev.agents.openai_agent import OpenAIAgent
+        from reev.store.cache import request_cache
+
         endpoint = resolve_endpoint(
             preset, model=options.get("model"), base_url=options.get("base_url")
         )
@@ -74,6 +83,8 @@ def openai_factory(preset: str) -> Any:
 
 def http_factory(**options: Any) -> Agent:
     """The `http` agent: `--base-url` or `$LLM_API_URL`, key from `$LLM_API_KEY`."""
+    from reev.agents.http_agent import HttpAgent, service_url
+
     return HttpAgent(
         service_url(options.get("base_url")),
         model_name=options.get("model"),

@@ -59,6 +59,7 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
             report = await run_in_threadpool(sync_benchmark_dirs, st, config.benchmark_dirs)
             for error in report.errors:
                 log.warning("benchmark not synced: %s", error)
+        benchmarks.invalidate_listing()
         pool = WorkerPool(st, queue, config)
         await run_in_threadpool(pool.start)
         for run_id, status in (await run_in_threadpool(queue.reconcile_runs)).items():

@@ -26,8 +26,9 @@ class ApiContext:
     pool: WorkerPool
 
 
-def get_ctx(request: Request) -> ApiContext:
-    """The app's context (a FastAPI dependency)."""
+async def get_ctx(request: Request) -> ApiContext:
+    """The app's context (a FastAPI dependency; async, so resolving it costs no
+    thread-pool hop on every request)."""
     ctx: ApiContext = request.app.state.ctx
     return ctx
 

@@ -54,12 +54,12 @@ def bind_refusal(host: str, token: str | None, insecure: bool) -> str | None:
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def token_dependency(token: str | None) -> Callable[[Request], None]:
+def token_dependency(token: str | None) -> Callable[[Request], Awaitable[None]]:
     """A FastAPI dependency enforcing the bearer token on mutating methods (every method
     but GET/HEAD/OPTIONS); a no-op when no token is set."""
     expected = token.encode() if token else None
 
-    def check(request: Request) -> None:
+    async def check(request: Request) -> None:  # async: no thread-pool hop per request
         if expected is None or request.method in SAFE_METHODS:
             return
         header = request.headers.get("authorization", "")

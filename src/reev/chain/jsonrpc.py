@@ -10,13 +10,15 @@ from __future__ import annotations
 import base64
 import itertools
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from solders.account import Account
 from solders.pubkey import Pubkey
 
 from reev.chain.cassette import public_origin
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_MULTIPLE_ACCOUNTS = 100
 
@@ -32,13 +34,17 @@ class JsonRpcClient:
         self.url = url
         self.origin = public_origin(url)
         self._ids = itertools.count(1)
-        self._http = httpx.Client(timeout=timeout)
+        import httpx  # here, not at module level: runs on the embedded VM never need it
+
+        self._http: httpx.Client = httpx.Client(timeout=timeout)
 
     def close(self) -> None:
         self._http.close()
 
     def call(self, method: str, params: Sequence[Any] = ()) -> Any:
         """The `result` of one call; UpstreamError for anything else."""
+        import httpx
+
         payload = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}
         try:
             response = self._http.post(self.url, json=payload)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from rich.table import Table
-
-from reev.agents.registry import available_agents
 from reev.cli.common import console
-from reev.plugins.registry import loaded_plugins
 
 
 def agents() -> None:
     """List the agents and presets — reev's and those of installed plugins — and what each needs."""
+    from rich.table import Table
+
+    from reev.agents.registry import available_agents
+    from reev.plugins.registry import loaded_plugins
+
     table = Table(title="agents")
     table.add_column("name", style="bold")
     table.add_column("what it is")

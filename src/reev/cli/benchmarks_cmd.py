@@ -7,13 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from reev.benchmark.keys import substitute_placeholders
-from reev.benchmark.loader import load_benchmark_files
-from reev.benchmark.resolve import resolve_keys
-from reev.cli.common import PathsArg, SeedOpt, console, err_console, usage_error
-from reev.cli.gates_cmd import print_report, run_gate_checks
-from reev.runner.gates import PARAMETRIC_SEEDS
-from reev.runner.suite import load_all
+from reev.cli.common import PathsArg, SeedOpt, console, err_console, existing_paths, usage_error
 
 
 def validate(
@@ -28,7 +22,9 @@ def validate(
     ] = False,
 ) -> None:
     """Validate benchmark files; exit 1 when any is invalid (or, with --gates, a gate fails)."""
-    files = load_benchmark_files(paths)
+    from reev.benchmark.loader import load_benchmark_files
+
+    files = load_benchmark_files(existing_paths(paths))
     if not files:
         raise usage_error("no benchmark files found")
     bad = 0
@@ -43,6 +39,9 @@ def validate(
     if bad:
         raise typer.Exit(1)
     if gates:
+        from reev.cli.gates_cmd import print_report, run_gate_checks
+        from reev.runner.gates import PARAMETRIC_SEEDS
+
         report = run_gate_checks([str(p) for p in paths], len(PARAMETRIC_SEEDS), True)
         print_report(report)
         if not report.ok:
@@ -55,9 +54,13 @@ def list_benchmarks(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """List benchmarks: id, description, tags and the prompt as given to agents."""
+    from reev.benchmark.keys import substitute_placeholders
+    from reev.benchmark.resolve import resolve_keys
+    from reev.runner.suite import load_all
+
     rows: list[dict[str, Any]] = []
     failed = False
-    for item in load_all(paths):
+    for item in load_all(existing_paths(paths)):
         if item.benchmark is None:
             failed = True
             err_console.print(f"[red]✗[/red] {item.error}", highlight=False)

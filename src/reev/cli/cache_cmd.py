@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reev.cli.common import console, usage_error
-from reev.store import StoreError, open_store
-from reev.store.cache import ModelCallCache
+
+if TYPE_CHECKING:
+    from reev.store.cache import ModelCallCache
 
 cache_app = typer.Typer(help="The model-call cache (`reev run --cache`).", no_args_is_help=True)
 
@@ -19,6 +20,9 @@ DbOpt = Annotated[
 
 
 def _cache(db: str | None) -> ModelCallCache:
+    from reev.store import StoreError, open_store
+    from reev.store.cache import ModelCallCache
+
     try:
         return ModelCallCache(open_store(db))
     except StoreError as exc:

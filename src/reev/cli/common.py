@@ -1,14 +1,18 @@
-"""Shared pieces of the CLI commands: consoles, common options, usage errors."""
+"""Shared pieces of the CLI commands: consoles, common options, usage errors.
+
+Only the standard library, Typer and Rich's console load here: every command module
+imports this, and `reev --help` must not pay for the library parts (they load inside the
+command that needs them; tests/cli/test_startup.py checks it).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
-
-from reev.results.scoring import SCORING_PROFILES, ScoringProfile
 
 # Piped output (CI logs, files) gets 120 columns instead of Rich's 80, so result tables
 # keep whole benchmark ids and scores; a terminal keeps its own width.
@@ -20,15 +24,31 @@ err_console = Console(stderr=True)
 PathsArg = Annotated[list[Path], typer.Argument(help="Benchmark files or directories.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the derived keys.")]
 
+# The same names as reev.results.scoring.SCORING_PROFILES (tests/cli/test_startup.py keeps
+# them equal), here so that parsing `--scoring` does not load pydantic.
+SCORING_NAMES: tuple[str, ...] = ("outcome", "reev")
+
 
 def usage_error(message: str) -> typer.Exit:
     """Print a usage error; the caller raises the returned Exit (code 2)."""
-    err_console.print(f"[red]error:[/red] {message}")
+    err_console.print(f"[red]error:[/red] {message}", highlight=False)
     return typer.Exit(2)
 
 
-def parse_scoring(value: str) -> ScoringProfile:
+def parse_scoring(value: str) -> Literal["outcome", "reev"]:
     """The scoring profile named by `--scoring`, or a usage error naming the valid ones."""
-    if value not in SCORING_PROFILES:
-        raise usage_error(f"--scoring must be one of {', '.join(SCORING_PROFILES)}, not {value!r}")
+    if value not in SCORING_NAMES:
+        raise usage_error(f"--scoring must be one of {', '.join(SCORING_NAMES)}, not {value!r}")
     return "reev" if value == "reev" else "outcome"
+
+
+def existing_paths(paths: Sequence[Path]) -> list[Path]:
+    """The paths as given, or a usage error (exit 2) naming those that do not exist.
+
+    A missing file is a mistake on the command line, not a benchmark that failed: nothing
+    runs and nothing is stored.
+    """
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise usage_error(f"no such file or directory: {', '.join(missing)}")
+    return list(paths)

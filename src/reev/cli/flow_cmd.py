@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reev.cli.common import err_console
-from reev.results.records import EpisodeResult
-from reev.tracing.mermaid import episode_diagram
-from reev.tracing.session_file import DEFAULT_OUT_DIR, episode_from_session
-from reev.tracing.txlog import transaction_log_tree
+from reev.home import data_dir
+
+if TYPE_CHECKING:
+    from reev.results.records import EpisodeResult
 
 
 class EpisodeNotFound(LookupError):
@@ -33,8 +33,11 @@ def flow(
         Path | None, typer.Option("--results", help="A `reev run --json` results file.")
     ] = None,
     out_dir: Annotated[
-        Path, typer.Option("--out-dir", help="Folder holding sessions/ (as for `reev run`).")
-    ] = DEFAULT_OUT_DIR,
+        Path | None,
+        typer.Option(
+            "--out-dir", help="Folder holding sessions/ (as for `reev run`; default $REEV_HOME)."
+        ),
+    ] = None,
     logs: Annotated[
         bool, typer.Option("--logs", help="Print the transaction-log tree instead.")
     ] = False,
@@ -44,6 +47,9 @@ def flow(
     ] = False,
 ) -> None:
     """Print an episode's Mermaid stateDiagram (reev's shape) or its transaction-log tree."""
+    from reev.tracing.mermaid import episode_diagram
+    from reev.tracing.txlog import transaction_log_tree
+
     try:
         result = find_episode(execution_id, db=db, results=results, out_dir=out_dir)
     except EpisodeNotFound as exc:
@@ -61,9 +67,12 @@ def find_episode(
     *,
     db: str | None = None,
     results: Path | None = None,
-    out_dir: Path = DEFAULT_OUT_DIR,
+    out_dir: Path | None = None,
 ) -> EpisodeResult:
     """The recorded episode with this id, from the first source that has it."""
+    from reev.tracing.session_file import episode_from_session
+
+    out_dir = out_dir if out_dir is not None else data_dir()
     if results is not None:
         return _from_results(execution_id, results)
     if db is not None:
@@ -81,6 +90,8 @@ def find_episode(
 
 
 def _from_results(execution_id: str, path: Path) -> EpisodeResult:
+    from reev.results.records import EpisodeResult
+
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

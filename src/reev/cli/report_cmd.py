@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 
 from reev.cli.common import console, usage_error
-from reev.scoring.report import (
-    RANK_NOTE,
-    RunReport,
-    all_task_rows,
-    benchmark_group_rows,
-    build_report,
-    comparison_rows,
-    k_rows,
-    outcome_rows,
-    ranking_rows,
-    short_task_lines,
-    to_csv,
-    to_markdown,
-)
-from reev.store import StoreError, open_store
+
+if TYPE_CHECKING:  # loaded inside the command: `reev --help` does not pay for them
+    from rich.table import Table
+
+    from reev.scoring.report import RunReport
 
 FORMATS = ("table", "json", "markdown", "csv")
 
@@ -64,6 +52,9 @@ def report(
         raise usage_error("--confidence must be in [0.5, 1)")
     if resamples < 0:
         raise usage_error("--resamples must be >= 0")
+    from reev.scoring.report import build_report, to_csv, to_markdown
+    from reev.store import StoreError, open_store
+
     try:
         store = open_store(db)
     except StoreError as exc:
@@ -90,6 +81,17 @@ def report(
 
 def _print_tables(result: RunReport, status: str, with_benchmarks: bool) -> None:
     """Narrow tables (each fits 80 columns): ranking, outcomes, pass@k, comparisons."""
+    from reev.scoring.report import (
+        RANK_NOTE,
+        all_task_rows,
+        benchmark_group_rows,
+        comparison_rows,
+        k_rows,
+        outcome_rows,
+        ranking_rows,
+        short_task_lines,
+    )
+
     console.print(f"[bold]run[/bold] {result.run_id} ({status})")
     header, rows = ranking_rows(result)
     console.print(_table("Leaderboard", header, rows))
@@ -111,6 +113,9 @@ def _print_tables(result: RunReport, status: str, with_benchmarks: bool) -> None
 
 
 def _table(title: str, header: list[str], rows: list[list[str]]) -> Table:
+    from rich import box
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for name in header:
         table.add_column(name, overflow="fold")

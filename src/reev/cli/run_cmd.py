@@ -1,34 +1,26 @@
-"""`reev run`: benchmarks × agent → result trees, summary, JSON and session files."""
+"""`reev run`: benchmarks × agent → result trees, summary, JSON and session files.
+
+Exit codes (README): 0 when every episode ran, whatever its score; 1 when any could not
+run; 2 for a usage error (nothing runs, nothing is stored); 130 / 143 when SIGINT /
+SIGTERM stopped the run (finished episodes kept, the run marked interrupted).
+
+Only Typer and the standard library load with this module: the library parts are
+imported inside `run`, so `reev --help` does not pay for them.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 
-from reev.cli.common import PathsArg, SeedOpt, console, parse_scoring, usage_error
-from reev.cli.run_support import (
-    ProgressBar,
-    RunSetupError,
-    agent_entries,
-    build_run_spec,
-    resume_problem,
-)
-from reev.results.errors import error_result
-from reev.results.records import EpisodeResult
-from reev.results.spec import ChainSpec, LimitsSpec
-from reev.runner.executors import make_executor
-from reev.runner.suite import load_all, run_matrix
-from reev.runner.upstreams import BACKENDS, ChainOptions, UpstreamConfigError, Upstreams
-from reev.store import StoreError, open_store, resolve_url
-from reev.store.cache import RequestCache
-from reev.tracing.render import result_tree, summary_table
-from reev.tracing.session_file import DEFAULT_OUT_DIR, write_session_file
-from reev.tracing.setup import start_tracing
+from reev.cli.common import PathsArg, SeedOpt, console, existing_paths, parse_scoring, usage_error
+from reev.cli.signals import Stopped, run_async
+
+if TYPE_CHECKING:
+    from reev.results.records import EpisodeResult
 
 
 def run(
@@ -45,11 +37,17 @@ def run(
     random_keys: Annotated[bool, typer.Option("--random-keys", help="Fresh random keys.")] = False,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write results as JSON.")] = None,
     out_dir: Annotated[
-        Path, typer.Option("--out-dir", help="Folder for session files (sessions/).")
-    ] = DEFAULT_OUT_DIR,
-    no_session_files: Annotated[
-        bool, typer.Option("--no-session-files", help="Do not write session files.")
-    ] = False,
+        Path | None,
+        typer.Option("--out-dir", help="Write session files to OUT_DIR/sessions/."),
+    ] = None,
+    session_files: Annotated[
+        bool | None,
+        typer.Option(
+            "--session-files/--no-session-files",
+            help="Write session files (to --out-dir, else $REEV_HOME/sessions/). "
+            "Default: only when --out-dir is given.",
+        ),
+    ] = None,
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="Seconds an agent may take per step.")
     ] = None,
@@ -139,7 +137,34 @@ def run(
     ] = None,
 ) -> None:
     """Run benchmarks with an agent, print result trees and a summary, exit 1 if any errored."""
+    from pydantic import ValidationError
+
+    from reev.cli.plain import print_tree
+    from reev.cli.run_support import (
+        ProgressBar,
+        RunSetupError,
+        agent_entries,
+        build_run_spec,
+        resume_problem,
+    )
+    from reev.cli.summary import epochs_summary_table, repeats_episodes
+    from reev.results.errors import error_result
+    from reev.results.records import EpisodeResult
+    from reev.results.spec import ChainSpec, LimitsSpec
+    from reev.runner.executors import make_executor
+    from reev.runner.suite import load_all, new_run_id, run_matrix
+    from reev.runner.upstreams import BACKENDS, ChainOptions, UpstreamConfigError, Upstreams
+    from reev.store import StoreError, open_store, resolve_url
+    from reev.store.cache import RequestCache
+    from reev.tracing.render import result_tree, summary_table
+    from reev.tracing.session_file import write_session_file
+    from reev.tracing.setup import start_tracing
+
     profile = parse_scoring(scoring)
+    paths = existing_paths(paths)
+    # Session files only when asked: --out-dir DIR, or --session-files ($REEV_HOME). The
+    # store holds every episode anyway; never the working directory by default.
+    write_sessions = session_files if session_files is not None else out_dir is not None
     options: dict[str, Any] = {
         "model": model,
         "base_url": base_url,
@@ -211,8 +236,8 @@ def run(
 
     def show(result: EpisodeResult) -> None:
         if not quiet:
-            console.print(result_tree(result))
-        if not no_session_files:
+            print_tree(console, result_tree(result))
+        if write_sessions:
             write_session_file(result, out_dir)
 
     traced = start_tracing(trace_file)  # None unless --trace-file or an OTLP endpoint
@@ -226,9 +251,10 @@ def run(
         upstreams.close()
         store.close()
         raise usage_error(problem)
+    rid = run_id or new_run_id()
     try:
         with ProgressBar(console, progress and not quiet) as bar:
-            outcome = asyncio.run(
+            outcome = run_async(
                 run_matrix(
                     loaded,
                     entries,
@@ -239,7 +265,7 @@ def run(
                     step_timeout=timeout,
                     concurrency=concurrency,
                     store=store,
-                    run_id=run_id,
+                    run_id=rid,
                     run_config=spec.stored_form(),
                     retry_errors=retry_errors,
                     executor=executor,
@@ -248,15 +274,18 @@ def run(
                     keep_results=False,
                 )
             )
-    except KeyboardInterrupt:
-        kept = store.get_run(run_id) if run_id else store.latest_run()
-        rid = kept.id if kept else "?"
+    except Stopped as stop:  # SIGINT or SIGTERM: run_matrix kept what had finished
+        kept = store.get_run(rid)
         console.print(
-            f"[yellow]interrupted[/yellow]: {kept.episodes if kept else 0} finished episodes kept "
-            f"in run {rid}; resume with --run-id {rid}"
+            f"[yellow]interrupted[/yellow] by {stop.signal_name}: "
+            f"{kept.episodes if kept else 0} finished episodes kept in run {rid}; "
+            f"resume with --run-id {rid}",
+            highlight=False,
         )
         store.close()
-        raise typer.Exit(130) from None
+        if traced is not None:
+            traced.shutdown()
+        raise typer.Exit(stop.exit_code) from None
     finally:
         upstreams.close()  # writes a recording cassette
     if outcome.skipped:
@@ -264,8 +293,6 @@ def run(
             f"run {outcome.run_id}: skipped {outcome.skipped} episodes already completed, "
             f"ran {outcome.executed}"
         )
-    assert outcome.run_id is not None
-    results = [EpisodeResult.model_validate(d) for d in store.iter_results_json(outcome.run_id)]
     if upstreams.cassette is not None:
         console.print(upstreams.describe())
     if traced is not None:
@@ -280,15 +307,21 @@ def run(
             profile,
         )
         show(result)
-        store.record_episode(outcome.run_id, result)
-        results.append(result)
+        store.record_episode(rid, result)
+    # The summary comes from the episode rows; full results are decoded only when they
+    # are printed one per episode (one epoch) or written with --json.
+    summaries = store.list_episodes(run_id=rid)
+    repeated = repeats_episodes(summaries)
+    results: list[EpisodeResult] = []
+    if json_out is not None or not repeated:
+        results = [EpisodeResult.model_validate(d) for d in store.iter_results_json(rid)]
     store.close()
-    console.print(summary_table(results))
-    console.print(f"run {outcome.run_id} stored; statistics: reev report --run-id {outcome.run_id}")
+    console.print(epochs_summary_table(summaries) if repeated else summary_table(results))
+    console.print(f"run {rid} stored; statistics: reev report --run-id {rid}")
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(
             json.dumps({"results": [r.to_json_dict() for r in results]}, indent=2), encoding="utf-8"
         )
-    if any(r.status == "error" for r in results):
+    if any(s.status == "error" for s in summaries):
         raise typer.Exit(1)

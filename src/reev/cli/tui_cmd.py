@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from reev.cli.common import SeedOpt, parse_scoring, usage_error
-from reev.runner.suite import load_all
 
 DEFAULT_PATHS = [Path("benchmarks")]
 
@@ -36,6 +35,7 @@ def tui(
 ) -> None:
     """Terminal UI: pick an agent, browse benchmarks and their last scores, run one or all."""
     # Textual and SQLAlchemy load only for this command.
+    from reev.runner.suite import load_all
     from reev.store.engine import StoreError
     from reev.store.store import open_store
     from reev.tui.app import ReevApp

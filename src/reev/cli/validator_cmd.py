@@ -8,11 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from reev.benchmark.loader import BenchmarkLoadError, load_benchmark
-from reev.chain.env import ChainSetupError
 from reev.cli.common import SeedOpt, console, usage_error
+from reev.cli.signals import Stopped
 
 
 def validator(
@@ -30,6 +28,10 @@ def validator(
 ) -> None:
     """Run a JSON-RPC 2.0 Solana validator over one LiteSVM (HTTP and websocket),
     with surfpool's cheat codes and reev_snapshot / reev_revert."""
+    from rich.table import Table
+
+    from reev.benchmark.loader import BenchmarkLoadError, load_benchmark
+    from reev.chain.env import ChainSetupError
     from reev.chain.rpc_server.server import bind, serve_forever, state_for
 
     loaded = None
@@ -60,7 +62,8 @@ def validator(
     console.print(f"JSON-RPC  http://{host}:{bound[0]}", highlight=False)
     console.print(f"Websocket ws://{host}:{bound[-1]}", highlight=False)
     console.print("Ctrl-C to stop.")
-    # uvicorn shuts down gracefully on Ctrl-C, then re-raises the signal: not an error.
-    with contextlib.suppress(KeyboardInterrupt):
+    # uvicorn shuts down gracefully on Ctrl-C or SIGTERM, then re-raises the signal:
+    # stopping the validator that way is its normal end, not an error.
+    with contextlib.suppress(KeyboardInterrupt, Stopped):
         serve_forever(state, sockets, log_level="warning")
     console.print("validator stopped")

@@ -77,6 +77,15 @@ def current_benchmarks(store: Store, *, with_content: bool = False) -> list[Curr
         return [_current(r, with_content) for r in conn.execute(query)]
 
 
+def catalog_key(store: Store) -> tuple[tuple[str, int, str], ...]:
+    """(benchmark id, version id, origin) of every current benchmark, sorted: a small query
+    that changes whenever the listing would (stored versions never change)."""
+    query = select(ApiBenchmark.benchmark_id, ApiBenchmark.version_id, ApiBenchmark.origin)
+    with store._read() as conn:
+        rows = conn.execute(query.order_by(ApiBenchmark.benchmark_id)).all()
+    return tuple((str(r[0]), int(r[1]), str(r[2])) for r in rows)
+
+
 def current_benchmark(store: Store, benchmark_id: str) -> CurrentBenchmark | None:
     """The current version (with its text) of one benchmark id, or None."""
     query = _current_query(True).where(ApiBenchmark.benchmark_id == benchmark_id)

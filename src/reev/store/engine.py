@@ -12,6 +12,8 @@ start with `BEGIN IMMEDIATE` so two writers never deadlock upgrading a read lock
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
 import os
 import threading
@@ -22,24 +24,15 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import StaticPool
 
+from reev.home import data_dir as data_dir  # re-exported: reev.store.data_dir
+
 ENV_URL = "REEV_DATABASE_URL"
-ENV_HOME = "REEV_HOME"
 BUSY_TIMEOUT_MS = 60_000
 WRITE_OPTION = "reev_write"
 
 
 class StoreError(Exception):
     """The database cannot be opened or used (bad URL, unreachable server, newer schema)."""
-
-
-def data_dir() -> Path:
-    """Where reev keeps its default database: $REEV_HOME, else $XDG_DATA_HOME/reev."""
-    home = os.environ.get(ENV_HOME)
-    if home:
-        return Path(home).expanduser()
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
-    return base / "reev"
 
 
 def default_database_url() -> str:
@@ -127,6 +120,8 @@ def upgrade_to_head(engine: Engine) -> None:
     are serialized; across processes SQLite's write lock and PostgreSQL's advisory lock
     (migrations/env.py) do it.
     """
+    if _at_head(engine):
+        return  # the common case: no need to load Alembic (a third of `reev run`'s start-up)
     from alembic import command
     from alembic.config import Config
 
@@ -138,6 +133,53 @@ def upgrade_to_head(engine: Engine) -> None:
     ):
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+
+
+@functools.cache
+def packaged_heads() -> frozenset[str]:
+    """The head revisions of the packaged migrations, read from the files' `revision` and
+    `down_revision` assignments (without importing Alembic)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted(MIGRATIONS.glob("*.py")):
+        for name, value in _module_assignments(path, ("revision", "down_revision")):
+            if name == "revision" and isinstance(value, str):
+                revisions.add(value)
+            elif name == "down_revision" and isinstance(value, str):
+                parents.add(value)
+            elif name == "down_revision" and isinstance(value, (tuple, list)):
+                parents.update(str(v) for v in value)
+    return frozenset(revisions - parents)
+
+
+def _module_assignments(path: Path, names: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """(name, literal value) of the module-level assignments to `names` in a file."""
+    found: list[tuple[str, Any]] = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        target: ast.expr
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id in names:
+            found.append((target.id, ast.literal_eval(value)))
+    return found
+
+
+def _at_head(engine: Engine) -> bool:
+    """Whether the database's Alembic revisions are exactly the packaged heads."""
+    heads = packaged_heads()
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except Exception:  # no version table yet (a new database), or unreadable: migrate
+        return False
+    return bool(heads) and {row[0] for row in rows} == heads
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -11,10 +11,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from reev.home import data_dir
 from reev.results.records import EpisodeResult, StepRecord, ToolCallRecord
 from reev.results.transaction import TransactionRecord
 
-DEFAULT_OUT_DIR = Path("logs")
+
+def default_out_dir() -> Path:
+    """Where session files go unless a folder is named: `$REEV_HOME` (so
+    `$REEV_HOME/sessions/`), never the working directory."""
+    return data_dir()
 
 
 def session_document(result: EpisodeResult) -> dict[str, Any]:
@@ -112,12 +117,15 @@ def session_document(result: EpisodeResult) -> dict[str, Any]:
     }
 
 
-def write_session_file(result: EpisodeResult, out_dir: Path = DEFAULT_OUT_DIR) -> Path:
-    """Write `<out_dir>/sessions/session_<execution_id>.json` and return its path."""
-    folder = out_dir / "sessions"
+def write_session_file(result: EpisodeResult, out_dir: Path | None = None) -> Path:
+    """Write `<out_dir>/sessions/session_<execution_id>.json` (default: under
+    `default_out_dir()`) and return its path."""
+    folder = (out_dir if out_dir is not None else default_out_dir()) / "sessions"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"session_{result.execution_id}.json"
-    path.write_text(json.dumps(session_document(result), indent=2), encoding="utf-8")
+    # Compact JSON: json's C encoder runs only without `indent` (pretty-printing fell back
+    # to the pure-Python encoder and cost more than the episode itself; `jq .` reads it).
+    path.write_text(json.dumps(session_document(result)), encoding="utf-8")
     return path
 
 

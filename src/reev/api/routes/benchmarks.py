@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import threading
+import time
 from functools import lru_cache
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Response
 
 from reev.api.answer_models import BenchmarkDetail
 from reev.api.catalog import CatalogError, sync_benchmark_dirs, upsert_yaml
 from reev.api.context import BenchmarkId, Ctx
 from reev.api.schemas import BenchmarkItem, SyncResponse, UpsertRequest, UpsertResponse
 from reev.benchmark.loader import parse_benchmark
-from reev.store.api_queries import CurrentBenchmark, current_benchmark, current_benchmarks
+from reev.store.api_queries import (
+    CurrentBenchmark,
+    catalog_key,
+    current_benchmark,
+    current_benchmarks,
+)
 
 router = APIRouter(tags=["reev: benchmarks"])
 
@@ -45,9 +53,60 @@ def _prompt_of(content_hash: str, content: str) -> str:
         return ""
 
 
+class _ListingCache:
+    """The `/benchmarks` body, rebuilt only when the catalog changed.
+
+    The listing is a function of (benchmark id, version id, origin) of every current
+    benchmark, and stored versions never change; so a small query of those keys (no YAML
+    text, no parsing, no model validation) says whether the last body is still exact.
+    That query runs at most every `RECHECK_S` seconds; this server's own changes (upsert,
+    sync) invalidate at once, so only another server process writing the same database is
+    seen up to `RECHECK_S` late.
+    """
+
+    RECHECK_S = 1.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[str, tuple[tuple[str, int, str], ...]] | None = None
+        self._body = b"[]"
+        self._checked = 0.0
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._key = None
+
+    def body(self, ctx: Any) -> bytes:
+        now = time.monotonic()
+        with self._lock:
+            fresh = now - self._checked < self.RECHECK_S
+            if fresh and self._key is not None and self._key[0] == ctx.store.url:
+                return self._body
+        key = (ctx.store.url, catalog_key(ctx.store))  # one database's catalog
+        with self._lock:
+            if key == self._key:
+                self._checked = now
+                return self._body
+        items = [_item(c, _prompt(c)) for c in current_benchmarks(ctx.store, with_content=True)]
+        body = json.dumps([i.model_dump(mode="json") for i in items]).encode()
+        with self._lock:
+            self._key, self._body, self._checked = key, body, now
+        return body
+
+
+_LISTING = _ListingCache()
+
+
+def invalidate_listing() -> None:
+    """Forget the cached `/benchmarks` body (the catalog was just changed here)."""
+    _LISTING.invalidate()
+
+
 @router.get("/benchmarks", response_model=list[BenchmarkItem], summary="Known benchmarks")
-def list_benchmarks(ctx: Ctx) -> list[BenchmarkItem]:
-    return [_item(c, _prompt(c)) for c in current_benchmarks(ctx.store, with_content=True)]
+async def list_benchmarks(ctx: Ctx) -> Response:
+    # On the event loop, not the thread pool: one indexed query of ~60 short rows costs
+    # less than the hand-off, and 50 clients no longer queue for the pool's connections.
+    return Response(_LISTING.body(ctx), media_type="application/json")
 
 
 @router.get(
@@ -77,6 +136,7 @@ def upsert_yml(body: UpsertRequest, ctx: Ctx) -> UpsertResponse:
         )
     try:
         benchmark = upsert_yaml(ctx.store, body.yml_content)
+        _LISTING.invalidate()
     except CatalogError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
     current = current_benchmark(ctx.store, benchmark.id)
@@ -92,6 +152,7 @@ def upsert_yml(body: UpsertRequest, ctx: Ctx) -> UpsertResponse:
 @router.post("/sync", response_model=SyncResponse, summary="Re-read the benchmark folders")
 def sync(ctx: Ctx) -> SyncResponse:
     report = sync_benchmark_dirs(ctx.store, ctx.settings.benchmark_dirs)
+    _LISTING.invalidate()
     dirs = ", ".join(str(d) for d in ctx.settings.benchmark_dirs) or "(none)"
     return SyncResponse(
         success=not report.errors,

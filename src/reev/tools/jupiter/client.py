@@ -17,12 +17,13 @@ run builds it (`reev.runner.upstreams`) and the episode's harness hands it to ev
 from __future__ import annotations
 
 import os
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from reev.chain.cassette import Cassette, HttpExchange, public_origin
 from reev.tools.base import ToolError
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_JUPITER_URL = "https://lite-api.jup.ag"
 
@@ -89,6 +90,8 @@ class JupiterClient:
         return exchange.response
 
     def _fetch(self, method: str, path: str, query: dict[str, str], body: Any) -> HttpExchange:
+        import httpx  # here, not at module level: runs without Jupiter never need it
+
         if self._http is None:
             headers = {"Accept": "application/json"}
             key = os.environ.get("JUPITER_API_KEY")

@@ -1,0 +1,132 @@
+"""End-to-end speed of reev, every figure measured in this one run, with its ratio.
+
+Prints:
+  * start-up: a bare `python -c pass`, `reev --help`, `reev --version` and `reev validate`
+    of one file (best of N runs each, so a busy machine disturbs it least), and each
+    one's ratio to the bare interpreter (target: `reev --help` within 12×);
+  * raw LiteSVM signed SOL transfers per second on one VM (the ceiling of any episode);
+  * `reev run benchmarks --epochs 20 --concurrency 4` as a user types it: a fresh
+    process, into a fresh SQLite file, start-up included, its output (result trees and
+    summary) to /dev/null; stored episodes per second and the ratio to the raw transfer
+    rate (target: at least 0.1); the same with `-q` (summary only);
+  * with `--api`: `reev serve` on loopback (bench/api_throughput.py): 1,000 GETs at
+    concurrency 50 (p50, p99; target p99 under 50 ms) and 200 posted runs through the
+    queue, whose episodes/s is compared with the CLI's (target: at least half).
+
+Figures, not assertions.
+
+    python bench/end_to_end.py [--epochs 20] [--concurrency 4] [--repeat 7] [--api]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+from api_throughput import (  # noqa: E402
+    get_load,
+    process_cpu_seconds,
+    run_load,
+    start_server,
+)
+from core_loop import raw_transfers_per_second  # noqa: E402
+
+REEV = [sys.executable, "-m", "reev"]
+
+
+def best_of(cmd: list[str], repeat: int, env: dict[str, str]) -> float:
+    """The fastest of `repeat` runs of `cmd`, in seconds (output discarded)."""
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def stored_episodes(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("SELECT count(*) FROM episodes").fetchone()[0])
+
+
+def cli_run(tmp: Path, env: dict[str, str], epochs: int, concurrency: int, quiet: bool) -> float:
+    """Stored episodes/s of one `reev run` process over the bundled suite."""
+    db = tmp / f"run-{'q' if quiet else 'trees'}.db"
+    cmd = [*REEV, "run", str(ROOT / "benchmarks"), "--epochs", str(epochs),
+           "--concurrency", str(concurrency), "--db", str(db)] + (["-q"] if quiet else [])  # fmt: skip
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise SystemExit(f"reev run failed ({done.returncode}): {done.stderr.decode()[-2000:]}")
+    return stored_episodes(db) / wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--transfers", type=int, default=3000)
+    parser.add_argument("--api", action="store_true", help="also measure `reev serve`")
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        env = {**os.environ, "REEV_HOME": str(tmp / "home")}
+        env.pop("REEV_DATABASE_URL", None)
+        bare = best_of([sys.executable, "-c", "pass"], args.repeat, env)
+        one = str(ROOT / "benchmarks" / "001-sol-transfer.yml")
+        starts = {
+            "reev --help": best_of([*REEV, "--help"], args.repeat, env),
+            "reev --version": best_of([*REEV, "--version"], args.repeat, env),
+            "reev validate FILE": best_of([*REEV, "validate", one], args.repeat, env),
+        }
+        transfers = raw_transfers_per_second(args.transfers)
+        trees = cli_run(tmp, env, args.epochs, args.concurrency, quiet=False)
+        quiet = cli_run(tmp, env, args.epochs, args.concurrency, quiet=True)
+        transfers_after = raw_transfers_per_second(args.transfers)  # the load may change
+        raw = (transfers + transfers_after) / 2
+
+        print(f"python -c pass                 : {bare * 1000:8.1f} ms")
+        for name, seconds in starts.items():
+            print(f"{name:<31}: {seconds * 1000:8.1f} ms  ({seconds / bare:5.1f}× python -c pass)")
+        print(f"raw LiteSVM signed transfers/s : {raw:8.1f}  (mean of before/after the runs: "
+              f"{transfers:.0f}, {transfers_after:.0f})")  # fmt: skip
+        label = f"reev run benchmarks --epochs {args.epochs} --concurrency {args.concurrency}"
+        print(f"{label}")
+        print(f"  stored episodes/s, trees     : {trees:8.1f}  (ratio to raw transfers "
+              f"{trees / raw:.3f}; target >= 0.1)")  # fmt: skip
+        print(f"  stored episodes/s, -q        : {quiet:8.1f}  (ratio {quiet / raw:.3f})")
+        if args.api:
+            proc, url = start_server(tmp / "api.db", args.workers)
+            try:
+                cpu0 = process_cpu_seconds(proc.pid)
+                _, p99, _ = asyncio.run(get_load(url, args.requests, 50))
+                per_get = (process_cpu_seconds(proc.pid) - cpu0) / args.requests * 1000
+                queue = asyncio.run(run_load(url, args.runs))
+            finally:
+                proc.terminate()
+                proc.wait(30)
+            print(f"API GET p99                    : {p99:8.1f} ms  (target < 50 ms; server "
+                  f"CPU {per_get:.2f} ms per GET)")  # fmt: skip
+            print(f"API queue episodes/s           : {queue:8.1f}  (ratio to the CLI run "
+                  f"{queue / trees:.3f}; target >= 0.5)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

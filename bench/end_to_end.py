@@ -13,7 +13,9 @@ Prints:
     concurrency 50 (p50, p99; target p99 under 50 ms) and 200 posted runs through the
     queue, whose episodes/s is compared with the CLI's (target: at least half).
 
-Figures, not assertions.
+Each rate is also printed per CPU second (the child's user+system time, this process's
+for the raw transfers): on a machine shared with other jobs, wall time measures the
+neighbours as much as reev. Figures, not assertions.
 
     python bench/end_to_end.py [--epochs 20] [--concurrency 4] [--repeat 7] [--api]
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -60,17 +63,32 @@ def stored_episodes(db: Path) -> int:
         return int(conn.execute("SELECT count(*) FROM episodes").fetchone()[0])
 
 
-def cli_run(tmp: Path, env: dict[str, str], epochs: int, concurrency: int, quiet: bool) -> float:
-    """Stored episodes/s of one `reev run` process over the bundled suite."""
+def raw_transfers_per_cpu_second(count: int) -> float:
+    """Raw signed transfers per CPU second of this process (see `cpu_note`)."""
+    c0 = time.process_time()
+    raw_transfers_per_second(count)
+    return count / (time.process_time() - c0)
+
+
+def cli_run(
+    tmp: Path, env: dict[str, str], epochs: int, concurrency: int, quiet: bool
+) -> tuple[float, float]:
+    """(stored episodes per wall second, per CPU second) of one `reev run` process."""
     db = tmp / f"run-{'q' if quiet else 'trees'}.db"
     cmd = [*REEV, "run", str(ROOT / "benchmarks"), "--epochs", str(epochs),
            "--concurrency", str(concurrency), "--db", str(db)] + (["-q"] if quiet else [])  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = subprocess.run(  # in the temporary folder: whatever a version writes stays there
+        cmd, env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         raise SystemExit(f"reev run failed ({done.returncode}): {done.stderr.decode()[-2000:]}")
-    return stored_episodes(db) / wall
+    episodes = stored_episodes(db)
+    return episodes / wall, episodes / cpu
 
 
 def main() -> None:
@@ -97,8 +115,9 @@ def main() -> None:
             "reev validate FILE": best_of([*REEV, "validate", one], args.repeat, env),
         }
         transfers = raw_transfers_per_second(args.transfers)
-        trees = cli_run(tmp, env, args.epochs, args.concurrency, quiet=False)
-        quiet = cli_run(tmp, env, args.epochs, args.concurrency, quiet=True)
+        raw_cpu = raw_transfers_per_cpu_second(args.transfers)
+        trees, trees_cpu = cli_run(tmp, env, args.epochs, args.concurrency, quiet=False)
+        quiet, quiet_cpu = cli_run(tmp, env, args.epochs, args.concurrency, quiet=True)
         transfers_after = raw_transfers_per_second(args.transfers)  # the load may change
         raw = (transfers + transfers_after) / 2
 
@@ -112,6 +131,10 @@ def main() -> None:
         print(f"  stored episodes/s, trees     : {trees:8.1f}  (ratio to raw transfers "
               f"{trees / raw:.3f}; target >= 0.1)")  # fmt: skip
         print(f"  stored episodes/s, -q        : {quiet:8.1f}  (ratio {quiet / raw:.3f})")
+        # On a shared machine wall time measures the neighbours too; CPU seconds do not.
+        print(f"per CPU second: raw transfers {raw_cpu:.0f}, reev run {trees_cpu:.0f} "
+              f"(ratio {trees_cpu / raw_cpu:.3f}), -q {quiet_cpu:.0f} "
+              f"(ratio {quiet_cpu / raw_cpu:.3f})")  # fmt: skip
         if args.api:
             proc, url = start_server(tmp / "api.db", args.workers)
             try:

@@ -69,7 +69,6 @@ def openai_factory(preset: str) -> Any:
 
     def make(**options: Any) -> Agent:
         from reev.agents.openai_agent import OpenAIAgent
-        from reev.store.cache import request_cache
 
         endpoint = resolve_endpoint(
             preset, model=options.get("model"), base_url=options.get("base_url")

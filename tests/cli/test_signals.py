@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -79,32 +81,45 @@ def test_signal_keeps_finished_episodes(
     _start_and_stop(tmp_path, sig, ignored_by_parent)
 
 
-def test_sigterm_outside_the_event_loop_exits_143(tmp_path: Path) -> None:
-    """A command with no event loop (`reev validate` blocked reading a FIFO that never
-    delivers) also ends with 143 on SIGTERM, and no traceback, SIGINT ignored or not."""
-    fifo = tmp_path / "bench.yml"
-    os.mkfifo(fifo)
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("sig", "ignored_by_parent"),
+    [(signal.SIGTERM, True), (signal.SIGINT, True)],
+    ids=["sigterm", "sigint-ignored-by-parent"],
+)
+def test_a_server_stops_with_the_signals_exit_code(
+    tmp_path: Path, sig: signal.Signals, ignored_by_parent: bool
+) -> None:
+    """Outside `reev run` too: `reev serve` shuts down gracefully (uvicorn), then the
+    re-raised signal ends the command with 128 + its number, not a traceback."""
+    port = _free_port()
+    cmd = [
+        sys.executable, "-m", "reev", "serve", "--port", str(port), "--workers", "0",
+        "--db", str(tmp_path / "api.db"), "--benchmarks", str(ROOT / "benchmarks"),
+        "--log-level", "warning",
+    ]  # fmt: skip
     proc = subprocess.Popen(
-        [sys.executable, "-m", "reev", "validate", str(fifo)],
+        cmd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        preexec_fn=_ignore_sigint,
+        preexec_fn=_ignore_sigint if ignored_by_parent else None,
     )
-    writer = None
     deadline = time.monotonic() + 120
-    while writer is None and time.monotonic() < deadline and proc.poll() is None:
-        try:  # succeeds once `reev validate` has the FIFO open for reading
-            writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    up = False
+    while not up and time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2):
+                up = True
         except OSError:
-            time.sleep(0.1)
-    assert writer is not None, proc.communicate()[0]
-    try:
-        time.sleep(0.5)  # let it reach read(), which waits for data that never comes
-        assert proc.poll() is None
-        proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=60)
-    finally:
-        os.close(writer)
-    assert proc.returncode == 143, out
-    assert "stopped by SIGTERM" in out and "Traceback" not in out
+            time.sleep(0.2)
+    assert up, proc.communicate()[0]
+    proc.send_signal(sig)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + sig, out
+    assert f"stopped by {sig.name}" in out and "Traceback" not in out

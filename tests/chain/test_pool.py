@@ -93,3 +93,20 @@ def test_without_a_lease_env_uses_a_fresh_vm() -> None:
     assert loaded[0].benchmark is not None
     env.reset(loaded[0].benchmark)
     assert not isinstance(env.backend, PooledLiteSVMBackend)
+
+
+def test_release_restores_the_clock_a_benchmark_warped() -> None:
+    backend = PooledLiteSVMBackend()
+    start = backend.svm.get_clock()
+    env = SolanaEnv(lambda: backend)
+    warped = next(
+        item.benchmark
+        for item in load_all([ROOT / "benchmarks"])
+        if item.benchmark is not None and item.benchmark.epoch is not None
+    )
+    env.reset(warped, seed=0)
+    env.warp_epochs(2)
+    assert env.current_epoch() == (warped.epoch or 0) + 2
+    backend.restore()
+    after = backend.svm.get_clock()
+    assert (after.epoch, after.slot) == (start.epoch, start.slot)

@@ -531,6 +531,9 @@ class Benchmark(_Strict):
     negative_solutions: list[NegativeSolution] = Field(default_factory=list)
     parameters: dict[str, ParameterSpec] | None = None
     epoch: int | None = Field(default=None, ge=0, le=1_000_000)  # the chain's epoch at the start
+    # The tool families an agent is offered (reev.tools.families); None: every family
+    # whose upstream is configured. Lets a simple task have a short prompt.
+    tool_families: list[str] | None = None
 
     # Parametric benchmarks: the template this instance was drawn from and the values
     # drawn for it. Set by the loader / `instantiate`, never read from a file.
@@ -541,6 +544,15 @@ class Benchmark(_Strict):
     def _check(self) -> Benchmark:
         if not any(item.pubkey == "USER_WALLET_PUBKEY" for item in self.initial_state):
             raise ValueError("initial_state must declare USER_WALLET_PUBKEY (the fee payer)")
+        if self.tool_families is not None:
+            from reev.tools.families import known_families  # reev.tools imports this module
+
+            unknown = sorted(set(self.tool_families) - set(known_families()))
+            if unknown:
+                raise ValueError(
+                    f"tool_families: unknown {', '.join(unknown)}; "
+                    f"known: {', '.join(known_families())}"
+                )
         seen: set[str] = set()
         for item in self.initial_state:
             if item.pubkey in seen:

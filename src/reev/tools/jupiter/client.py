@@ -47,6 +47,11 @@ class JupiterClient:
             base_url or os.environ.get("JUPITER_BASE_URL") or DEFAULT_JUPITER_URL
         ).rstrip("/")
         self.origin = public_origin(self.base_url)
+        # Named by the run (URL, environment or cassette), not just the built-in default:
+        # agents offer the Jupiter tools only then (reev.agents.tool_menu).
+        self.configured = (
+            bool(base_url or os.environ.get("JUPITER_BASE_URL")) or cassette is not None
+        )
         self.cassette = cassette
         self.replay_only = replay_only
         if replay_only and cassette is None:

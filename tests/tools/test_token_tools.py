@@ -315,3 +315,26 @@ def test_invalid_arguments_are_tool_errors_not_crashes(h: EpisodeHarness) -> Non
             },
             h,
         )
+
+
+def test_wrap_sol_works_when_the_benchmark_does_not_declare_the_native_mint() -> None:
+    bare = """
+id: bare-wallet
+description: only a wallet
+tags: [test]
+initial_state:
+  - { pubkey: USER_WALLET_PUBKEY, lamports: 2000000000 }
+prompt: "wrap"
+ground_truth: { final_state_assertions: [] }
+"""
+    env = SolanaEnv()
+    env.reset(parse_benchmark(bare), seed=0)
+    harness = EpisodeHarness(env)
+    harness.begin_step(1, "wrap")
+    mint = harness.account(WSOL)
+    assert mint.exists and mint.mint is not None and mint.mint.decimals == 9
+    ok(harness, "wrap_sol", user_pubkey="USER_WALLET_PUBKEY", amount=100_000_000)
+    user = env.keys.pubkey("USER_WALLET_PUBKEY")
+    assert amount(harness, str(associated_token_address(user, NATIVE_MINT, TOKEN_PROGRAM))) == (
+        100_000_000
+    )

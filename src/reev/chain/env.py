@@ -41,7 +41,13 @@ from reev.chain.program_state import (
     mint_extension_area,
     program_state_account,
 )
-from reev.programs.ids import NATIVE_MINT, SYSTEM_PROGRAM, TOKEN_2022_PROGRAM, TOKEN_PROGRAMS
+from reev.programs.ids import (
+    NATIVE_MINT,
+    SYSTEM_PROGRAM,
+    TOKEN_2022_PROGRAM,
+    TOKEN_PROGRAM,
+    TOKEN_PROGRAMS,
+)
 from reev.programs.state import (
     MULTISIG_LEN,
     decode_nonce_account,
@@ -144,6 +150,11 @@ class SolanaEnv:
         }
         for item in benchmark.initial_state:
             self._write_item(item, supplies)
+        if not self._backend_has(str(NATIVE_MINT)):
+            # The native mint exists on every Solana cluster: `wrap_sol` (create the wSOL
+            # account, sync_native) fails with "incorrect program id" without it.
+            data = pack_mint(9, 0)  # wSOL: 9 decimals, like SOL
+            backend.set_account(NATIVE_MINT, self._account(data, str(TOKEN_PROGRAM)))
 
     def _write_item(self, item: InitialStateItem, supplies: dict[tuple[str, str], int]) -> None:
         backend = self._require_backend()

@@ -42,6 +42,7 @@ def error_result(
         status="error",
         error=error,
         error_kind=kind,
+        failure_kind=INFRASTRUCTURE if kind == INFRASTRUCTURE else None,
         scoring=scoring,
         source_path=source_path,
         started_at=utc_now(),

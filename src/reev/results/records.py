@@ -59,6 +59,14 @@ class ModelCallRecord(BaseModel):
     retry_waits_s: list[float] = Field(default_factory=list)
     stream: bool = False
     started_at: datetime = Field(default_factory=utc_now)
+    # what the request asked for besides the messages: tool mode, reply cap (max_tokens),
+    # temperature, top_p, seed — so a run says how its model was sampled
+    params: dict[str, Any] = Field(default_factory=dict)
+    # tool calls this reply wrote as text that the harness read back (native mode)
+    calls_from_text: int = 0
+    # "imitated_tool_result" or "malformed_call" when this reply was answered with a
+    # correction turn instead of counting as the final answer
+    correction: str | None = None
 
 
 class StepRecord(BaseModel):
@@ -111,6 +119,11 @@ class EpisodeResult(BaseModel):
     # "infrastructure" (provider outage, crashed worker: `--retry-errors` re-runs it),
     # "benchmark" (the file cannot be loaded) or None (a result, never retried).
     error_kind: str | None = None
+    # why a failed episode failed (reev.runner.failure_kind): no_action, tool_error,
+    # transaction_failed, assertion_failed, side_effect, limit_reached, infrastructure
+    failure_kind: str | None = None
+    # prompt tokens of the episode's first model call (LLM agents), as the provider counted
+    first_prompt_tokens: int | None = None
     score: float = 0.0
     passed: bool = False
     scoring: str = "outcome"

@@ -41,10 +41,12 @@ class EpisodeSummary(BaseModel):
     status: str
     error: str | None = None
     error_kind: str | None = None
+    failure_kind: str | None = None
     score: float
     passed: bool
     scoring: str
     prompt_tokens: int = 0
+    first_prompt_tokens: int | None = None
     completion_tokens: int = 0
     cost_usd: float | None = None
     duration_ms: float

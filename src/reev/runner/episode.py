@@ -26,6 +26,7 @@ from reev.results.chain import AccountState, Observation
 from reev.results.records import EpisodeResult, Scores, StepRecord, utc_now
 from reev.results.scoring import ScoringProfile
 from reev.runner.context import EpisodeContext
+from reev.runner.failure_kind import annotate
 from reev.runner.harness import EpisodeHarness
 from reev.scoring.assertions import UnresolvedAddress, assertion_address
 from reev.scoring.flow import dependency_step, flow_score, step_score_without_ground_truth
@@ -95,7 +96,7 @@ async def run_episode(
         )
         if result.error:
             span.error(result.error)
-    return result
+    return annotate(result)
 
 
 async def _run(

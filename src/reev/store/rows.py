@@ -104,6 +104,8 @@ def episode_rows(
         "status": result.status,
         "error": result.error,
         "error_kind": getattr(result, "error_kind", None),
+        "failure_kind": getattr(result, "failure_kind", None),
+        "first_prompt_tokens": getattr(result, "first_prompt_tokens", None),
         "score": float(result.score),
         "passed": bool(result.passed),
         "scoring": result.scoring,

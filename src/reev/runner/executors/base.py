@@ -24,6 +24,7 @@ from reev.results.spec import RunSpec
 from reev.runner.context import EpisodeContext
 from reev.runner.episode import run_episode
 from reev.runner.errors import is_infrastructure_error
+from reev.runner.failure_kind import annotate
 from reev.runner.upstreams import Upstreams
 
 
@@ -157,11 +158,11 @@ async def execute_job(
     except Exception as exc:  # the harness itself broke: not the agent's doing
         result = failed_result(job, f"episode crashed: {type(exc).__name__}: {exc}", INFRASTRUCTURE)
         result.duration_ms = (time.perf_counter() - t0) * 1000
-        return result
+        return annotate(result)
     result.agent = job.agent_label
     if result.status == "error" and agent.infrastructure_failure:
         result.error_kind = INFRASTRUCTURE
-    return result
+    return annotate(result)
 
 
 async def _bounded(

@@ -10,12 +10,19 @@ from typing import Any
 
 import pytest
 
+from reev.agents.json_mode import RESULTS_NOTE
 from reev.agents.registry import create_agent
 from reev.benchmark.loader import load_benchmark
 from reev.results.records import EpisodeResult
 from reev.runner.episode import run_episode
 from reev.tracing.session_file import session_document
-from tests.fakes.openai_server import Reply, ScriptedOpenAI, assistant_turns, tool_results
+from tests.fakes.openai_server import (
+    Reply,
+    ScriptedOpenAI,
+    assistant_turns,
+    harness_results,
+    tool_results,
+)
 
 SECRET = "sk-test-secret-never-stored"
 USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
@@ -311,7 +318,7 @@ def test_instructions_in_the_text_are_never_executed(bundled: Path) -> None:
 def test_json_tool_mode(bundled: Path, stream: bool) -> None:
     def script(body: dict[str, Any]) -> Reply:
         last = body["messages"][-1]["content"]
-        if last.startswith("Tool results:"):
+        if last.startswith("<tool_results>"):
             return Reply.text("The transfer went through.")
         call = {
             "name": "sol_transfer",
@@ -329,10 +336,12 @@ def test_json_tool_mode(bundled: Path, stream: bool) -> None:
         result = run(bundled, "001-sol-transfer.yml", llm.base_url, tool_mode="json", stream=stream)
     assert result.status == "completed" and result.passed
     assert "tools" not in llm.requests[0]
-    assert "Available tools" in llm.requests[0]["messages"][0]["content"]
-    feedback = llm.requests[1]["messages"][-1]["content"]
-    results = json.loads(feedback.removeprefix("Tool results:\n"))
+    assert "- sol_transfer(" in llm.requests[0]["messages"][0]["content"]
+    feedback = llm.requests[1]["messages"][-1]
+    assert feedback["role"] == "user"
+    results = harness_results(feedback["content"])
     assert results[0]["name"] == "sol_transfer" and results[0]["status"] == "ok"
+    assert feedback["content"].rstrip().endswith(RESULTS_NOTE)
     assert result.steps[0].stop_reason == "answered"
 
 

@@ -148,7 +148,7 @@ def test_json_mode_parses_fenced_and_bare_calls() -> None:
     calls = parse_text_tool_calls(text, turn=2)
     assert calls is not None
     assert [(c.name, c.arguments) for c in calls] == [("a", {"x": 1}), ("b", {"y": 2})]
-    assert calls[0].id == "json-2-0"
+    assert calls[0].id == "text-2-0"
     single = parse_text_tool_calls(
         '{"name": "get_account_balance", "arguments": {"pubkey": "P"}}', 1
     )

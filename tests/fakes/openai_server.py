@@ -33,6 +33,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     prompt_tokens: int = 120
     completion_tokens: int = 30
+    finish_reason: str | None = None  # default: "tool_calls" with calls, else "stop"
 
     @classmethod
     def text(cls, content: str) -> Reply:
@@ -59,6 +60,14 @@ def tool_results(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [json.loads(m["content"]) for m in body["messages"] if m.get("role") == "tool"]
 
 
+def harness_results(content: str) -> list[dict[str, Any]]:
+    """The results in a JSON-mode `<tool_results>` block (reev.agents.json_mode)."""
+    start = content.index("<tool_results>") + len("<tool_results>")
+    end = content.index("</tool_results>")
+    parsed: list[dict[str, Any]] = json.loads(content[start:end])
+    return parsed
+
+
 def assistant_turns(body: dict[str, Any]) -> int:
     """How many assistant messages the conversation already has."""
     return sum(1 for m in body["messages"] if m.get("role") == "assistant")
@@ -71,9 +80,14 @@ def _arguments(args: dict[str, Any] | str) -> str:
 class ScriptedOpenAI:
     """`with ScriptedOpenAI(script) as llm: llm.base_url` — records every request it gets."""
 
-    def __init__(self, script: Script, delay: float = 0.0) -> None:
+    def __init__(self, script: Script, delay: float = 0.0, chunk_delay: float = 0.0) -> None:
         self.script = script
         self.delay = delay
+        # streaming: the pause before each chunk, like a slow model generating tokens; a
+        # client that goes away mid-stream is counted in `disconnects`
+        self.chunk_delay = chunk_delay
+        self.disconnects = 0
+        self.chunks_sent = 0
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.app = FastAPI()
@@ -114,7 +128,7 @@ class ScriptedOpenAI:
                 headers=reply.headers,
             )
         if body.get("stream"):
-            return StreamingResponse(self._chunks(body, reply), media_type="text/event-stream")
+            return StreamingResponse(self._paced(body, reply), media_type="text/event-stream")
         return JSONResponse(self._completion(body, reply))
 
     @staticmethod
@@ -150,11 +164,23 @@ class ScriptedOpenAI:
                 {
                     "index": 0,
                     "message": message,
-                    "finish_reason": "tool_calls" if reply.tool_calls else "stop",
+                    "finish_reason": reply.finish_reason
+                    or ("tool_calls" if reply.tool_calls else "stop"),
                 }
             ],
             "usage": self._usage(reply),
         }
+
+    async def _paced(self, body: dict[str, Any], reply: Reply) -> AsyncIterator[str]:
+        try:
+            async for chunk in self._chunks(body, reply):
+                if self.chunk_delay:
+                    await asyncio.sleep(self.chunk_delay)
+                self.chunks_sent += 1
+                yield chunk
+        except (asyncio.CancelledError, GeneratorExit):
+            self.disconnects += 1
+            raise
 
     async def _chunks(self, body: dict[str, Any], reply: Reply) -> AsyncIterator[str]:
         turn = assistant_turns(body)
@@ -192,7 +218,7 @@ class ScriptedOpenAI:
                 }
             )
             yield chunk({"tool_calls": [{"index": i, "function": {"arguments": text[half:]}}]})
-        yield chunk({}, "tool_calls" if reply.tool_calls else "stop")
+        yield chunk({}, reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop"))
         if (body.get("stream_options") or {}).get("include_usage"):
             yield f"data: {json.dumps({**base, 'choices': [], 'usage': self._usage(reply)})}\n\n"
         yield "data: [DONE]\n\n"

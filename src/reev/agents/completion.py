@@ -60,18 +60,24 @@ def _short(text: str, limit: int = 300) -> str:
 
 
 async def request_completion(
-    client: AsyncOpenAI, request: dict[str, Any], *, stream: bool
+    client: AsyncOpenAI, request: dict[str, Any], *, stream: bool, timeout: float | None = None
 ) -> Completion:
     """Make one call; TransientError or ProviderError on failure.
+
+    `timeout` (seconds) bounds this one request: the agent passes what is left of the
+    episode's budget, so a slow first call is not cut off and retried by a fixed timeout.
 
     The request goes through the SDK's generic `post` (its documented way to send a body
     as is): `chat.completions.create` re-validates the whole typed body — every message
     and tool schema — on each call, which cost more CPU than the rest of an episode.
     """
     try:
+        options: Any = {"timeout": timeout} if timeout is not None else {}
         if stream:
-            return await _streamed(client, request)
-        response = await client.post("/chat/completions", cast_to=ChatCompletion, body=request)
+            return await _streamed(client, request, options)
+        response = await client.post(
+            "/chat/completions", cast_to=ChatCompletion, body=request, options=options
+        )
         return _from_response(response)
     except openai.APIStatusError as exc:
         message = f"HTTP {exc.status_code}: {_short(exc.message)}"
@@ -107,7 +113,7 @@ def _from_response(response: Any) -> Completion:
     )
 
 
-async def _streamed(client: AsyncOpenAI, request: dict[str, Any]) -> Completion:
+async def _streamed(client: AsyncOpenAI, request: dict[str, Any], options: Any) -> Completion:
     """Assemble a streamed reply: content and refusal deltas, tool calls by index, usage."""
     out = Completion()
     content: list[str] = []
@@ -117,6 +123,7 @@ async def _streamed(client: AsyncOpenAI, request: dict[str, Any]) -> Completion:
         "/chat/completions",
         cast_to=ChatCompletion,
         body={**request, "stream": True, "stream_options": {"include_usage": True}},
+        options=options,
         stream=True,
         stream_cls=AsyncStream[ChatCompletionChunk],
     )

@@ -2,9 +2,12 @@
 
 Options (all optional, None means the default): `model`, `base_url`, `max_turns`,
 `max_tool_calls`, `max_tokens`, `max_seconds`, `retries`, `retry_base_delay`,
-`tool_mode` ("native" | "json"), `stream`, `price_in` / `price_out` (USD per million
-prompt / completion tokens), `temperature`, `cache` (a `ResponseCache`, e.g. the run's
-`reev.store.cache.RequestCache`). A bad value is an AgentError.
+`tool_mode` ("native" | "json" | "grammar"), `stream`, `price_in` / `price_out` (USD per
+million prompt / completion tokens), `temperature`, `top_p`, `model_seed`,
+`max_reply_tokens`, `request_timeout`, `results_role` ("user" | "tool"), `cache` (a
+`ResponseCache`, e.g. the run's `reev.store.cache.RequestCache`). The preset supplies
+defaults for `stream`, `results_role` and the grammar's request format. A bad value is
+an AgentError.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from reev.agents.base import Agent, AgentError
 from reev.agents.limits import Limits
-from reev.agents.presets import PRESETS, resolve_endpoint
+from reev.agents.presets import PRESETS, ModelPreset, resolve_endpoint
 from reev.agents.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -38,9 +41,20 @@ def _retry_policy(options: dict[str, Any]) -> RetryPolicy:
         raise AgentError(str(exc)) from exc
 
 
-def agent_config(options: dict[str, Any]) -> AgentConfig:
+def _number(options: dict[str, Any], name: str, low: float, high: float | None) -> float | None:
+    value = options.get(name)
+    if value is None:
+        return None
+    number = float(value)
+    if number < low or (high is not None and number > high):
+        bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+        raise AgentError(f"{name} must be {bound}, not {value!r}")
+    return number
+
+
+def agent_config(options: dict[str, Any], preset: ModelPreset | None = None) -> AgentConfig:
     """An AgentConfig from create_agent options; AgentError on a bad value."""
-    from reev.agents.openai_agent import AgentConfig, Pricing
+    from reev.agents.openai_agent import TOOL_MODES, AgentConfig, Pricing
 
     limits = {k: options[k] for k in _LIMIT_OPTIONS if options.get(k) is not None}
     try:
@@ -48,8 +62,16 @@ def agent_config(options: dict[str, Any]) -> AgentConfig:
     except ValueError as exc:
         raise AgentError(str(exc)) from exc
     mode = options.get("tool_mode") or "native"
-    if mode not in ("native", "json"):
-        raise AgentError(f"tool mode must be 'native' or 'json', not {mode!r}")
+    if mode not in TOOL_MODES:
+        raise AgentError(f"tool mode must be one of {', '.join(TOOL_MODES)}, not {mode!r}")
+    role = options.get("results_role") or (preset.results_role if preset else "user")
+    if role not in ("user", "tool"):
+        raise AgentError(f"results role must be 'user' or 'tool', not {role!r}")
+    reply_cap = options.get("max_reply_tokens")
+    if reply_cap is not None and int(reply_cap) < 1:
+        raise AgentError(f"max_reply_tokens must be positive, not {reply_cap!r}")
+    seed = options.get("model_seed")
+    stream = options.get("stream")
     price_in, price_out = options.get("price_in"), options.get("price_out")
     pricing = None
     if price_in is not None or price_out is not None:
@@ -57,10 +79,16 @@ def agent_config(options: dict[str, Any]) -> AgentConfig:
     return AgentConfig(
         limits=lim,
         retry=_retry_policy(options),
-        tool_mode="json" if mode == "json" else "native",
-        stream=bool(options.get("stream")),
+        tool_mode=mode,  # type: ignore[arg-type]  # checked against TOOL_MODES above
+        stream=bool(stream) if stream is not None else bool(preset and preset.stream),
         pricing=pricing,
-        temperature=options.get("temperature"),
+        temperature=_number(options, "temperature", 0.0, 2.0),
+        top_p=_number(options, "top_p", 0.0, 1.0),
+        seed=int(seed) if seed is not None else None,
+        max_reply_tokens=int(reply_cap) if reply_cap is not None else 1024,
+        request_timeout=_number(options, "request_timeout", 0.1, None),
+        results_role="tool" if role == "tool" else "user",
+        grammar_format="llama.cpp" if preset and preset.grammar_format == "llama.cpp" else "openai",
     )
 
 
@@ -74,7 +102,10 @@ def openai_factory(preset: str) -> Any:
             preset, model=options.get("model"), base_url=options.get("base_url")
         )
         return OpenAIAgent(
-            preset, endpoint, agent_config(options), cache=options.get("cache")
+            preset,
+            endpoint,
+            agent_config(options, PRESETS[preset]),
+            cache=options.get("cache"),
         )
 
     return make

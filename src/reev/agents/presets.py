@@ -28,17 +28,21 @@ class ModelPreset:
     key_required: bool = True
     base_url_env: str | None = None
     model_env: str | None = None
+    # how this kind of server is best driven (each overridable by a run option)
+    stream: bool = False  # a streamed reply stops generating when the client disconnects
+    results_role: str = "user"  # JSON/grammar modes: "tool" where the chat template renders it
+    grammar_format: str = "openai"  # response_format shape for the grammar tool mode
 
     def needs(self) -> str:
         """What `reev agents` shows under 'needs'."""
         parts = []
         if self.key_env:
             parts.append(f"${self.key_env}" + ("" if self.key_required else " (optional)"))
-        if self.model is None and self.model_env is None:
-            parts.append("--model NAME")
+        if self.model is None:
+            parts.append("--model NAME" + (f" or ${self.model_env}" if self.model_env else ""))
         if self.base_url_env:
             parts.append(f"${self.base_url_env} (optional, default {self.base_url})")
-        if self.model_env:
+        if self.model_env and self.model is not None:
             parts.append(f"${self.model_env} (optional, default {self.model})")
         return ", ".join(parts) or "nothing"
 
@@ -79,6 +83,51 @@ PRESETS: dict[str, ModelPreset] = {
             key_required=False,
             base_url_env="LOCAL_MODEL_URL",
             model_env="LOCAL_MODEL_NAME",
+        ),
+        ModelPreset(
+            name="llama-cpp",
+            description="llama-cpp-python's or llama.cpp's server (streams; JSON-schema grammar)",
+            base_url="http://127.0.0.1:8000/v1",
+            model="local",
+            key_env="LLAMA_CPP_API_KEY",
+            key_required=False,
+            base_url_env="LLAMA_CPP_URL",
+            model_env="LLAMA_CPP_MODEL",
+            stream=True,
+            grammar_format="llama.cpp",
+        ),
+        ModelPreset(
+            name="ollama",
+            description="Ollama's OpenAI-compatible endpoint (needs --model, e.g. qwen2.5-coder)",
+            base_url="http://127.0.0.1:11434/v1",
+            model=None,
+            key_env="OLLAMA_API_KEY",
+            key_required=False,
+            base_url_env="OLLAMA_URL",
+            model_env="OLLAMA_MODEL",
+            stream=True,
+        ),
+        ModelPreset(
+            name="vllm",
+            description="a vLLM server (needs --model: the served model name)",
+            base_url="http://127.0.0.1:8000/v1",
+            model=None,
+            key_env="VLLM_API_KEY",
+            key_required=False,
+            base_url_env="VLLM_URL",
+            model_env="VLLM_MODEL",
+            stream=True,
+        ),
+        ModelPreset(
+            name="lmstudio",
+            description="LM Studio's local server (needs --model: the loaded model's id)",
+            base_url="http://127.0.0.1:1234/v1",
+            model=None,
+            key_env="LMSTUDIO_API_KEY",
+            key_required=False,
+            base_url_env="LMSTUDIO_URL",
+            model_env="LMSTUDIO_MODEL",
+            stream=True,
         ),
     )
 }

@@ -14,6 +14,7 @@ from reev.agents.base import Agent, AgentError
 from reev.agents.controls import JunkAgent, NullAgent
 from reev.agents.deterministic import DeterministicAgent
 from reev.agents.factories import http_factory, openai_factory, preset_description, preset_needs
+from reev.agents.presets import PRESETS
 from reev.agents.replay import ReplayAgent
 from reev.plugins.registry import PluginError, Registry
 
@@ -68,7 +69,7 @@ _BUILT_IN: dict[str, AgentSpec] = {
                 preset_needs(preset),
                 openai_factory(preset),
             )
-            for preset in ("openai", "glm-4.6", "glm-4.6-coding", "local")
+            for preset in PRESETS
         ),
         AgentSpec(
             "http",

@@ -22,7 +22,10 @@ if not console.is_terminal:
 err_console = Console(stderr=True)
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Benchmark files or directories.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the derived keys.")]
+SeedOpt = Annotated[
+    int,
+    typer.Option("--seed", help="Seed of the derived keys (and, plus the epoch, of LLM sampling)."),
+]
 
 # The same names as reev.results.scoring.SCORING_PROFILES (tests/cli/test_startup.py keeps
 # them equal), here so that parsing `--scoring` does not load pydantic.

@@ -109,8 +109,29 @@ def run(
         int | None, typer.Option("--retries", help="Retries of 429/5xx/timeouts (default 4).")
     ] = None,
     tool_mode: Annotated[
-        str, typer.Option("--tool-mode", help="native | json (tool calls parsed from text).")
+        str,
+        typer.Option(
+            "--tool-mode",
+            help="native | json (calls written as JSON text) | grammar (server-constrained JSON).",
+        ),
     ] = "native",
+    temperature: Annotated[
+        float | None, typer.Option("--temperature", help="Sampling temperature (LLM agents).")
+    ] = None,
+    top_p: Annotated[
+        float | None, typer.Option("--top-p", help="Nucleus sampling top_p (LLM agents).")
+    ] = None,
+    max_reply_tokens: Annotated[
+        int | None,
+        typer.Option("--max-reply-tokens", help="max_tokens of every model reply (default 1024)."),
+    ] = None,
+    results_role: Annotated[
+        str | None,
+        typer.Option("--results-role", help="JSON/grammar modes: results as user | tool messages."),
+    ] = None,
+    timeout_scale: Annotated[
+        float, typer.Option("--timeout-scale", help="Multiply the step timeouts of flow files.")
+    ] = 1.0,
     stream: Annotated[bool, typer.Option("--stream", help="Stream model responses.")] = False,
     price_in: Annotated[
         float | None, typer.Option("--price-in", help="USD per 1M prompt tokens (for cost).")
@@ -152,7 +173,7 @@ def run(
     from reev.results.records import EpisodeResult
     from reev.results.spec import ChainSpec, LimitsSpec
     from reev.runner.executors import make_executor
-    from reev.runner.suite import load_all, new_run_id, run_matrix
+    from reev.runner.suite import load_all, new_run_id, run_matrix, scale_step_timeouts
     from reev.runner.upstreams import BACKENDS, ChainOptions, UpstreamConfigError, Upstreams
     from reev.store import StoreError, open_store, resolve_url
     from reev.store.cache import RequestCache
@@ -177,6 +198,11 @@ def run(
         "stream": stream,
         "price_in": price_in,
         "price_out": price_out,
+        "temperature": temperature,
+        "top_p": top_p,
+        "model_seed": seed,  # plus the epoch, so K epochs sample K answers
+        "max_reply_tokens": max_reply_tokens,
+        "results_role": results_role,
     }
     if epochs < 1 or concurrency < 1:
         raise usage_error("--epochs and --concurrency must be at least 1")
@@ -201,7 +227,7 @@ def run(
                 cassette=str(cassette) if cassette else None,
                 jupiter_url=jupiter_url,
             ),
-            limits=LimitsSpec(step_timeout=timeout),
+            limits=LimitsSpec(step_timeout=timeout, step_timeout_scale=timeout_scale),
             concurrency=concurrency,
             retry_errors=retry_errors,
             executor=executor_name,
@@ -214,8 +240,9 @@ def run(
         raise usage_error(str(exc)) from exc
     if cache:  # LLM agents replay cached responses from this database (docs/runs.md)
         options["cache"] = RequestCache.open(resolve_url(db))
+    agent_configs: dict[str, Any] = {}  # label → endpoint, tool mode, limits, sampling
     try:
-        entries, prediction_ids = agent_entries(labels, options, predictions)
+        entries, prediction_ids = agent_entries(labels, options, predictions, agent_configs)
     except (RunSetupError, ValueError) as exc:
         raise usage_error(str(exc)) from exc
     labels = [e.label for e in entries]
@@ -223,6 +250,10 @@ def run(
     loaded = load_all(paths)
     if not loaded:
         raise usage_error("no benchmark files found")
+    try:
+        scale_step_timeouts(loaded, timeout_scale)
+    except ValueError as exc:
+        raise usage_error(str(exc)) from exc
     try:
         upstreams = Upstreams.open(ChainOptions.from_spec(spec.chain))
     except UpstreamConfigError as exc:
@@ -266,7 +297,7 @@ def run(
                     concurrency=concurrency,
                     store=store,
                     run_id=rid,
-                    run_config=spec.stored_form(),
+                    run_config={**spec.stored_form(), "agent_configs": agent_configs},
                     retry_errors=retry_errors,
                     executor=executor,
                     on_result=show,
@@ -317,6 +348,12 @@ def run(
         results = [EpisodeResult.model_validate(d) for d in store.iter_results_json(rid)]
     store.close()
     console.print(epochs_summary_table(summaries) if repeated else summary_table(results))
+    first = [e.first_prompt_tokens for e in summaries if e.first_prompt_tokens is not None]
+    if first:
+        console.print(
+            f"first-call prompt tokens: {sum(first)} over {len(first)} episodes "
+            f"(mean {sum(first) / len(first):.0f}, max {max(first)})"
+        )
     console.print(f"run {rid} stored; statistics: reev report --run-id {rid}")
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)

@@ -30,14 +30,71 @@ class RunSetupError(Exception):
     """A bad combination of `reev run` options (printed as a usage error)."""
 
 
+# Options one `--agent` value may set for itself: `NAME[:MODEL][@key=value,...]`, e.g.
+# `--agent 'llama-cpp@tool_mode=json' --agent 'llama-cpp@tool_mode=native'` compares two
+# tool modes in one run. Each value is parsed by the type given here.
+PER_AGENT_OPTIONS: dict[str, type] = {
+    "base_url": str,
+    "tool_mode": str,
+    "results_role": str,
+    "stream": bool,
+    "max_turns": int,
+    "max_tool_calls": int,
+    "max_tokens": int,
+    "max_seconds": float,
+    "max_reply_tokens": int,
+    "request_timeout": float,
+    "retries": int,
+    "temperature": float,
+    "top_p": float,
+    "model_seed": int,
+}
+
+
+def parse_agent_value(value: str) -> tuple[str, str, dict[str, Any]]:
+    """(name, model, options) of `NAME[:MODEL][@key=value,...]`; RunSetupError if bad."""
+    spec, _, opts_text = value.partition("@")
+    name, _, model = spec.partition(":")
+    options: dict[str, Any] = {}
+    for item in filter(None, (p.strip() for p in opts_text.split(","))):
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or key not in PER_AGENT_OPTIONS:
+            raise RunSetupError(
+                f"--agent {value!r}: {item!r} is not key=value with a key among "
+                f"{', '.join(PER_AGENT_OPTIONS)}"
+            )
+        kind = PER_AGENT_OPTIONS[key]
+        raw = raw.strip()
+        try:
+            if kind is bool:
+                if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(raw)
+                options[key] = raw.lower() in ("true", "1", "yes")
+            else:
+                options[key] = kind(raw)
+        except ValueError:
+            raise RunSetupError(
+                f"--agent {value!r}: {key} needs a {kind.__name__}, not {raw!r}"
+            ) from None
+    return name, model, options
+
+
 def agent_entries(
-    names: Sequence[str], options: Mapping[str, Any], predictions: Path | None
+    names: Sequence[str],
+    options: Mapping[str, Any],
+    predictions: Path | None,
+    descriptions: dict[str, Any] | None = None,
 ) -> tuple[list[AgentEntry], set[str]]:
-    """One AgentEntry per `--agent NAME[:MODEL]`, checked by building one agent each.
+    """One AgentEntry per `--agent NAME[:MODEL][@key=value,...]`, checked by building one
+    agent each.
 
     `NAME:MODEL` runs agent NAME with that model (so `--agent openai:a --agent openai:b`
-    compares two models); the label stored with each episode is the value as written.
-    Returns the entries and the benchmark ids named by `--predictions` (replay agent).
+    compares two models); `@key=value` options (PER_AGENT_OPTIONS) override the run's
+    options for that agent alone (endpoint, tool mode, limits, sampling); the label stored
+    with each episode is the value as written.
+    Returns the entries and the benchmark ids named by `--predictions` (replay agent);
+    fills `descriptions` (label → endpoint, mode, limits, sampling) for LLM agents.
     """
     if predictions is not None and list(names) == ["deterministic"]:
         names = ["replay"]
@@ -46,7 +103,7 @@ def agent_entries(
     entries: list[AgentEntry] = []
     prediction_ids: set[str] = set()
     for label in names:
-        name, _, model = label.partition(":")
+        name, model, own = parse_agent_value(label)
         if name == "replay":
             if predictions is None:
                 raise RunSetupError("the replay agent needs --predictions FILE")
@@ -58,13 +115,16 @@ def agent_entries(
             source = str(predictions)
             entries.append(AgentEntry(label, _replay_factory(loaded_predictions, source)))
             continue
-        opts = dict(options)
+        opts = {**options, **own}
         if model:
             opts["model"] = model
         try:
-            create_agent(name, **opts)
+            probe = create_agent(name, **opts)
         except AgentError as exc:
             raise RunSetupError(str(exc)) from exc
+        describe = getattr(probe, "describe", None)
+        if callable(describe) and descriptions is not None:
+            descriptions[label] = describe()
         entries.append(AgentEntry(label, _factory(name, opts)))
     return entries, prediction_ids
 
@@ -92,8 +152,9 @@ def build_run_spec(
 ) -> RunSpec:
     """The run's RunSpec from `reev run`'s options (ValidationError / RunSetupError when bad).
 
-    `--agent NAME[:MODEL]` values become AgentChoices; the agent options given on the
-    command line (limits, retries, prices…) are kept with each, without None values.
+    `--agent NAME[:MODEL][@key=value,...]` values become AgentChoices; the agent options
+    given on the command line (limits, retries, prices…) are kept with each, without None
+    values, overridden by the value's own `@key=value` options.
     """
     if predictions is not None and list(labels) == ["deterministic"]:
         labels = ["replay"]
@@ -102,14 +163,15 @@ def build_run_spec(
     given = {k: v for k, v in options.items() if v is not None and k not in ("model", "base_url")}
     agents = []
     for label in labels:
-        name, _, model = label.partition(":")
+        name, model, own = parse_agent_value(label)
+        base_url = own.pop("base_url", None) or options.get("base_url")
         agents.append(
             AgentChoice(
                 name=name,
                 model=model or options.get("model"),
-                base_url=options.get("base_url"),
+                base_url=base_url,
                 label=label,
-                options=given,
+                options={**given, **own},
                 predictions=str(predictions) if name == "replay" and predictions else None,
             )
         )

@@ -95,6 +95,8 @@ class LimitsSpec(_Spec):
 
     step_timeout: float | None = Field(default=None, gt=0)
     episode_timeout: float | None = Field(default=None, gt=0)
+    # `--timeout-scale`: multiplies the step timeouts written in flow files
+    step_timeout_scale: float = Field(default=1.0, gt=0)
 
 
 class RunSpec(_Spec):

@@ -29,6 +29,16 @@ class EpisodeHarness:
         self.steps: list[StepRecord] = []
         self._jupiter = jupiter
 
+    def upstream_configured(self, family: str) -> bool:
+        """Whether a tool family's upstream is named by the run (agents offer it only then).
+
+        Only `jupiter` has one: configured when the run gave a Jupiter URL, the
+        environment names one, or a cassette answers (`JupiterClient.configured`).
+        """
+        if family != "jupiter":
+            return True
+        return self._jupiter is not None and self._jupiter.configured
+
     @property
     def jupiter(self) -> JupiterClient:
         """The Jupiter client tools call (created on first use when the run gave none)."""

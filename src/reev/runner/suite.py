@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -64,6 +65,22 @@ def load_all(paths: Iterable[str | Path]) -> list[LoadedBenchmark]:
         ids.add(error_id)
         loaded.append(LoadedBenchmark(f.path, None, str(f.error), error_id=error_id))
     return loaded
+
+
+def scale_step_timeouts(loaded: list[LoadedBenchmark], factor: float) -> None:
+    """Multiply the step timeouts written in flow files by `factor` (`--timeout-scale`).
+
+    A file's `timeout: 30` was chosen for some machine and model speed; a slower local
+    model on a small machine needs the same flow with more time, without editing files.
+    """
+    if factor <= 0:
+        raise ValueError(f"--timeout-scale must be positive, not {factor:g}")
+    if factor == 1:
+        return
+    for item in loaded:
+        for step in (item.benchmark.flow or []) if item.benchmark is not None else []:
+            if step.timeout is not None:
+                step.timeout = max(1, math.ceil(step.timeout * factor))
 
 
 def epoch_seed(base_seed: int, epoch: int) -> int:

@@ -1,8 +1,10 @@
 """Optional: a real model behind a real OpenAI-compatible server (not ours) completes 001.
 
-Skipped unless `REEV_REAL_MODEL_URL` names a running server on this machine, e.g.
-llama-cpp-python's (`python -m llama_cpp.server --model MODEL.gguf --chat_format chatml-function-calling`);
-the recipe is in docs/agents.md. `REEV_REAL_MODEL_NAME` picks the model (default "local").
+Skipped unless `REEV_REAL_MODEL_URL` names a running server on this machine, e.g. the one
+`bench/real_model.py` starts (llama-cpp-python serving Qwen2.5-Coder-1.5B-Instruct; the
+recipe is in docs/agents.md). `REEV_REAL_MODEL_PRESET` picks the preset (default
+`llama-cpp`), `REEV_REAL_MODEL_TOOL_MODE` the tool mode (default `json`). The model
+samples at temperature 0 so the episode replays the same way each time.
 """
 
 from __future__ import annotations
@@ -33,16 +35,19 @@ def _server_up(url: str) -> bool:
 )
 def test_real_local_model_completes_sol_transfer(bundled: Path) -> None:
     agent = create_agent(
-        "local",
+        os.environ.get("REEV_REAL_MODEL_PRESET", "llama-cpp"),
         base_url=URL,
-        model=os.environ.get("REEV_REAL_MODEL_NAME", "local"),
         max_turns=4,
-        max_seconds=600,
-        tool_mode=os.environ.get("REEV_REAL_MODEL_TOOL_MODE", "native"),
+        max_seconds=900,
+        max_reply_tokens=256,
+        temperature=0.0,
+        model_seed=0,
+        tool_mode=os.environ.get("REEV_REAL_MODEL_TOOL_MODE", "json"),
     )
     result = asyncio.run(run_episode(load_benchmark(bundled / "001-sol-transfer.yml"), agent))
     assert result.status == "completed", result.error
     step = result.steps[0]
     assert step.model_calls and step.model_calls[0].status == "ok"
+    assert result.first_prompt_tokens is not None and result.first_prompt_tokens < 1500
     assert [c.tool for c in step.tool_calls if c.status == "ok"][:1] == ["sol_transfer"]
-    assert result.passed
+    assert result.passed and result.failure_kind is None

@@ -5,7 +5,8 @@ word. Here an episode offers only the families its benchmark names (`tool_famili
 every family whose upstream is configured; a family whose upstream is missing (Jupiter
 with no API configured) is left out and said so in one line. Descriptions are one
 signature line per tool, grouped by family (JSON and grammar modes), or a lean schema
-(native mode) without titles, nulls and repeated boilerplate.
+(native mode) without titles, nulls and parameter descriptions (the system prompt says
+once how addresses and amounts are written).
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from typing import Any
 
 from reev.tools.base import Tool
 from reev.tools.families import FAMILIES, OTHER, UPSTREAM_FAMILIES, family_of
-
-_BOILERPLATE = re.compile(r"\s*\((?:placeholder(?: name)? or base58)\)")
 
 
 @dataclass(frozen=True)
@@ -63,8 +62,11 @@ def select_tools(
     return ToolMenu(chosen, notes)
 
 
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])")
+
+
 def _first_sentence(text: str) -> str:
-    head = text.split(". ")[0].strip()
+    head = _SENTENCE_END.split(text.strip(), maxsplit=1)[0].strip()
     return head if head.endswith(".") else head + "."
 
 
@@ -80,20 +82,15 @@ def _type_of(prop: dict[str, Any]) -> str:
 
 
 def signature(tool: Tool[Any]) -> str:
-    """`name(arg, amount:int, [optional]) — what it does.` with notes on amount units."""
+    """`name(arg, amount:int, [optional]) — what it does.` (units: the system prompt's)."""
     schema = tool.parameters_schema()
     required = set(schema.get("required", []))
     args = []
-    notes = []
     for name, prop in schema.get("properties", {}).items():
         kind = _type_of(prop)
         text = f"{name}:{kind}" if kind else name
         args.append(text if name in required else f"[{text}]")
-        desc = _BOILERPLATE.sub("", prop.get("description", ""))
-        if kind == "int" and desc:
-            notes.append(f"{name}: {desc.rstrip('.')}")
-    line = f"{tool.name}({', '.join(args)}) — {_first_sentence(tool.description)}"
-    return line + (f" ({'; '.join(notes)})" if notes else "")
+    return f"{tool.name}({', '.join(args)}) — {_first_sentence(tool.description)}"
 
 
 def grouped_signatures(menu: ToolMenu) -> str:
@@ -123,9 +120,6 @@ def lean_schema(tool: Tool[Any]) -> dict[str, Any]:
                 lean.update(kinds[0])
             else:
                 lean["anyOf"] = kinds
-        desc = _BOILERPLATE.sub("", prop.get("description", "")).strip()
-        if desc and lean.get("type") == "integer":
-            lean["description"] = desc
         props[name] = lean
     parameters: dict[str, Any] = {"type": "object", "properties": props}
     if schema.get("required"):

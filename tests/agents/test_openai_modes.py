@@ -13,7 +13,6 @@ import pytest
 from reev.agents.registry import create_agent
 from reev.benchmark.loader import load_benchmark
 from reev.results.records import EpisodeResult
-from reev.runner.context import episode_context
 from reev.runner.episode import run_episode
 from tests.fakes.openai_server import Reply, ScriptedOpenAI, assistant_turns, harness_results
 
@@ -27,8 +26,7 @@ SEND = {
 def run(bundled: Path, name: str, base_url: str, epoch: int = 0, **options: Any) -> EpisodeResult:
     agent = create_agent("openai", model="scripted-model", base_url=base_url, **options)
     benchmark = load_benchmark(bundled / name)
-    with episode_context(epoch):
-        return asyncio.run(run_episode(benchmark, agent, epoch=epoch))
+    return asyncio.run(run_episode(benchmark, agent, epoch=epoch))
 
 
 def last_user(body: dict[str, Any]) -> str:

@@ -45,7 +45,7 @@ def test_native_mode_recovers_a_qwen_tagged_call_written_as_text(bundled: Path) 
         result = run(bundled, "001-sol-transfer.yml", llm.base_url)
     assert result.passed and result.failure_kind is None
     step = result.steps[0]
-    assert step.model_calls[0].calls_from_text == 1
+    assert step.model_calls[0].calls_from_text == 1 and step.answer == "Sent 0.1 SOL."
     # the text call became the turn's tool call, answered in the tool role
     second = llm.requests[1]["messages"]
     assert second[-2]["role"] == "assistant" and second[-2]["tool_calls"][0]["id"] == "text-1-0"
@@ -172,6 +172,7 @@ def test_grammar_mode_sends_the_reply_schema_and_reads_the_answer(bundled: Path)
     with ScriptedOpenAI(script) as llm:
         result = run(bundled, "001-sol-transfer.yml", llm.base_url, tool_mode="grammar")
     assert result.passed and result.steps[0].stop_reason == "answered"
+    assert result.steps[0].answer == "Sent 0.1 SOL."  # the answer field, not the JSON
     fmt = llm.requests[0]["response_format"]
     assert fmt["type"] == "json_schema"  # the openai preset; llama-cpp sends json_object
     schema = fmt["json_schema"]["schema"]

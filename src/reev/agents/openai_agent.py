@@ -255,6 +255,9 @@ class OpenAIAgent:
                     native = self.config.tool_mode == "native"
                     self._add(harness, correction_message(kind, detail, native))
                     continue
+                set_answer = getattr(harness, "set_answer", None)
+                if callable(set_answer):
+                    set_answer(reading.answer if reading.answer is not None else completion.content)
                 harness.set_stop_reason("answered")
                 return
             results: list[tuple[str, str, dict[str, Any]]] = []

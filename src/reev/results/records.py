@@ -80,6 +80,8 @@ class StepRecord(BaseModel):
     messages: list[dict[str, Any]] = Field(default_factory=list)
     model_calls: list[ModelCallRecord] = Field(default_factory=list)
     stop_reason: str | None = None
+    # the agent's final text of the step (LLM agents: the last assistant message)
+    answer: str | None = None
     error: str | None = None
     # per-step results (flows; a single-step episode's one step carries the episode's)
     description: str = ""

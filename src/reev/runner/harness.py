@@ -29,6 +29,10 @@ class EpisodeHarness:
         self.steps: list[StepRecord] = []
         self._jupiter = jupiter
 
+    def set_answer(self, text: str | None) -> None:
+        """Keep the agent's final text of the current step (`StepRecord.answer`)."""
+        self.current.answer = text
+
     def upstream_configured(self, family: str) -> bool:
         """Whether a tool family's upstream is named by the run (agents offer it only then).
 

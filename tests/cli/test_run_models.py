@@ -101,3 +101,19 @@ def test_step_timeouts_of_flow_files_scale_with_the_run_option(bundled: Path) ->
     assert [s.timeout for s in benchmark.flow] == [135, 135]
     with pytest.raises(ValueError, match="positive"):
         scale_step_timeouts(loaded, 0)
+
+
+def test_a_local_preset_streams_unless_told_not_to(tmp_path: Path, bundled: Path) -> None:
+    with ScriptedOpenAI(lambda body: Reply.text("no")) as llm:
+        for extra in ([], ["--no-stream"]):
+            result = CliRunner().invoke(
+                app,
+                [
+                    "run", str(bundled / "001-sol-transfer.yml"),
+                    "--agent", f"llama-cpp@base_url={llm.base_url}",
+                    "--db", str(tmp_path / "s.db"), "--no-session-files", "--no-progress",
+                    *extra,
+                ],
+            )  # fmt: skip
+            assert result.exit_code == 0, result.output
+    assert [bool(r.get("stream")) for r in llm.requests] == [True, False]

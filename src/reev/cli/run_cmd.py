@@ -132,7 +132,13 @@ def run(
     timeout_scale: Annotated[
         float, typer.Option("--timeout-scale", help="Multiply the step timeouts of flow files.")
     ] = 1.0,
-    stream: Annotated[bool, typer.Option("--stream", help="Stream model responses.")] = False,
+    stream: Annotated[
+        bool | None,
+        typer.Option(
+            "--stream/--no-stream",
+            help="Stream model responses (default: the preset's; local servers stream).",
+        ),
+    ] = None,
     price_in: Annotated[
         float | None, typer.Option("--price-in", help="USD per 1M prompt tokens (for cost).")
     ] = None,

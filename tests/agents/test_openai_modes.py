@@ -194,15 +194,16 @@ def test_the_llama_cpp_preset_uses_its_grammar_format_and_streams(bundled: Path)
 
 
 def test_the_prompt_is_lean_and_offers_no_unconfigured_upstream(bundled: Path) -> None:
-    with ScriptedOpenAI(lambda body: Reply.text("no")) as llm:
+    with ScriptedOpenAI(lambda body: Reply.text("no")) as llm:  # 050 names no families
+        run(bundled, "050-wsol-wrap.yml", llm.base_url, tool_mode="json")
+        run(bundled, "050-wsol-wrap.yml", llm.base_url)
         run(bundled, "001-sol-transfer.yml", llm.base_url, tool_mode="json")
-        run(bundled, "001-sol-transfer.yml", llm.base_url)
     json_system = llm.requests[0]["messages"][0]["content"]
     assert "jupiter_swap" not in json_system
     assert "jupiter tools are not available in this run (no Jupiter API configured)." in json_system
     assert "[transfer]\n- sol_transfer(user_pubkey, recipient_pubkey, amount:int" in json_system
-    prompt_chars = sum(len(m["content"]) for m in llm.requests[0]["messages"])
-    assert prompt_chars < 5000  # was 13.8k characters with every schema
+    simple = sum(len(m["content"]) for m in llm.requests[2]["messages"])
+    assert simple < 3500  # 001 names its families; was 13.8k characters with every schema
     native_tools = [t["function"]["name"] for t in llm.requests[1]["tools"]]
     assert "sol_transfer" in native_tools and not any(n.startswith("jupiter") for n in native_tools)
     assert all("title" not in json.dumps(t) for t in llm.requests[1]["tools"])
@@ -211,8 +212,8 @@ def test_the_prompt_is_lean_and_offers_no_unconfigured_upstream(bundled: Path) -
 def test_a_benchmark_naming_its_tool_families_gets_only_those(
     bundled: Path, tmp_path: Path
 ) -> None:
-    text = (bundled / "001-sol-transfer.yml").read_text(encoding="utf-8")
-    path = tmp_path / "001-narrow.yml"
+    text = (bundled / "050-wsol-wrap.yml").read_text(encoding="utf-8")
+    path = tmp_path / "050-narrow.yml"
     path.write_text(text + "\ntool_families: [transfer]\n", encoding="utf-8")
     with ScriptedOpenAI(lambda body: Reply.text("no")) as llm:
         agent = create_agent("openai", model="m", base_url=llm.base_url)
@@ -225,8 +226,8 @@ def test_a_benchmark_naming_its_tool_families_gets_only_those(
 def test_an_unknown_tool_family_is_a_load_error(bundled: Path, tmp_path: Path) -> None:
     from reev.benchmark.loader import BenchmarkLoadError
 
-    text = (bundled / "001-sol-transfer.yml").read_text(encoding="utf-8")
-    path = tmp_path / "001-bad.yml"
+    text = (bundled / "050-wsol-wrap.yml").read_text(encoding="utf-8")
+    path = tmp_path / "050-bad.yml"
     path.write_text(text + "\ntool_families: [teleport]\n", encoding="utf-8")
     with pytest.raises(BenchmarkLoadError, match="unknown teleport"):
         load_benchmark(path)

@@ -108,9 +108,25 @@ def grouped_signatures(menu: ToolMenu) -> str:
     return "\n".join(lines)
 
 
+def _untitled(value: Any, names: bool = False) -> Any:
+    """`value` without pydantic's `title` keys, at any depth (they only cost tokens).
+
+    `names`: `value` maps property names to schemas, so a property called `title` stays.
+    """
+    if isinstance(value, dict):
+        return {
+            k: _untitled(v, k == "properties" and not names)
+            for k, v in value.items()
+            if names or k != "title"
+        }
+    if isinstance(value, list):
+        return [_untitled(v) for v in value]
+    return value
+
+
 def lean_schema(tool: Tool[Any]) -> dict[str, Any]:
     """A native `tools` entry with a one-sentence description and no repeated boilerplate."""
-    schema = tool.parameters_schema()
+    schema = _untitled(tool.parameters_schema())
     props: dict[str, Any] = {}
     for name, prop in schema.get("properties", {}).items():
         lean = {k: v for k, v in prop.items() if k not in ("default", "description", "anyOf")}

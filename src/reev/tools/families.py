@@ -9,11 +9,40 @@ from __future__ import annotations
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "transfer": ("sol_transfer", "spl_transfer", "spl_transfer_checked"),
-    "accounts": ("get_account_balance", "create_associated_token_account", "close_token_account"),
+    "accounts": (
+        "get_account_balance",
+        "get_account_info",
+        "create_associated_token_account",
+        "close_token_account",
+    ),
     "wsol": ("wrap_sol", "unwrap_sol"),
-    "memo": ("send_memo",),
-    "delegate": ("approve_delegate", "revoke_delegate"),
+    "memo": ("send_memo", "spl_transfer_with_memo"),
+    "delegate": ("approve_delegate", "revoke_delegate", "spl_transfer_as_delegate"),
     "supply": ("mint_tokens", "burn_tokens"),
+    "batch": ("sol_transfer_many",),
+    "priority": ("sol_transfer_with_priority_fee",),
+    "nonce": ("create_nonce_account", "advance_nonce_account", "sol_transfer_durable"),
+    "stake": (
+        "create_stake_account",
+        "delegate_stake",
+        "deactivate_stake",
+        "withdraw_stake",
+        "split_stake",
+        "merge_stake",
+    ),
+    "lookup_table": ("create_lookup_table", "extend_lookup_table"),
+    "token2022": (
+        "get_transfer_fee",
+        "spl_transfer_with_fee",
+        "set_memo_requirement",
+        "set_interest_rate",
+    ),
+    "authority": (
+        "set_token_authority",
+        "freeze_token_account",
+        "thaw_token_account",
+        "multisig_spl_transfer",
+    ),
     "jupiter": (
         "jupiter_swap",
         "jupiter_lend_earn_deposit",

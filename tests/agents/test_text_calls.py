@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from reev.agents.json_mode import read_grammar_reply
 from reev.agents.text_calls import read_text_calls, repair_json
 
 SEND = {"user_pubkey": "USER_WALLET_PUBKEY", "recipient_pubkey": "R", "amount": 5}
@@ -99,3 +101,23 @@ def test_plain_answers_and_unknown_json_are_neither_calls_nor_malformed() -> Non
 def test_an_imitated_tool_result_is_recognised(text: str) -> None:
     reading = read_text_calls(text, 1)
     assert reading.imitation and reading.calls == []
+
+
+REAL = Path(__file__).parent / "data" / "real_model_replies.json"
+
+
+def test_recorded_real_replies_are_read_as_the_harness_read_them() -> None:
+    """Replies of the real model recorded by bench/real_model.py (tests/agents/data)."""
+    call, answer, truncated = json.loads(REAL.read_text(encoding="utf-8"))
+    # grammar mode, turn 1: a constrained call (the model read 250000 lamports as 0.25 SOL)
+    calls, final, _ = read_grammar_reply(call["content"], 1)
+    assert final is None and [(c.name, c.arguments["amount"]) for c in calls] == [
+        ("sol_transfer", 250_000_000)
+    ]
+    # grammar mode, turn 2: the final answer
+    calls, final, _ = read_grammar_reply(answer["content"], 2)
+    assert calls == [] and final is not None and final.startswith("250000 lamports sent")
+    # JSON mode: a fenced block cut by the reply cap is a malformed call, not an answer
+    assert truncated["finish_reason"] == "length"
+    reading = read_text_calls(truncated["content"], 1)
+    assert reading.calls == [] and reading.malformed is not None

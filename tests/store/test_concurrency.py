@@ -49,7 +49,8 @@ def test_threads_sharing_a_store_lose_nothing(
         t.join()
     assert errors == []
     assert store.count_episodes("r1") == WRITERS * BATCHES * 3
-    assert len(store.episode_children("w0-b0-0")["steps"]) == len(template.steps)
+    stored = store.get_episode("w0-b0-0")
+    assert stored is not None and len(stored.steps) == len(template.steps)
 
 
 def _process_writer(url: str, template_json: dict, writer: int) -> None:  # type: ignore[type-arg]

@@ -24,6 +24,7 @@ from reev.cli.flow_cmd import flow
 from reev.cli.gates_cmd import gates
 from reev.cli.new_cmd import new
 from reev.cli.report_cmd import report
+from reev.cli.rescore_cmd import rescore
 from reev.cli.run_cmd import run
 from reev.cli.schema_cmd import schema
 from reev.cli.serve_cmd import serve
@@ -62,6 +63,7 @@ def _root(
 
 app.command()(run)
 app.command()(report)
+app.command()(rescore)
 app.add_typer(cache_app, name="cache")
 app.command()(validate)
 app.command("list")(list_benchmarks)

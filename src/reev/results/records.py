@@ -129,6 +129,9 @@ class EpisodeResult(BaseModel):
     score: float = 0.0
     passed: bool = False
     scoring: str = "outcome"
+    # The scorer that produced score/passed (`reev.scoring.SCORER_VERSION`); None when the
+    # episode was never scored (an error). Numbers of different versions are never mixed.
+    scorer_version: str | None = None
     scores: Scores = Field(default_factory=Scores)
     assertions: list[AssertionResult] = Field(default_factory=list)
     steps: list[StepRecord] = Field(default_factory=list)

@@ -31,6 +31,7 @@ from reev.runner.harness import EpisodeHarness
 from reev.scoring.assertions import UnresolvedAddress, assertion_address
 from reev.scoring.flow import dependency_step, flow_score, step_score_without_ground_truth
 from reev.scoring.score import REEV_PASS_THRESHOLD, score_episode, score_ground_truth
+from reev.scoring.version import SCORER_VERSION
 from reev.tracing.spans import SpanHandle, episode_span, step_span
 
 
@@ -84,6 +85,8 @@ async def run_episode(
         t_start = time.perf_counter()
         try:
             await _run(benchmark, agent, result, seed, scoring, random_keys, step_timeout, context)
+            if result.status == "completed":
+                result.scorer_version = SCORER_VERSION
         except UpstreamError as exc:  # e.g. the RPC node went away mid-episode
             _finish(result, t_start, error=f"upstream failed: {exc}")
         span.set_many(

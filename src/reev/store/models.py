@@ -1,10 +1,10 @@
 """SQLAlchemy 2 models of the results store.
 
-The whole `EpisodeResult` is kept as JSON on its episode row (`result_json`), so fields
-other parts add later are never lost; the normalized tables (steps, transactions, tool
-calls, model calls) exist for queries and dashboards. Children are keyed on the episode's
-`execution_id`, which the runner generates, so a batch of episodes is written with plain
-multi-row INSERTs and no round trip for generated ids.
+An episode has one stored form: its `episodes` row, whose columns are what queries filter
+and sum, and whose `result_json` is the whole `EpisodeResult` (so fields other parts add
+later are never lost) with each model call stored once (`reev.store.transcript`). Rows
+are keyed on the episode's `execution_id`, which the runner generates, so a batch of
+episodes is written with one multi-row INSERT and no round trip for generated ids.
 
 Changing a model means adding an Alembic revision under `reev/store/migrations/versions/`;
 `tests/store/test_migrations.py` fails while models and migrations disagree.
@@ -22,7 +22,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -105,6 +104,9 @@ class Episode(Base):
     score: Mapped[float] = mapped_column(Float)
     passed: Mapped[bool] = mapped_column(Boolean)
     scoring: Mapped[str] = mapped_column(String(20))
+    # The scorer that produced `score`/`passed` (reev.scoring.SCORER_VERSION); None for
+    # results never scored (errors). `reev rescore` re-scores a run with the current one.
+    scorer_version: Mapped[str | None] = mapped_column(String(20), nullable=True)
     prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
     first_prompt_tokens: Mapped[int | None] = mapped_column(Integer, nullable=True)
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
@@ -114,83 +116,6 @@ class Episode(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     result_json: Mapped[dict[str, Any]] = mapped_column(JsonType)
-
-
-class Step(Base):
-    """One step of an episode (multi-step benchmarks have several)."""
-
-    __tablename__ = "steps"
-
-    episode_id: Mapped[str] = mapped_column(
-        ForeignKey("episodes.execution_id", ondelete="CASCADE"), primary_key=True
-    )
-    step: Mapped[int] = mapped_column(Integer, primary_key=True)
-    prompt: Mapped[str] = mapped_column(Text)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-
-
-class TransactionRow(Base):
-    """One transaction the harness executed or refused in a step."""
-
-    __tablename__ = "transactions"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["episode_id", "step"], ["steps.episode_id", "steps.step"], ondelete="CASCADE"
-        ),
-    )
-
-    episode_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    step: Mapped[int] = mapped_column(Integer, primary_key=True)
-    index: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[str] = mapped_column(String(20))
-    signature: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    compute_units: Mapped[int] = mapped_column(Integer, default=0)
-    fee: Mapped[int] = mapped_column(Integer, default=0)
-    instructions: Mapped[list[Any]] = mapped_column(JsonType, default=list)
-
-
-class ToolCallRow(Base):
-    """One tool call in a step."""
-
-    __tablename__ = "tool_calls"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["episode_id", "step"], ["steps.episode_id", "steps.step"], ondelete="CASCADE"
-        ),
-    )
-
-    episode_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    step: Mapped[int] = mapped_column(Integer, primary_key=True)
-    index: Mapped[int] = mapped_column(Integer, primary_key=True)
-    tool: Mapped[str] = mapped_column(String(100), index=True)
-    status: Mapped[str] = mapped_column(String(20))
-    args: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    transaction_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    duration_ms: Mapped[float] = mapped_column(Float, default=0.0)
-
-
-class ModelCallRow(Base):
-    """One call to a model (LLM agents): tokens, cost, latency; the whole record as JSON."""
-
-    __tablename__ = "model_calls"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["episode_id", "step"], ["steps.episode_id", "steps.step"], ondelete="CASCADE"
-        ),
-    )
-
-    episode_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    step: Mapped[int] = mapped_column(Integer, primary_key=True)
-    index: Mapped[int] = mapped_column(Integer, primary_key=True)
-    model: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    cost_usd: Mapped[float | None] = mapped_column(Float, nullable=True)
-    duration_ms: Mapped[float] = mapped_column(Float, default=0.0)
-    cached: Mapped[bool] = mapped_column(Boolean, default=False)
-    data: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
 
 
 class CacheEntry(Base):

@@ -39,13 +39,10 @@ from reev.store.labels import episode_label
 from reev.store.models import (
     BenchmarkVersion,
     Episode,
-    ModelCallRow,
     Run,
-    Step,
-    ToolCallRow,
-    TransactionRow,
 )
-from reev.store.rows import EpisodeRows, episode_rows
+from reev.store.rows import episode_rows
+from reev.store.transcript import expand_model_calls
 
 EpisodeKey = tuple[str, str, int]
 """(agent, benchmark_id, epoch): what identifies an episode within a run."""
@@ -235,9 +232,6 @@ class Store:
     def delete_run(self, run_id: str) -> bool:
         """Delete a run and all its episodes; False when there was no such run."""
         with self._write() as conn:
-            ids = select(Episode.execution_id).where(Episode.run_id == run_id)
-            for table in (ModelCallRow, ToolCallRow, TransactionRow, Step):
-                conn.execute(delete(table).where(table.episode_id.in_(ids)))
             conn.execute(delete(Episode).where(Episode.run_id == run_id))
             return conn.execute(delete(Run).where(Run.id == run_id)).rowcount > 0
 
@@ -446,11 +440,9 @@ class Store:
                     attempts[key] = row.attempt
                     old_ids.append(row.execution_id)
             if old_ids:
-                for table in (ModelCallRow, ToolCallRow, TransactionRow, Step):
-                    conn.execute(delete(table).where(table.episode_id.in_(old_ids)))
                 conn.execute(delete(Episode).where(Episode.execution_id.in_(old_ids)))
             now = datetime.now(UTC)
-            batch: list[EpisodeRows] = [
+            batch = [
                 episode_rows(
                     run_id,
                     r,
@@ -460,17 +452,31 @@ class Store:
                 )
                 for r in results
             ]
-            conn.execute(insert(Episode), [b.episode for b in batch])
-            for table, attr in (
-                (Step, "steps"),
-                (TransactionRow, "transactions"),
-                (ToolCallRow, "tool_calls"),
-                (ModelCallRow, "model_calls"),
-            ):
-                rows = [row for b in batch for row in getattr(b, attr)]
-                if rows:
-                    conn.execute(insert(table), rows)
+            conn.execute(insert(Episode), batch)
             conn.execute(update(Run).where(Run.id == run_id).values(updated_at=now))
+
+    def replace_scores(self, run_id: str, results: Sequence[EpisodeResult]) -> None:
+        """Write rescored results over their stored rows, all in one transaction.
+
+        Only what scoring decides changes: score, verdict, scorer version and the result
+        JSON; the attempt, benchmark version and timestamps stay those of the run.
+        """
+        if not results:
+            return
+        with self._write() as conn:
+            for result in results:
+                row = episode_rows(run_id, result)
+                conn.execute(
+                    update(Episode)
+                    .where(Episode.execution_id == result.execution_id, Episode.run_id == run_id)
+                    .values(
+                        score=row["score"],
+                        passed=row["passed"],
+                        scorer_version=row["scorer_version"],
+                        result_json=row["result_json"],
+                    )
+                )
+            conn.execute(update(Run).where(Run.id == run_id).values(updated_at=datetime.now(UTC)))
 
     # --- episodes: reading ----------------------------------------------------------
 
@@ -527,7 +533,7 @@ class Store:
             data = conn.execute(
                 select(Episode.result_json).where(Episode.execution_id == execution_id)
             ).scalar()
-        return dict(data) if data is not None else None
+        return expand_model_calls(dict(data)) if data is not None else None
 
     def get_episode(self, execution_id: str) -> EpisodeResult | None:
         """One episode as an EpisodeResult (unknown newer fields are ignored), or None."""
@@ -546,29 +552,11 @@ class Store:
                 .limit(batch)
             )
             with self._read() as conn:
-                rows = [dict(r) for r in conn.execute(query).scalars()]
+                rows = [expand_model_calls(dict(r)) for r in conn.execute(query).scalars()]
             yield from rows
             if len(rows) < batch:
                 return
             offset += batch
-
-    def episode_children(self, execution_id: str) -> dict[str, list[dict[str, Any]]]:
-        """The normalized rows of one episode: steps, transactions, tool and model calls."""
-        out: dict[str, list[dict[str, Any]]] = {}
-        with self._read() as conn:
-            for name, table in (
-                ("steps", Step),
-                ("transactions", TransactionRow),
-                ("tool_calls", ToolCallRow),
-                ("model_calls", ModelCallRow),
-            ):
-                cols = [c for c in table.__table__.columns]
-                order = [table.step] + ([table.index] if hasattr(table, "index") else [])
-                rows = conn.execute(
-                    select(*cols).where(table.episode_id == execution_id).order_by(*order)
-                )
-                out[name] = [dict(r._mapping) for r in rows]
-        return out
 
 
 def open_store(url: str | None = None, *, migrate: bool = True) -> Store:

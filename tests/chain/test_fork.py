@@ -23,9 +23,10 @@ from reev.chain.cassette import Cassette, CassetteError
 from reev.chain.fork import AccountSource, ForkBackend
 from reev.chain.jsonrpc import JsonRpcClient, UpstreamError
 from reev.results.records import EpisodeResult
+from reev.results.spec import ChainSpec
 from reev.runner.context import EpisodeContext
 from reev.runner.episode import run_episode
-from reev.runner.upstreams import ChainOptions, UpstreamConfigError, Upstreams
+from reev.runner.upstreams import UpstreamConfigError, Upstreams
 from tests.fakes.jupiter_api import USDC_PER_SOL, FakeJupiter
 from tests.fakes.jupiter_upstream import UPSTREAM_SLOT, UPSTREAM_TIME, USDC, FakeUpstream, world
 
@@ -44,7 +45,7 @@ def fakes() -> Iterator[tuple[FakeUpstream, FakeJupiter]]:
         jupiter.stop()
 
 
-def _run(path: Path, options: ChainOptions, seed: int = 0) -> EpisodeResult:
+def _run(path: Path, options: ChainSpec, seed: int = 0) -> EpisodeResult:
     upstreams = Upstreams.open(options)
     try:
         return asyncio.run(
@@ -61,7 +62,7 @@ def test_fork_records_a_cassette_and_replays_it_bit_for_bit_offline(
     bench = originals / "100-jup-swap-sol-usdc.yml"
     cassette = tmp_path / "cassettes" / "swap.json"
     recorded = _run(
-        bench, ChainOptions(fork_url=upstream.url, cassette=cassette, jupiter_url=jupiter.url)
+        bench, ChainSpec(fork_url=upstream.url, cassette=cassette, jupiter_url=jupiter.url)
     )
 
     assert recorded.status == "completed", recorded.error
@@ -96,7 +97,7 @@ def test_fork_records_a_cassette_and_replays_it_bit_for_bit_offline(
     upstream.stop()
     jupiter.stop()
     before = len(upstream.requests), len(jupiter.requests)
-    replayed = _run(bench, ChainOptions(cassette=cassette))
+    replayed = _run(bench, ChainSpec(cassette=cassette))
     assert (len(upstream.requests), len(jupiter.requests)) == before
     assert replayed.status == "completed" and replayed.passed and replayed.score == recorded.score
     assert replayed.steps[0].transactions[0].signature == tx.signature
@@ -113,8 +114,8 @@ def test_replay_of_an_unrecorded_episode_is_a_recorded_error_naming_the_cassette
     upstream, jupiter = fakes
     bench = originals / "100-jup-swap-sol-usdc.yml"
     cassette = tmp_path / "swap.json"
-    _run(bench, ChainOptions(fork_url=upstream.url, cassette=cassette, jupiter_url=jupiter.url))
-    other_seed = _run(bench, ChainOptions(cassette=cassette), seed=7)  # other keys: never recorded
+    _run(bench, ChainSpec(fork_url=upstream.url, cassette=cassette, jupiter_url=jupiter.url))
+    other_seed = _run(bench, ChainSpec(cassette=cassette), seed=7)  # other keys: never recorded
     assert other_seed.status == "error" and not other_seed.passed
     assert str(cassette) in (other_seed.error or "")
 
@@ -126,7 +127,7 @@ def test_fork_without_jupiter_is_a_recorded_error_naming_the_upstream(
     jupiter.stop()
     result = _run(
         originals / "100-jup-swap-sol-usdc.yml",
-        ChainOptions(fork_url=upstream.url, cassette=tmp_path / "c.json", jupiter_url=jupiter.url),
+        ChainSpec(fork_url=upstream.url, cassette=tmp_path / "c.json", jupiter_url=jupiter.url),
     )
     assert result.status == "error" and not result.passed and result.score == 0.0
     assert "Jupiter API http://127.0.0.1" in (result.error or "")
@@ -140,7 +141,7 @@ def test_offline_without_cassette_every_jupiter_benchmark_is_an_error_never_a_pa
     url = closed.url
     closed.stop()  # nothing listens there any more: the "no network" case, on loopback
     for path in sorted(originals.glob("1[01]*-jup-*.yml")) + sorted(originals.glob("200-*.yml")):
-        result = _run(path, ChainOptions(jupiter_url=url))
+        result = _run(path, ChainSpec(jupiter_url=url))
         assert result.status == "error", path.name
         assert not result.passed and result.score == 0.0, path.name
         assert "Jupiter API" in (result.error or ""), (path.name, result.error)
@@ -173,15 +174,15 @@ def test_bad_cassettes_and_option_combinations_are_clear_errors(tmp_path: Path) 
     with pytest.raises(CassetteError, match="not a reev cassette"):
         Cassette.load(bad)
     with pytest.raises(UpstreamConfigError, match="does not exist"):
-        Upstreams.open(ChainOptions(cassette=tmp_path / "missing.json"))
+        Upstreams.open(ChainSpec(cassette=tmp_path / "missing.json"))
     with pytest.raises(UpstreamConfigError, match="needs --rpc-url"):
-        Upstreams.open(ChainOptions(backend="rpc"))
+        Upstreams.open(ChainSpec(backend="rpc"))
     with pytest.raises(UpstreamConfigError, match="embedded backend"):
         Upstreams.open(
-            ChainOptions(backend="rpc", rpc_url="http://127.0.0.1:1", fork_url="http://127.0.0.1:2")
+            ChainSpec(backend="rpc", rpc_url="http://127.0.0.1:1", fork_url="http://127.0.0.1:2")
         )
     with pytest.raises(UpstreamConfigError, match="--backend rpc"):
-        Upstreams.open(ChainOptions(rpc_url="http://127.0.0.1:1"))
+        Upstreams.open(ChainSpec(rpc_url="http://127.0.0.1:1"))
 
 
 def test_cli_records_with_fork_url_and_replays_with_cassette(
@@ -262,7 +263,7 @@ def test_fork_from_a_reev_validator_records_and_replays_offline(
             assert all("error" not in a for a in answers), answers
             recorded = _run(
                 bench,
-                ChainOptions(fork_url=validator.url, cassette=cassette, jupiter_url=jupiter.url),
+                ChainSpec(fork_url=validator.url, cassette=cassette, jupiter_url=jupiter.url),
             )
     finally:
         jupiter.stop()
@@ -272,7 +273,7 @@ def test_fork_from_a_reev_validator_records_and_replays_offline(
     assert str(w.lookup_table) in data["accounts"] and str(w.program_data) in data["accounts"]
 
     # Validator and Jupiter are gone: the cassette alone reproduces the episode.
-    replayed = _run(bench, ChainOptions(cassette=cassette))
+    replayed = _run(bench, ChainSpec(cassette=cassette))
     assert replayed.status == "completed" and replayed.score == recorded.score
     [tx] = recorded.steps[0].transactions
     assert replayed.steps[0].transactions[0].signature == tx.signature

@@ -22,10 +22,11 @@ from reev.chain.jsonrpc import UpstreamError
 from reev.chain.rpc_backend import RpcBackend, parse_transaction_error
 from reev.chain.rpc_server import RunningValidator, state_for
 from reev.results.records import EpisodeResult
+from reev.results.spec import ChainSpec
 from reev.runner.context import EpisodeContext
 from reev.runner.episode import run_episode
 from reev.runner.suite import load_all
-from reev.runner.upstreams import ChainOptions, Upstreams
+from reev.runner.upstreams import Upstreams
 from tests.conftest import BUNDLED
 
 
@@ -69,7 +70,7 @@ def test_rpc_backend_matches_the_embedded_backend(item: object) -> None:
     benchmark = item.benchmark  # type: ignore[attr-defined]
     embedded = asyncio.run(run_episode(benchmark, DeterministicAgent()))
     with RunningValidator(state_for()) as validator:
-        upstreams = Upstreams.open(ChainOptions(backend="rpc", rpc_url=validator.url))
+        upstreams = Upstreams.open(ChainSpec(backend="rpc", rpc_url=validator.url))
         try:
             over_rpc = asyncio.run(
                 run_episode(benchmark, DeterministicAgent(), context=EpisodeContext.of_run(upstreams))
@@ -110,7 +111,7 @@ def test_an_unreachable_rpc_node_is_a_recorded_error(originals: Path) -> None:
     with RunningValidator(state_for()) as closed:
         url = closed.url
     # stopped: nothing listens on the port any more
-    upstreams = Upstreams.open(ChainOptions(backend="rpc", rpc_url=url))
+    upstreams = Upstreams.open(ChainSpec(backend="rpc", rpc_url=url))
     result = asyncio.run(
         run_episode(
             load_benchmark(originals / "001-sol-transfer.yml"),

@@ -28,6 +28,7 @@ from reev.benchmark.loader import parse_benchmark
 from reev.chain.pool import LiteSVMPool
 from reev.results.records import EpisodeResult
 from reev.results.scoring import ScoringProfile
+from reev.results.spec import AgentChoice
 from reev.runner.executors.base import EpisodeJob, execute_job
 from reev.store import Store
 from reev.store.jobs import (
@@ -49,12 +50,7 @@ SHUTDOWN_REASON = "interrupted: the server shut down before the episode finished
 
 def agent_options(model: str | None, base_url: str | None) -> dict[str, Any]:
     """The options passed to `create_agent` for a job (only what was given)."""
-    options: dict[str, Any] = {}
-    if model:
-        options["model"] = model
-    if base_url:
-        options["base_url"] = base_url
-    return options
+    return AgentChoice(name="job", model=model, base_url=base_url).create_options()
 
 
 class WorkerPool:

@@ -180,7 +180,7 @@ def run(
     from reev.results.spec import ChainSpec, LimitsSpec
     from reev.runner.executors import make_executor
     from reev.runner.suite import load_all, new_run_id, run_matrix, scale_step_timeouts
-    from reev.runner.upstreams import BACKENDS, ChainOptions, UpstreamConfigError, Upstreams
+    from reev.runner.upstreams import BACKENDS, UpstreamConfigError, Upstreams
     from reev.store import StoreError, open_store, resolve_url
     from reev.store.cache import RequestCache
     from reev.tracing.render import result_tree, summary_table
@@ -230,7 +230,7 @@ def run(
                 backend=backend,
                 rpc_url=rpc_url,
                 fork_url=fork_url,
-                cassette=str(cassette) if cassette else None,
+                cassette=cassette,
                 jupiter_url=jupiter_url,
             ),
             limits=LimitsSpec(step_timeout=timeout, step_timeout_scale=timeout_scale),
@@ -261,7 +261,7 @@ def run(
     except ValueError as exc:
         raise usage_error(str(exc)) from exc
     try:
-        upstreams = Upstreams.open(ChainOptions.from_spec(spec.chain))
+        upstreams = Upstreams.open(spec.chain)
     except UpstreamConfigError as exc:
         raise usage_error(str(exc)) from exc
     try:

@@ -12,6 +12,7 @@ anyway).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -55,14 +56,18 @@ class AgentChoice(_Spec):
     @model_validator(mode="after")
     def _label(self) -> AgentChoice:
         if not self.label:
-            label = f"{self.name}:{self.model}" if self.model else self.name
-            object.__setattr__(self, "label", label)
+            object.__setattr__(self, "label", self.label_of(self.name, self.model))
         for key in self.options:
             if any(word in key.lower() for word in ("api_key", "secret", "password")):
                 raise ValueError(
                     f"agent option {key!r} looks like a secret; secrets come from the environment"
                 )
         return self
+
+    @classmethod
+    def label_of(cls, name: str, model: str | None) -> str:
+        """`NAME`, or `NAME:MODEL` when a model was chosen: what episodes are stored under."""
+        return f"{name}:{model}" if model else name
 
     def create_options(self) -> dict[str, Any]:
         """The keyword options `reev.agents.registry.create_agent` takes for this choice."""
@@ -81,13 +86,8 @@ class ChainSpec(_Spec):
     backend: BackendName = "litesvm"
     rpc_url: str | None = None
     fork_url: str | None = None
-    cassette: str | None = None
+    cassette: Path | None = None
     jupiter_url: str | None = None
-
-    @property
-    def is_default(self) -> bool:
-        """The embedded LiteSVM and the live Jupiter API at its default URL."""
-        return self == ChainSpec()
 
 
 class LimitsSpec(_Spec):

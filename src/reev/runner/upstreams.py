@@ -1,7 +1,7 @@
 """What a run talks to besides the embedded VM: an RPC node, a fork upstream, Jupiter, a cassette.
 
-`ChainOptions` is what the user chose (`--backend`, `--rpc-url`, `--fork-url`, `--cassette`,
-`--jupiter-url`; a `RunSpec`'s `chain`); `Upstreams.open` checks the combination and
+A `RunSpec`'s `chain` (`reev.results.spec.ChainSpec`) is what the user chose (`--backend`,
+`--rpc-url`, `--fork-url`, `--cassette`, `--jupiter-url`); `Upstreams.open` checks the combination and
 builds, once per run, the backend factory every episode's SolanaEnv uses and the Jupiter
 client its tools use; the executor hands both to each episode in its `EpisodeContext`.
 The cassette is shared by all episodes of the run and written by `close()`.
@@ -17,7 +17,6 @@ The cassette is shared by all episodes of the run and written by `close()`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -39,28 +38,6 @@ class UpstreamConfigError(ValueError):
     """A combination of backend/fork/cassette options that cannot work."""
 
 
-@dataclass(frozen=True)
-class ChainOptions:
-    """The user's choice of chain backend and upstreams."""
-
-    backend: BackendName = "litesvm"
-    rpc_url: str | None = None
-    fork_url: str | None = None
-    cassette: Path | None = None
-    jupiter_url: str | None = None
-
-    @classmethod
-    def from_spec(cls, chain: ChainSpec) -> ChainOptions:
-        """The options of a RunSpec's `chain`."""
-        return cls(
-            chain.backend,
-            chain.rpc_url,
-            chain.fork_url,
-            Path(chain.cassette) if chain.cassette else None,
-            chain.jupiter_url,
-        )
-
-
 class Upstreams:
     """The backend factory and Jupiter client of one run, and its cassette."""
 
@@ -79,7 +56,7 @@ class Upstreams:
         self._closers = closers
 
     @classmethod
-    def open(cls, options: ChainOptions) -> Upstreams:
+    def open(cls, options: ChainSpec) -> Upstreams:
         """Validate `options` and build the run's upstreams; UpstreamConfigError when invalid."""
         if options.backend not in BACKENDS:
             raise UpstreamConfigError(
@@ -150,7 +127,6 @@ def default_cassette_path() -> Path:
 
 __all__ = [
     "BACKENDS",
-    "ChainOptions",
     "UpstreamConfigError",
     "Upstreams",
     "default_cassette_path",

@@ -17,6 +17,7 @@ from typing import Any
 from reev.agents.registry import create_agent
 from reev.results.records import EpisodeResult
 from reev.results.scoring import ScoringProfile
+from reev.results.spec import AgentChoice
 from reev.results.summaries import EpisodeSummary
 from reev.runner.executors.base import EpisodeJob, execute_job
 from reev.runner.suite import LoadedBenchmark
@@ -26,8 +27,7 @@ from reev.store.tui_queries import latest_episodes
 
 def agent_label(agent_name: str, options: dict[str, Any]) -> str:
     """What episodes are stored under: `NAME`, or `NAME:MODEL` when a model was chosen."""
-    model = options.get("model")
-    return f"{agent_name}:{model}" if model else agent_name
+    return AgentChoice.label_of(agent_name, options.get("model"))
 
 
 @dataclass

@@ -47,8 +47,10 @@ def test_spec_is_validated_once_and_keeps_no_store_url() -> None:
 
 def test_ray_refuses_what_its_workers_cannot_honour() -> None:
     RayExecutor.check(spec())  # the defaults are fine
-    with pytest.raises(ExecutorOptionError, match=r"--fork-url.*--cache"):
-        RayExecutor.check(spec(chain=ChainSpec(fork_url="http://127.0.0.1:9"), cache=True))
+    with pytest.raises(ExecutorOptionError, match=r"--fork-url.*--cache.*--trace-file"):
+        RayExecutor.check(
+            spec(chain=ChainSpec(fork_url="http://127.0.0.1:9"), cache=True, trace_file="t.jsonl")
+        )
 
 
 def test_the_run_stores_its_spec_and_resumes_only_with_it(tmp_path: Path) -> None:

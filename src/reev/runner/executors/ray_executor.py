@@ -7,8 +7,9 @@ task Ray cannot run, becomes an error result of kind "infrastructure" (retryable
 
 Options a worker cannot honour are refused before the run starts (`check`): a chain other
 than the embedded LiteSVM with the live Jupiter API (`--backend rpc`, `--fork-url`,
-`--cassette`, `--jupiter-url`: their clients and cassette live in the driver process) and
-`--cache` (the cache's database connection cannot travel to a worker). Run those with the
+`--cassette`, `--jupiter-url`: their clients and cassette live in the driver process),
+`--cache` (the cache's database connection cannot travel to a worker) and `--trace-file`
+(spans are emitted in the worker processes, which write no trace file). Run those with the
 local executor.
 
 Multi-machine setup: docs/runs.md ("Ray").
@@ -71,10 +72,12 @@ class RayExecutor:
             refused.append("--jupiter-url")
         if spec.cache:
             refused.append("--cache")
+        if spec.trace_file:
+            refused.append("--trace-file")
         if refused:
             raise ExecutorOptionError(
                 f"--executor ray cannot honour {', '.join(refused)} (workers run on the "
-                "embedded VM with the live Jupiter API and no model-call cache); "
+                "embedded VM with the live Jupiter API, no model-call cache and no trace file); "
                 "use --executor local for these options"
             )
 

@@ -14,14 +14,15 @@ mapping from name to entry; the first time any registry is read, every entry poi
     def register() -> None:
         AGENTS.add("my-agent", AgentSpec("my-agent", "what it is", "nothing", make))
 
-A name is registered once: a plugin cannot silently replace a built-in (PluginError). A
+A name is registered once through `add`: a plugin cannot silently replace a built-in
+(PluginError). A
 plugin that fails to load is an error naming it, never skipped. docs/plugins.md.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from importlib.metadata import EntryPoint, entry_points
 from typing import Generic, TypeVar
 
@@ -34,8 +35,13 @@ class PluginError(Exception):
     """A plugin that cannot be loaded, or a name registered twice."""
 
 
-class Registry(Mapping[str, T], Generic[T]):
-    """Entries of one kind by name, completed by the installed plugins on first read."""
+class Registry(MutableMapping[str, T], Generic[T]):
+    """Entries of one kind by name, completed by the installed plugins on first read.
+
+    `add`/`register` refuse a taken name (what plugins use); `registry[name] = entry`
+    and `del registry[name]` replace or remove one explicitly (tests use them through
+    `monkeypatch.setitem`).
+    """
 
     def __init__(self, kind: str, entries: Mapping[str, T] | None = None) -> None:
         self.kind = kind
@@ -72,6 +78,14 @@ class Registry(Mapping[str, T], Generic[T]):
     def __getitem__(self, name: str) -> T:
         load_plugins()
         return self._entries[name]
+
+    def __setitem__(self, name: str, entry: T) -> None:
+        load_plugins()
+        self._entries[name] = entry
+
+    def __delitem__(self, name: str) -> None:
+        load_plugins()
+        del self._entries[name]
 
     def __iter__(self) -> Iterator[str]:
         load_plugins()

@@ -7,7 +7,9 @@ Gymnasium-like: `reset` → Observation, `execute` (one transaction) → Transac
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Callable, Iterable, Sequence
+from typing import cast
 
 from solders.account import Account
 from solders.address_lookup_table_account import (
@@ -116,7 +118,9 @@ class SolanaEnv:
     def current_epoch(self) -> int | None:
         """The chain's epoch, when the backend reports it."""
         backend = self._require_backend()
-        return backend.current_epoch() if isinstance(backend, ClockControl) else None
+        if not _has_clock(type(backend)):
+            return None
+        return cast(ClockControl, backend).current_epoch()  # checked just above, per class
 
     def watch(self, pubkeys: Iterable[str]) -> None:
         """Add accounts to every later observation (e.g. addresses assertions derive)."""
@@ -453,3 +457,11 @@ def _token_kind(data: bytes) -> str | None:
 
 
 __all__ = ["FEE_PAYER", "SYSTEM_PROGRAM", "ChainSetupError", "SolanaEnv"]
+
+
+@functools.cache
+def _has_clock(kind: type) -> bool:
+    """Whether a backend class offers ClockControl. Cached per class: an isinstance check
+    against a runtime Protocol inspects every member, and observations ask once per
+    account (it was a tenth of an episode's time)."""
+    return issubclass(kind, ClockControl)

@@ -108,7 +108,7 @@ REAL = Path(__file__).parent / "data" / "real_model_replies.json"
 
 def test_recorded_real_replies_are_read_as_the_harness_read_them() -> None:
     """Replies of the real model recorded by bench/real_model.py (tests/agents/data)."""
-    call, answer, truncated = json.loads(REAL.read_text(encoding="utf-8"))
+    call, answer, truncated, native = json.loads(REAL.read_text(encoding="utf-8"))
     # grammar mode, turn 1: a constrained call (the model read 250000 lamports as 0.25 SOL)
     calls, final, _ = read_grammar_reply(call["content"], 1)
     assert final is None and [(c.name, c.arguments["amount"]) for c in calls] == [
@@ -121,3 +121,6 @@ def test_recorded_real_replies_are_read_as_the_harness_read_them() -> None:
     assert truncated["finish_reason"] == "length"
     reading = read_text_calls(truncated["content"], 1)
     assert reading.calls == [] and reading.malformed is not None
+    # native mode: the server returned the call as a fenced block in the text
+    (text_call,) = read_text_calls(native["content"], 1, {"sol_transfer", "spl_transfer"}).calls
+    assert (text_call.name, text_call.arguments["amount"]) == ("sol_transfer", 10_000_000)

@@ -57,6 +57,16 @@ VACUOUS = (
 )
 
 
+# Declares the two wallets' SOL open-ended, switching the side-effect rule off for them:
+# how a benchmark that leans on its own (weak) assertions alone behaves.
+OPEN = """
+side_effects:
+  allow:
+    - { pubkey: USER_WALLET_PUBKEY, fields: [lamports], reason: "test: assertions alone" }
+    - { pubkey: RECIPIENT_WALLET_PUBKEY, fields: [lamports], reason: "test: assertions alone" }
+"""
+
+
 def gates_of(item: LoadedBenchmark) -> GateReport:
     return asyncio.run(run_gates([item], suite_level=False))
 
@@ -71,12 +81,19 @@ def test_a_well_made_benchmark_passes_every_gate() -> None:
 
 
 def test_a_benchmark_that_doing_nothing_passes_fails_the_null_gate() -> None:
-    assert "null" in failed(gates_of(bench("t-vacuous", VACUOUS)))
+    assert "null" in failed(gates_of(bench("t-vacuous", VACUOUS, extra=OPEN)))
 
 
 def test_a_benchmark_that_any_landed_transfer_passes_fails_the_junk_gate() -> None:
-    report = gates_of(bench("t-loose", LOOSE))
+    report = gates_of(bench("t-loose", LOOSE, extra=OPEN))
     assert failed(report) == {"junk"}
+
+
+def test_the_side_effect_rule_holds_weak_assertions_to_the_reference() -> None:
+    # The same weak files without the allowance: the reference's final state decides, so
+    # doing nothing and sending wrong amounts fail although the assertions hold.
+    assert gates_of(bench("t-vacuous-ruled", VACUOUS)).ok
+    assert gates_of(bench("t-loose-ruled", LOOSE)).ok
 
 
 def test_a_negative_solution_that_passes_is_reported() -> None:
@@ -88,7 +105,7 @@ negative_solutions:
           - tool: sol_transfer
             args: { user_pubkey: USER_WALLET_PUBKEY, recipient_pubkey: RECIPIENT_WALLET_PUBKEY, amount: 200000000 }
 """
-    assert failed(gates_of(bench("t-neg", LOOSE, extra=extra))) >= {"negative:twice-as-much"}
+    assert failed(gates_of(bench("t-neg", LOOSE, extra=OPEN + extra))) >= {"negative:twice-as-much"}
     assert failed(gates_of(bench("t-neg-ok", GOOD, extra=extra))) == set()
 
 
@@ -139,6 +156,7 @@ def test_gates_command_exits_one_on_a_bad_benchmark(tmp_path: Path) -> None:
         HEADER.format(id="t-cli", tags="[system-program]")
         + "ground_truth:\n  final_state_assertions:\n"
         + VACUOUS
+        + OPEN
     )
     path = tmp_path / "t.yml"
     path.write_text(text)

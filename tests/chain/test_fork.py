@@ -49,7 +49,12 @@ def _run(path: Path, options: ChainSpec, seed: int = 0) -> EpisodeResult:
     upstreams = Upstreams.open(options)
     try:
         return asyncio.run(
-            run_episode(load_benchmark(path), DeterministicAgent(), seed=seed, context=EpisodeContext.of_run(upstreams))
+            run_episode(
+                load_benchmark(path),
+                DeterministicAgent(),
+                seed=seed,
+                context=EpisodeContext.of_run(upstreams),
+            )
         )
     finally:
         upstreams.close()

@@ -73,7 +73,9 @@ def test_rpc_backend_matches_the_embedded_backend(item: object) -> None:
         upstreams = Upstreams.open(ChainSpec(backend="rpc", rpc_url=validator.url))
         try:
             over_rpc = asyncio.run(
-                run_episode(benchmark, DeterministicAgent(), context=EpisodeContext.of_run(upstreams))
+                run_episode(
+                    benchmark, DeterministicAgent(), context=EpisodeContext.of_run(upstreams)
+                )
             )
         finally:
             upstreams.close()

@@ -68,7 +68,11 @@ def send_sol(lamports: int) -> StepFn:
 
 
 async def report_balance(task: StepTask, harness: AgentHarness) -> None:
-    harness.call_tool("get_account_balance", {"pubkey": "RECIPIENT_WALLET_PUBKEY"})
+    """Look the balance up and report what the chain says (an honest report)."""
+    call = harness.call_tool("get_account_balance", {"pubkey": "RECIPIENT_WALLET_PUBKEY"})
+    lamports = harness.observe().account("RECIPIENT_WALLET_PUBKEY")
+    assert call.status == "ok" and lamports is not None
+    harness.set_answer(f"The recipient holds {lamports.lamports / 1e9:g} SOL.")
 
 
 async def do_nothing(task: StepTask, harness: AgentHarness) -> None:
@@ -170,8 +174,13 @@ def test_failed_non_critical_step_does_not_end_the_flow() -> None:
     assert not step2.skipped and step2.passed
     assert len(agent.tasks) == 2
     assert result.flow is not None
-    # 0.5 × final (fails: 0) + 0.5 × mean(0, 1)
-    assert result.score == pytest.approx(0.25)
+    # the flow's own formula gives 0.5 × final (fails: 0) + 0.5 × mean(0, 1) ...
+    assert result.flow.score == pytest.approx(0.25)
+    # ... but 0.05 SOL left the wallet where the reference sends 0.1: an unasked change,
+    # which voids the score (the side-effect rule)
+    effects = [a for a in result.assertions if a.type == "SideEffect" and not a.passed]
+    assert [a.pubkey for a in effects] == ["USER_WALLET_PUBKEY"]
+    assert result.score == 0.0
     assert result.passed is False
 
 
@@ -263,7 +272,9 @@ def test_reev_profile_keeps_reevs_number_for_flows() -> None:
     assert result.scores.instruction == 1.0
     assert result.score == pytest.approx(1.0)
     assert result.passed
-    assert result.flow is not None and result.flow.step_scores == [1.0, 1.0]
+    # step 2 is scored on its answer; reev's formula gives a step without a transaction
+    # 0.75 × instruction (1.0) + 0.25 × 0
+    assert result.flow is not None and result.flow.step_scores == [1.0, 0.75]
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,10 @@ def test_wrong_amount_with_unscored_data(b002: Benchmark) -> None:
     assert reev.score == 1.0
     outcome = run(b002, [transfer(TRANSFER_10)], "outcome")
     assert outcome.score == 0.0 and not outcome.passed
-    assert [a.actual for a in outcome.assertions] == [40_000_000, 10_000_000]
+    assert [a.actual for a in outcome.assertions if a.type != "SideEffect"] == [
+        40_000_000,
+        10_000_000,
+    ]
     # both scores are carried by every result
     assert outcome.scores.instruction == 1.0 and outcome.scores.onchain == 1.0
     assert outcome.scores.outcome == 0.0
@@ -127,8 +130,12 @@ def test_outcome_without_assertions_falls_back_to_instruction_times_success() ->
     b = parse_benchmark(NO_ASSERTIONS)
     r = run(b, [SEND_0_1_SOL], "outcome")
     assert r.scores.outcome is None
-    assert r.score == pytest.approx(2 / 3)  # the recipient is writable, the file says read-only
-    assert not r.passed
+    assert r.scores.instruction == pytest.approx(2 / 3)  # recipient writable, file: read-only
+    # With neither a reference solution nor an assertion, nothing states what may change:
+    # the SOL the transfer creates at the recipient is a side effect, and voids the score.
+    effects = [a for a in r.assertions if a.type == "SideEffect" and not a.passed]
+    assert [a.pubkey for a in effects] == ["RECIPIENT_WALLET_PUBKEY"]
+    assert r.score == 0.0 and not r.passed
     assert run(b, [], "outcome").score == 0.0
 
 

@@ -67,6 +67,8 @@ class AgentHarness(Protocol):
 
     def set_stop_reason(self, reason: str) -> None: ...
 
+    def set_answer(self, text: str | None) -> None: ...
+
 
 @runtime_checkable
 class Agent(Protocol):

@@ -62,14 +62,19 @@ class DeterministicAgent:
     name = "deterministic"
     model: str | None = None
 
-    def __init__(self) -> None:
+    def __init__(self, solution: list[ReferenceStep] | None = None) -> None:
+        # `solution` replays given steps instead of the benchmark's reference (the gates'
+        # negative solutions: the benchmark, and so its gold state, stays as it is).
+        self._given = solution
         self._solution: list[ReferenceStep] | None = None
         self._benchmark_id = ""
 
     def start_episode(self, benchmark: Benchmark) -> None:
         """Read the reference solution (this agent alone may see ground truth)."""
         self._benchmark_id = benchmark.id
-        self._solution = benchmark.reference_solution or BUILTIN_SOLUTIONS.get(benchmark.id)
+        self._solution = (
+            self._given or benchmark.reference_solution or BUILTIN_SOLUTIONS.get(benchmark.id)
+        )
 
     async def run_step(self, task: StepTask, harness: AgentHarness) -> None:
         """Execute the reference step: one transaction for raw instructions, one per tool call."""
@@ -79,6 +84,8 @@ class DeterministicAgent:
                 "reference answer"
             )
         step = self._solution[task.step - 1]
+        if step.answer is not None:
+            harness.set_answer(step.answer)
         if step.instructions is not None:
             harness.execute(step.instructions)
             return

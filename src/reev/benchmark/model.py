@@ -7,6 +7,7 @@ a message naming them: a typo in a benchmark must not pass unnoticed.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import (
@@ -18,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from reev.benchmark.keys import is_placeholder
 from reev.benchmark.program_assertions import AccountFieldAssertion, ComputeBudgetAssertion
 from reev.benchmark.program_state import (
     PROGRAM_STATE_KINDS,
@@ -37,6 +39,7 @@ TOKEN_2022_PROGRAM_ID = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"
 TOKEN_PROGRAM_IDS = frozenset({TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID})
 
 U64_MAX = 2**64 - 1
+AGENT_WALLET = "USER_WALLET_PUBKEY"  # the fee payer; always the agent's own key
 
 
 def _to_u64(value: Any) -> int:
@@ -323,14 +326,82 @@ class MemoPresentAssertion(_Strict):
     """reev extension: a successful transaction of the episode carries this memo.
 
     `pubkey` is the wallet that must sign the memo (the user by default);
-    `match: contains` accepts a memo that contains the text.
+    `match: contains` accepts a memo that contains the text. With `with_payment_to`
+    (a placeholder or pubkey) the memo must be in the very transaction that pays that
+    account: a System transfer to it, or a token transfer into it (or into its associated
+    token account) — a payment memo annotates the payment, not some other transaction.
     """
 
     type: Literal["MemoPresent"]
     memo: str = Field(min_length=1)
     match: Literal["exact", "contains"] = "exact"
     pubkey: str = "USER_WALLET_PUBKEY"
+    with_payment_to: str | None = None
     weight: float = Field(default=1.0, ge=0)
+
+
+class AnswerNumberAssertion(_Strict):
+    """reev extension: the agent's final answer states a number.
+
+    `expected` is in `unit`: `SOL`, `lamports`, or `token` (a UI amount). The answer
+    passes when a number it states equals `expected` within `tolerance` (same unit); a
+    number written with the other SOL unit ("100000000 lamports" for 0.1 SOL) is
+    converted. An answer that states more than `max_numbers` distinct numbers in the
+    unit fails, so listing candidates cannot win. Which answer: the step's final text
+    (for a flow step's ground truth) or the last step's (for the episode's).
+    """
+
+    type: Literal["AnswerNumber"]
+    expected: float | None = None
+    # Or: the number must be what the chain holds when the step ends (an honest report of
+    # the actual state passes whatever earlier steps did): this account's lamports, token
+    # amount (a UI amount for unit `token`) or mint supply.
+    state_of: str | None = None
+    state_field: Literal["lamports", "amount", "supply"] = "lamports"
+    unit: Literal["SOL", "lamports", "token"] = "SOL"
+    tolerance: float = Field(default=0.0, ge=0)
+    max_numbers: int = Field(default=3, ge=1)
+    pubkey: str = "answer"
+    weight: float = Field(default=1.0, ge=0)
+
+    @field_validator("expected", "tolerance")
+    @classmethod
+    def _finite(cls, v: float | None) -> float | None:
+        if v is not None and (v != v or v in (float("inf"), float("-inf"))):
+            raise ValueError("must be a finite number")
+        return v
+
+    @model_validator(mode="after")
+    def _one_expectation(self) -> AnswerNumberAssertion:
+        if (self.expected is None) == (self.state_of is None):
+            raise ValueError("AnswerNumber needs exactly one of expected, state_of")
+        return self
+
+
+class AnswerMatchesAssertion(_Strict):
+    """reev extension: the agent's final answer matches a regular expression.
+
+    Placeholders in `pattern` are replaced by their pubkeys first. `forbid` (optional) is
+    a pattern the answer must not match (e.g. an injected address repeated as advice).
+    Searched case-insensitively unless `case_sensitive`.
+    """
+
+    type: Literal["AnswerMatches"]
+    pattern: str = Field(min_length=1, max_length=2000)
+    forbid: str | None = Field(default=None, max_length=2000)
+    case_sensitive: bool = False
+    pubkey: str = "answer"
+    weight: float = Field(default=1.0, ge=0)
+
+    @field_validator("pattern", "forbid")
+    @classmethod
+    def _compiles(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return v
 
 
 class UnchangedAssertion(_Strict):
@@ -362,7 +433,9 @@ StateAssertion = Annotated[
     | MemoPresentAssertion
     | UnchangedAssertion
     | AccountFieldAssertion
-    | ComputeBudgetAssertion,
+    | ComputeBudgetAssertion
+    | AnswerNumberAssertion
+    | AnswerMatchesAssertion,
     Field(discriminator="type"),
 ]
 
@@ -379,6 +452,8 @@ ASSERTION_TYPES: tuple[str, ...] = (
     "Unchanged",
     "AccountField",
     "ComputeBudget",
+    "AnswerNumber",
+    "AnswerMatches",
 )
 
 
@@ -422,6 +497,8 @@ class ReferenceStep(_Strict):
 
     instructions: list[RawInstruction] | None = None
     tool_calls: list[ToolCallSpec] | None = None
+    # The reference agent's final answer for this step (scored by Answer* assertions).
+    answer: str | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> ReferenceStep:
@@ -489,6 +566,47 @@ class GroundTruth(_Strict):
     tool_validation: list[dict[str, Any]] = Field(default_factory=list)
 
 
+SideEffectField = Literal[
+    "exists",
+    "owner",
+    "lamports",
+    "executable",
+    "data",
+    "amount",
+    "token_owner",
+    "delegate",
+    "delegated_amount",
+    "close_authority",
+    "state",
+    "supply",
+    "mint_authority",
+    "freeze_authority",
+    "extensions",
+]
+SIDE_EFFECT_FIELDS: tuple[str, ...] = SideEffectField.__args__  # type: ignore[attr-defined]
+
+
+class SideEffectAllowance(_Strict):
+    """One declared open end of a task: these fields of this account may differ from the
+    reference solution's final state (`fields` empty = every field)."""
+
+    pubkey: str
+    fields: list[SideEffectField] = Field(default_factory=list)
+    reason: str = Field(min_length=1)
+
+
+class SideEffectPolicy(_Strict):
+    """reev extension: where a benchmark is open-ended for the side-effect rule.
+
+    `allow` lists accounts/fields that may end differently from the reference's final
+    state; `fee_allowance` is how many lamports of transaction fees beyond the
+    reference's own the fee payer may spend (default 100,000: twenty extra signatures).
+    """
+
+    allow: list[SideEffectAllowance] = Field(default_factory=list)
+    fee_allowance: int = Field(default=100_000, ge=0, le=10**12)
+
+
 class FlowStep(_Strict):
     """One step of a multi-step (`flow:`) benchmark."""
 
@@ -534,6 +652,10 @@ class Benchmark(_Strict):
     # The tool families an agent is offered (reev.tools.families); None: every family
     # whose upstream is configured. Lets a simple task have a short prompt.
     tool_families: list[str] | None = None
+    # Signing policy: placeholders whose keys the agent controls besides the user's wallet
+    # (e.g. a mint authority the user holds, a fresh account the agent must create).
+    agent_keys: list[str] = Field(default_factory=list)
+    side_effects: SideEffectPolicy = Field(default_factory=SideEffectPolicy)
 
     # Parametric benchmarks: the template this instance was drawn from and the values
     # drawn for it. Set by the loader / `instantiate`, never read from a file.
@@ -567,6 +689,13 @@ class Benchmark(_Strict):
                 f"reference_solution has {len(self.reference_solution)} step(s); "
                 f"the benchmark has {self.step_count}"
             )
+        for name in self.agent_keys:
+            if not is_placeholder(name):
+                raise ValueError(f"agent_keys: {name!r} is not a placeholder name")
+            if any(i.pubkey == name and i.is_token_account for i in self.initial_state):
+                raise ValueError(
+                    f"agent_keys: {name} is a token account (an address, not a keypair)"
+                )
         for neg in self.negative_solutions:
             if len(neg.steps) != self.step_count:
                 raise ValueError(
@@ -574,6 +703,11 @@ class Benchmark(_Strict):
                     f"the benchmark has {self.step_count}"
                 )
         return self
+
+    @property
+    def agent_signers(self) -> list[str]:
+        """Every placeholder whose key the harness signs the agent's transactions with."""
+        return list(dict.fromkeys([AGENT_WALLET, *self.agent_keys]))
 
     @property
     def is_parametric(self) -> bool:

@@ -27,6 +27,13 @@ class KeyRing:
 
     key_map: dict[str, str] = field(default_factory=dict)
     signers: dict[str, Keypair] = field(default_factory=dict, repr=False)
+    # The pubkeys whose keys sign the agent's transactions (the signing policy): the user's
+    # wallet and the benchmark's `agent_keys`. Every other key only builds initial state.
+    agent_pubkeys: frozenset[str] = frozenset()
+
+    def agent_signer(self, pubkey: str) -> Keypair | None:
+        """The keypair the agent may sign with for `pubkey`, or None (not the agent's)."""
+        return self.signers.get(pubkey) if pubkey in self.agent_pubkeys else None
 
     def pubkey(self, name_or_pubkey: str) -> Pubkey:
         """The pubkey of a placeholder name or base58 string; KeyError when neither."""
@@ -59,6 +66,12 @@ def resolve_keys(benchmark: Benchmark, seed: int = 0, random_keys: bool = False)
         kp = keypair(item.pubkey)
         ring.key_map[item.pubkey] = str(kp.pubkey())
         ring.signers[str(kp.pubkey())] = kp
+    # Agent keys the initial state does not declare: fresh accounts the agent creates.
+    for name in benchmark.agent_keys:
+        if name not in ring.key_map:
+            kp = keypair(name)
+            ring.key_map[name] = str(kp.pubkey())
+            ring.signers[str(kp.pubkey())] = kp
     # ... then token accounts, whose addresses derive from their owner wallet and mint.
     for item in benchmark.initial_state:
         if item.data is None:
@@ -68,4 +81,7 @@ def resolve_keys(benchmark: Benchmark, seed: int = 0, random_keys: bool = False)
         ata = associated_token_address(wallet, mint, Pubkey.from_string(item.owner))
         if is_placeholder(item.pubkey):
             ring.key_map[item.pubkey] = str(ata)
+    ring.agent_pubkeys = frozenset(
+        ring.key_map[name] for name in benchmark.agent_signers if name in ring.key_map
+    )
     return ring

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import cast
 
@@ -21,6 +22,7 @@ from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.message import Message, MessageV0
 from solders.pubkey import Pubkey
+from solders.token.state import TokenAccountState
 from solders.transaction import Transaction, VersionedTransaction
 
 from reev.benchmark.keys import substitute_placeholders
@@ -80,16 +82,32 @@ class SolanaEnv:
         self.keys = KeyRing()
         self._watch: list[str] = []
         self._mint_items: dict[str, InitialStateItem] = {}
+        # Every account a transaction could write, with its state before the first such
+        # transaction: what the side-effect rule compares beyond the declared accounts.
+        self.touched_before: dict[str, AccountState] = {}
+        self._touched_raw: dict[Pubkey, Account | None] = {}
 
     @property
     def key_map(self) -> dict[str, str]:
         """Placeholder → base58 pubkey (public)."""
         return self.keys.key_map
 
-    def reset(self, benchmark: Benchmark, seed: int = 0, random_keys: bool = False) -> Observation:
-        """A fresh chain holding the benchmark's initial state."""
+    def reset(
+        self,
+        benchmark: Benchmark,
+        seed: int = 0,
+        random_keys: bool = False,
+        keys: KeyRing | None = None,
+    ) -> Observation:
+        """A fresh chain holding the benchmark's initial state.
+
+        `keys` reuses another episode's KeyRing (the reference replay of the side-effect
+        rule must see the very same addresses, random keys included).
+        """
         self.backend = self._backend_factory()
-        self.keys = resolve_keys(benchmark, seed, random_keys)
+        self.keys = keys if keys is not None else resolve_keys(benchmark, seed, random_keys)
+        self.touched_before = {}
+        self._touched_raw = {}
         if benchmark.epoch is not None:
             self.set_epoch(benchmark.epoch)
         try:
@@ -233,7 +251,11 @@ class SolanaEnv:
         if raw and not lamports:
             lamports = backend.minimum_balance_for_rent_exemption(len(raw))
         if lamports == 0 and not raw:
-            return  # an account with no lamports and no data does not exist on Solana
+            # An account with no lamports and no data does not exist on Solana; on a
+            # long-lived chain (an RPC validator) a previous episode may have created it.
+            if backend.get_account(address) is not None:
+                backend.set_account(address, Account(0, b"", owner, False, 0))
+            return
         backend.set_account(address, Account(lamports, raw, owner, item.executable, 0))
 
     def _account(self, data: bytes, owner: str) -> Account:
@@ -274,9 +296,12 @@ class SolanaEnv:
         payer = self.keys.pubkey(FEE_PAYER)
         signers, missing = self._signers(payer, ixs)
         if missing:
+            names = {pk: name for name, pk in self.key_map.items()}
+            who = ", ".join(f"{names[m]} ({m})" if m in names else m for m in missing)
             return TransactionRecord(
                 status="rejected",
-                error="missing signature: the harness holds no key for " + ", ".join(missing),
+                error=f"missing signature for {who}: the agent holds no key for it "
+                "(a validator refuses a transaction without every required signature)",
                 instructions=resolved,
             )
         tables, table_error = self._lookup_tables(lookup_tables)
@@ -302,6 +327,7 @@ class SolanaEnv:
                 error=f"transaction too large: {size} bytes (limit {MAX_TRANSACTION_SIZE})",
                 instructions=resolved,
             )
+        self._record_touched(payer, ixs)
         outcome = backend.execute(tx)
         error = None
         if not outcome.ok:
@@ -333,6 +359,26 @@ class SolanaEnv:
             return None
         return Hash.from_string(nonce["nonce"])
 
+    def _record_touched(self, payer: Pubkey, ixs: list[Instruction]) -> None:
+        """Remember the state of each writable account before its first transaction."""
+        writable = [payer] + [m.pubkey for ix in ixs for m in ix.accounts if m.is_writable]
+        for key in writable:
+            text = str(key)
+            if text not in self.touched_before:
+                self.touched_before[text] = self.account_state(text)
+                self._touched_raw[key] = self._require_backend().get_account(key)
+
+    def undo_transactions(self) -> None:
+        """Put every account a transaction wrote back as it was (deleting created ones).
+
+        For chains that outlive an episode (an RPC validator): the side-effect rule's
+        reference replay must leave nothing behind for the agent's run on the same chain.
+        """
+        backend = self._require_backend()
+        for key, account in self._touched_raw.items():
+            backend.set_account(key, account or Account(0, b"", Pubkey.default(), False, 0))
+        self._touched_raw = {}
+
     def _lookup_tables(
         self, addresses: Sequence[str]
     ) -> tuple[list[AddressLookupTableAccount], str | None]:
@@ -362,7 +408,7 @@ class SolanaEnv:
         signers: list[Keypair] = []
         missing: list[str] = []
         for pk in needed:
-            kp = self.keys.signers.get(str(pk))
+            kp = self.keys.agent_signer(str(pk))
             if kp is None:
                 missing.append(str(pk))
             else:
@@ -385,20 +431,22 @@ class SolanaEnv:
         account = backend.get_account(key)
         if account is None or (account.lamports == 0 and not account.data):
             return AccountState(pubkey=pubkey, exists=False)
+        data = bytes(account.data)
         state = AccountState(
             pubkey=pubkey,
             exists=True,
             lamports=account.lamports,
             owner=str(account.owner),
             executable=account.executable,
-            data_len=len(account.data),
-            details=decode_program_account(
-                account.owner, bytes(account.data), self.current_epoch()
-            ),
+            data_len=len(data),
+            data_sha256=hashlib.sha256(data).hexdigest() if data else None,
+            details=decode_program_account(account.owner, data, self.current_epoch()),
         )
         if account.owner in TOKEN_PROGRAMS:
-            data = bytes(account.data)
             kind = _token_kind(data)
+            base = TOKEN_ACCOUNT_LEN if kind == "account" else MINT_LEN
+            if kind is not None and len(data) > base:
+                state.extensions_sha256 = hashlib.sha256(data[base:]).hexdigest()
             if kind == "account":
                 ta = unpack_token_account(data)
                 if ta is not None:
@@ -411,6 +459,9 @@ class SolanaEnv:
                         ui_amount=ta.amount / 10**decimals if decimals is not None else None,
                         delegate=str(ta.delegate) if ta.delegate else None,
                         delegated_amount=ta.delegated_amount,
+                        close_authority=str(ta.close_authority) if ta.close_authority else None,
+                        state="frozen" if ta.state == TokenAccountState.Frozen else "initialized",
+                        is_native=ta.is_native,
                     )
             elif kind == "mint":
                 m = unpack_mint(data)

@@ -21,6 +21,7 @@ gives a factory for `SolanaEnv(factory)` (the executor passes it in the episode'
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -145,6 +146,15 @@ class PooledLiteSVMBackend(LiteSVMBackend):
             self._pristine_clock = None
 
 
+# Backend factories that give embedded, deterministic VMs (a pool's leases).
+_EMBEDDED_FACTORIES: weakref.WeakSet[Callable[[], ChainBackend]] = weakref.WeakSet()
+
+
+def is_embedded(factory: Callable[[], ChainBackend] | None) -> bool:
+    """True for a factory of fresh embedded LiteSVMs (None) or of a pool's VMs."""
+    return factory is None or factory in _EMBEDDED_FACTORIES
+
+
 class LiteSVMPool:
     """A bounded set of reusable VMs; thread-safe."""
 
@@ -182,6 +192,7 @@ class LiteSVMPool:
             leased.append(backend)
             return backend
 
+        _EMBEDDED_FACTORIES.add(factory)
         try:
             yield factory
         finally:

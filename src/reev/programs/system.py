@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from solders.instruction import Instruction
 from solders.pubkey import Pubkey
-from solders.system_program import TransferParams
+from solders.system_program import AssignParams, TransferParams
+from solders.system_program import assign as _assign
 from solders.system_program import transfer as _transfer
 
 SYSTEM_INSTRUCTION_NAMES: dict[int, str] = {
@@ -31,3 +32,8 @@ def transfer(from_pubkey: Pubkey, to_pubkey: Pubkey, lamports: int) -> Instructi
     return _transfer(
         TransferParams(from_pubkey=from_pubkey, to_pubkey=to_pubkey, lamports=lamports)
     )
+
+
+def assign(account: Pubkey, owner: Pubkey) -> Instruction:
+    """System `Assign`: hand the (signer) account over to program `owner`."""
+    return _assign(AssignParams(pubkey=account, owner=owner))

@@ -20,6 +20,9 @@ class TokenState(BaseModel):
     ui_amount: float | None = None
     delegate: str | None = None
     delegated_amount: int = 0
+    close_authority: str | None = None
+    state: str = "initialized"  # or "frozen"
+    is_native: int | None = None  # wrapped SOL: the rent-exempt reserve
 
 
 class MintState(BaseModel):
@@ -40,6 +43,10 @@ class AccountState(BaseModel):
     owner: str | None = None
     executable: bool = False
     data_len: int = 0
+    # sha256 of the account's data: the bytes no decoded field below explains (e.g.
+    # Token-2022 extensions, stake or nonce state) are compared through it.
+    data_sha256: str | None = None
+    extensions_sha256: str | None = None  # Token-2022: the bytes after the base layout
     token: TokenState | None = None
     mint: MintState | None = None
     # Decoded program state the fields above leave out: stake, vote, nonce, lookup table,

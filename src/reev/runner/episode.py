@@ -20,17 +20,32 @@ import uuid
 from reev.agents.base import Agent, StepTask
 from reev.benchmark.keys import substitute_placeholders
 from reev.benchmark.model import Benchmark, FlowStep, StateAssertion
-from reev.chain.env import ChainSetupError, SolanaEnv
+from reev.benchmark.resolve import resolve_keys
+from reev.chain.env import FEE_PAYER, ChainSetupError, SolanaEnv
 from reev.chain.jsonrpc import UpstreamError
 from reev.results.chain import AccountState, Observation
+from reev.results.errors import INFRASTRUCTURE
 from reev.results.records import EpisodeResult, Scores, StepRecord, utc_now
 from reev.results.scoring import ScoringProfile
 from reev.runner.context import EpisodeContext
 from reev.runner.failure_kind import annotate
 from reev.runner.harness import EpisodeHarness
+from reev.runner.reference_state import ReferenceUnavailable, reference_state
 from reev.scoring.assertions import UnresolvedAddress, assertion_address
 from reev.scoring.flow import dependency_step, flow_score, step_score_without_ground_truth
-from reev.scoring.score import REEV_PASS_THRESHOLD, score_episode, score_ground_truth
+from reev.scoring.score import (
+    REEV_PASS_THRESHOLD,
+    apply_side_effects,
+    score_episode,
+    score_ground_truth,
+)
+from reev.scoring.side_effects import (
+    SIDE_EFFECT_TYPES,
+    RunState,
+    SideEffectVerdict,
+    compare_with_reference,
+    governed_fields,
+)
 from reev.scoring.version import SCORER_VERSION
 from reev.tracing.spans import SpanHandle, episode_span, step_span
 
@@ -89,6 +104,7 @@ async def run_episode(
                 result.scorer_version = SCORER_VERSION
         except UpstreamError as exc:  # e.g. the RPC node went away mid-episode
             _finish(result, t_start, error=f"upstream failed: {exc}")
+            result.error_kind = INFRASTRUCTURE
         span.set_many(
             {
                 "reev.status": result.status,
@@ -118,13 +134,25 @@ async def _run(
     except FlowDefinitionError as exc:
         _finish(result, t0, error=str(exc))
         return
+    keys = resolve_keys(benchmark, seed, random_keys)
+    watched = _watched_addresses(benchmark, keys.key_map)
+    reference: RunState | None = None
+    if scoring == "outcome":  # the side-effect rule's gold state, before the agent acts
+        try:
+            reference = await reference_state(benchmark, keys, watched, context)
+        except ReferenceUnavailable as exc:
+            _finish(result, t0, error=f"cannot establish the reference final state: {exc}")
+            result.error_kind = exc.kind
+            return
     env = SolanaEnv(context.backend_factory)
     try:
-        env.reset(benchmark, seed=seed, random_keys=random_keys)
+        env.reset(benchmark, keys=keys)
     except (ChainSetupError, UpstreamError) as exc:
         _finish(result, t0, error=f"cannot build initial state: {exc}")
+        if isinstance(exc, UpstreamError):
+            result.error_kind = INFRASTRUCTURE
         return
-    env.watch(_watched_addresses(benchmark, env.key_map))
+    env.watch(watched)
     before = env.observe()
     result.key_map = dict(env.key_map)
     result.prompt = substitute_placeholders(benchmark.prompt, env.key_map)
@@ -148,17 +176,41 @@ async def _run(
             harness.steps.append(_skipped_step(index, resolved, spec, reason))
             continue
         record, crashed = await _run_step(
-            benchmark, agent, harness, env, index, resolved, spec, scoring, step_timeout, context.epoch
+            benchmark,
+            agent,
+            harness,
+            env,
+            index,
+            resolved,
+            spec,
+            scoring,
+            step_timeout,
+            context.epoch,
         )
         if crashed:
             agent_failure = f"the agent failed in step {index}"
         if spec is not None and spec.critical and not record.passed:
             critical_failure = index
     after = env.observe()
-    breakdown = score_episode(
-        benchmark, harness.actions, harness.transactions, before, after, scoring
-    )
     result.steps = harness.steps
+    if harness.upstream_failure is not None:
+        _finish(result, t0, error=f"upstream unavailable: {harness.upstream_failure}")
+        result.error_kind = INFRASTRUCTURE
+        return
+    breakdown = score_episode(
+        benchmark,
+        harness.actions,
+        harness.transactions,
+        before,
+        after,
+        scoring,
+        answer=_final_answer(harness.steps),
+    )
+    verdict = (
+        _side_effects(benchmark, env, harness, before, reference) if reference is not None else None
+    )
+    if verdict is not None:
+        breakdown.assertions.extend(verdict.results)
     result.accounts_before = _named(before)
     result.accounts_after = _named(after)
     result.assertions = breakdown.assertions
@@ -170,8 +222,11 @@ async def _run(
         if step.error:
             _finish(result, t0, error=step.error)
             return
-        result.score = step.score = breakdown.score
-        result.passed = step.passed = breakdown.passed
+        score, passed = breakdown.score, breakdown.passed
+        if verdict is not None:
+            score, passed = apply_side_effects(score, passed, verdict)
+        result.score = step.score = score
+        result.passed = step.passed = passed
         step.assertions = breakdown.assertions
         step.instruction_score = breakdown.instruction
         _finish(result, t0)
@@ -181,7 +236,9 @@ async def _run(
         [s.score or 0.0 for s in steps],
         [bool(s.passed) for s in steps],
         final=breakdown.outcome,
-        final_all_hold=all(a.passed for a in breakdown.assertions),
+        final_all_hold=all(
+            a.passed for a in breakdown.assertions if a.type not in SIDE_EFFECT_TYPES
+        ),
         min_score=benchmark.ground_truth.min_score,
         critical_failure=critical_failure,
     )
@@ -196,8 +253,9 @@ async def _run(
         result.score = breakdown.score
         result.passed = breakdown.passed and critical_failure is None
     else:
-        result.score = fs.score
-        result.passed = fs.passed
+        result.score, result.passed = fs.score, fs.passed
+        if verdict is not None:
+            result.score, result.passed = apply_side_effects(fs.score, fs.passed, verdict)
     _finish(result, t0)
 
 
@@ -245,6 +303,7 @@ async def _run_step(
             record.error = _describe(exc)
             crashed = True
         record.duration_ms = (time.perf_counter() - t0) * 1000
+        harness.finish_step()
         if benchmark.flow:
             _score_step(record, spec, step_before, env.observe(), scoring)
         _trace_step(span, record)
@@ -269,6 +328,7 @@ def _score_step(
             after,
             scoring,
             reev_threshold=REEV_PASS_THRESHOLD,
+            answer=record.answer,
         )
         record.assertions = bd.assertions
         record.instruction_score = bd.instruction
@@ -352,6 +412,50 @@ def _watched_addresses(benchmark: Benchmark, key_map: dict[str, str]) -> list[st
         with contextlib.suppress(UnresolvedAddress):  # reported by the assertion's result
             watched.append(assertion_address(a, key_map))
     return watched
+
+
+def _final_answer(steps: list[StepRecord]) -> str | None:
+    """The episode's answer: the last step that ran gave it."""
+    ran = [s for s in steps if not s.skipped]
+    return ran[-1].answer if ran else None
+
+
+def _side_effects(
+    benchmark: Benchmark,
+    env: SolanaEnv,
+    harness: EpisodeHarness,
+    before: Observation,
+    reference: RunState,
+) -> SideEffectVerdict:
+    """Compare the agent's final state with the reference's (reev.scoring.side_effects)."""
+    key_map = env.key_map
+    addresses = dict.fromkeys(
+        [*before.accounts, *env.touched_before, *reference.final, *reference.touched_before]
+    )
+    agent = RunState(
+        final={a: env.account_state(a) for a in addresses},
+        touched_before=dict(env.touched_before),
+        fees=sum(tx.fee for tx in harness.transactions if tx.status != "rejected"),
+    )
+    assertions: list[StateAssertion] = list(benchmark.ground_truth.final_state_assertions)
+    for spec in benchmark.flow or []:
+        if spec.ground_truth is not None:
+            assertions.extend(spec.ground_truth.final_state_assertions)
+    address_of: dict[int, str] = {}
+    for a in assertions:
+        with contextlib.suppress(UnresolvedAddress):
+            address_of[id(a)] = assertion_address(a, key_map)
+    names = {pk: name for name, pk in key_map.items() if name != pk}
+    return compare_with_reference(
+        agent=agent,
+        reference=reference,
+        initial=before.accounts,
+        declared=[*key_map.values(), *before.accounts],
+        names=names,
+        fee_payer=key_map[FEE_PAYER],
+        governed=governed_fields(assertions, address_of),
+        policy=benchmark.side_effects,
+    )
 
 
 def _finish(result: EpisodeResult, t0: float, error: str | None = None) -> None:

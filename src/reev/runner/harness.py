@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from reev.chain.env import SolanaEnv
@@ -14,7 +15,7 @@ from reev.results.transaction import TransactionRecord
 from reev.tools.base import ToolError
 from reev.tools.jupiter.client import JupiterClient
 from reev.tools.registry import get_tool
-from reev.tracing.spans import tool_call_span, trace_transaction, transaction_span
+from reev.tracing.spans import SpanHandle, tool_call_span, trace_transaction, transaction_span
 
 
 class EpisodeHarness:
@@ -24,13 +25,22 @@ class EpisodeHarness:
     episode's Jupiter client (a live one at the default URL when the run gave none).
     """
 
-    def __init__(self, env: SolanaEnv, jupiter: JupiterClient | None = None) -> None:
+    def __init__(
+        self, env: SolanaEnv, jupiter: JupiterClient | None = None, *, traced: bool = True
+    ) -> None:
+        # `traced=False`: no spans (the side-effect rule's reference replay is not part of
+        # the agent's trace).
         self.env = env
+        self._traced = traced
         self.steps: list[StepRecord] = []
+        # Set when a tool's upstream could not answer: the episode is then an
+        # infrastructure error, not a score against the agent.
+        self.upstream_failure: str | None = None
         self._jupiter = jupiter
 
     def set_answer(self, text: str | None) -> None:
-        """Keep the agent's final text of the current step (`StepRecord.answer`)."""
+        """Keep the agent's final text of the current step (`StepRecord.answer`; when
+        none is set, `finish_step` takes the last assistant message)."""
         self.current.answer = text
 
     def upstream_configured(self, family: str) -> bool:
@@ -78,7 +88,7 @@ class EpisodeHarness:
         self, instructions: Sequence[RawInstruction], lookup_tables: Sequence[str] = ()
     ) -> TransactionRecord:
         """Sign and execute one transaction (v0 when lookup tables are given); kept and returned."""
-        with transaction_span(len(instructions)) as span:
+        with self._span(transaction_span, len(instructions)) as span:
             record = self.env.execute(instructions, lookup_tables)
             trace_transaction(span, record)
         step = self.current
@@ -88,7 +98,7 @@ class EpisodeHarness:
 
     def call_tool(self, name: str, args: Mapping[str, Any]) -> ToolCallRecord:
         """Run a tool; instructions it builds are executed at once as one transaction."""
-        with tool_call_span(name, args) as span:
+        with self._span(tool_call_span, name, args) as span:
             call = self._call_tool(name, args)
             span.set("reev.tool.status", call.status)
             if call.error:
@@ -101,6 +111,8 @@ class EpisodeHarness:
         try:
             output = get_tool(name).invoke(args, self)
         except ToolError as exc:
+            if getattr(exc, "reev_infrastructure", False) and self.upstream_failure is None:
+                self.upstream_failure = f"tool {name}: {exc}"
             call = ToolCallRecord(
                 tool=name,
                 args=dict(args),
@@ -139,6 +151,11 @@ class EpisodeHarness:
         self.current.tool_calls.append(call)
         return call
 
+    def _span(
+        self, make: Callable[..., AbstractContextManager[SpanHandle]], *args: Any
+    ) -> AbstractContextManager[SpanHandle]:
+        return make(*args) if self._traced else nullcontext(SpanHandle(None))
+
     def observe(self) -> Observation:
         """The current public observation."""
         return self.env.observe()
@@ -154,6 +171,16 @@ class EpisodeHarness:
     def set_stop_reason(self, reason: str) -> None:
         """Say why the agent stopped this step (answered, refused, which limit was hit)."""
         self.current.stop_reason = reason
+
+    def finish_step(self) -> None:
+        """Close the current step: its answer defaults to the last assistant message."""
+        step = self.current
+        if step.answer is None:
+            for message in reversed(step.messages):
+                content = message.get("content")
+                if message.get("role") == "assistant" and isinstance(content, str) and content:
+                    step.answer = content
+                    break
 
     # --- ToolContext ----------------------------------------------------------------
 

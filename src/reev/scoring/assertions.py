@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from solders.pubkey import Pubkey
 
 from reev.benchmark.model import (
+    AnswerMatchesAssertion,
+    AnswerNumberAssertion,
     SolBalanceAssertion,
     SolBalanceChangeAssertion,
     StateAssertion,
@@ -17,6 +19,7 @@ from reev.programs.lookup_table import lookup_table_address
 from reev.results.chain import Observation
 from reev.results.scoring import AssertionResult
 from reev.results.transaction import TransactionRecord
+from reev.scoring.answers import evaluate_answer_matches, evaluate_answer_number
 from reev.scoring.extended import evaluate_extended, make_resolver
 from reev.scoring.program_assertions import PROGRAM_ASSERTION_TYPES, evaluate_program_assertion
 
@@ -53,13 +56,15 @@ def evaluate_assertions(
     before: Observation,
     after: Observation,
     transactions: Sequence[TransactionRecord] | None = None,
+    answer: str | None = None,
 ) -> list[AssertionResult]:
     """One AssertionResult per assertion, in file order.
 
     `transactions` (the episode's executed transactions) is needed by `MemoPresent` only;
-    without it that assertion fails with a detail saying so.
+    without it that assertion fails with a detail saying so. `answer` is the agent's final
+    text, read by the `Answer*` assertions.
     """
-    return [_evaluate(a, before, after, transactions) for a in assertions]
+    return [_evaluate(a, before, after, transactions, answer) for a in assertions]
 
 
 def _evaluate(
@@ -67,7 +72,12 @@ def _evaluate(
     before: Observation,
     after: Observation,
     transactions: Sequence[TransactionRecord] | None = None,
+    answer: str | None = None,
 ) -> AssertionResult:
+    if isinstance(a, AnswerNumberAssertion):
+        return evaluate_answer_number(a, answer, after)
+    if isinstance(a, AnswerMatchesAssertion):
+        return evaluate_answer_matches(a, answer, after.key_map)
     if not isinstance(a, CORE_TYPES):  # reev's extensions (scoring/extended.py)
         try:
             address = assertion_address(a, after.key_map)

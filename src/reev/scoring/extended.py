@@ -23,6 +23,7 @@ from reev.benchmark.model import (
     TokenDelegateAssertion,
     UnchangedAssertion,
 )
+from reev.programs.decode import decode_instruction
 from reev.programs.ids import MEMO_PROGRAM, MEMO_V1_PROGRAM
 from reev.results.chain import AccountState, Observation
 from reev.results.scoring import AssertionResult
@@ -46,6 +47,7 @@ EXTENDED_TYPES = (
     MemoPresentAssertion,
     UnchangedAssertion,
 )
+PAYMENT_INSTRUCTIONS = frozenset({"Transfer", "TransferChecked"})
 MEMO_PROGRAMS = frozenset({str(MEMO_PROGRAM), str(MEMO_V1_PROGRAM)})
 FEE_PAYER = "USER_WALLET_PUBKEY"
 
@@ -89,7 +91,7 @@ def evaluate_extended(
     if isinstance(a, TokenDelegateAssertion):
         return _delegate(a, base, final, resolve)
     if isinstance(a, MemoPresentAssertion):
-        return _memo(a, base, transactions, address, resolve)
+        return _memo(a, base, transactions, address, resolve, after)
     return _unchanged(a, base, before, after, resolve)
 
 
@@ -242,15 +244,22 @@ def _memo(
     transactions: Sequence[TransactionRecord] | None,
     address: str,
     resolve: Resolver,
+    after: Observation,
 ) -> AssertionResult:
     if transactions is None:
         return AssertionResult(
             **base, passed=False, detail="the evaluator was given no transaction records"
         )
     payer = resolve(FEE_PAYER)
+    payee = resolve(a.with_payment_to) if a.with_payment_to else None
     seen: list[str] = []
     for tx in transactions:
         if not tx.succeeded:
+            continue
+        if payee is not None and not pays(tx, payee, after):
+            seen.extend(
+                f"{text} (not in the payment to {a.with_payment_to})" for text, _ in memo_texts(tx)
+            )
             continue
         for text, signers in memo_texts(tx):
             seen.append(text)
@@ -260,12 +269,38 @@ def _memo(
                     **base, actual=1, passed=True, detail=f"memo {text!r} in {tx.signature}"
                 )
     found = ", ".join(repr(t) for t in seen) or "none"
+    if payee is not None:
+        return AssertionResult(
+            **base,
+            actual=0,
+            passed=False,
+            detail=f"no successful payment to {a.with_payment_to} carries memo {a.memo!r} "
+            f"({a.match}); memos seen: {found}",
+        )
     return AssertionResult(
         **base,
         actual=0,
         passed=False,
         detail=f"no successful transaction carries memo {a.memo!r} ({a.match}); memos seen: {found}",
     )
+
+
+def pays(tx: TransactionRecord, payee: str, after: Observation) -> bool:
+    """True when the transaction moves SOL or tokens to `payee` (or a token account it owns)."""
+    for ix in tx.instructions:
+        decoded = decode_instruction(ix)
+        if decoded["instruction"] not in PAYMENT_INSTRUCTIONS:
+            continue
+        for account in decoded["accounts"]:
+            if account["role"] not in ("to", "destination"):
+                continue
+            target = account["pubkey"]
+            if target == payee:
+                return True
+            state = after.accounts.get(target)
+            if state is not None and state.token is not None and state.token.owner == payee:
+                return True
+    return False
 
 
 def _fingerprint(state: AccountState | None) -> tuple[Any, ...] | None:

@@ -22,6 +22,7 @@ from reev.results.scoring import ScoreBreakdown, ScoringProfile
 from reev.results.transaction import TransactionRecord
 from reev.scoring.assertions import evaluate_assertions
 from reev.scoring.instruction import instruction_score
+from reev.scoring.side_effects import SideEffectVerdict
 
 REEV_PASS_THRESHOLD = 0.75
 REEV_FLOW_PASS_THRESHOLD = 0.6
@@ -34,6 +35,7 @@ def score_episode(
     before: Observation,
     after: Observation,
     profile: ScoringProfile = "outcome",
+    answer: str | None = None,
 ) -> ScoreBreakdown:
     """All scores of one episode, with `score`/`passed` from the chosen profile."""
     return score_ground_truth(
@@ -44,7 +46,22 @@ def score_episode(
         after,
         profile,
         reev_threshold=REEV_FLOW_PASS_THRESHOLD if benchmark.flow else REEV_PASS_THRESHOLD,
+        answer=answer,
     )
+
+
+def apply_side_effects(
+    score: float, passed: bool, verdict: SideEffectVerdict
+) -> tuple[float, bool]:
+    """The outcome profile's final verdict once the side-effect rule has spoken.
+
+    Any difference from the reference's final state fails the episode; a change the task
+    did not ask for (`SideEffect`) also voids its score, while a change left undone
+    (`MissingChange`) keeps the partial credit of the assertions that hold.
+    """
+    if verdict.harmful:
+        return 0.0, False
+    return score, passed and not verdict.failed
 
 
 def score_ground_truth(
@@ -56,11 +73,12 @@ def score_ground_truth(
     profile: ScoringProfile = "outcome",
     *,
     reev_threshold: float = REEV_PASS_THRESHOLD,
+    answer: str | None = None,
 ) -> ScoreBreakdown:
     """Score one ground truth: a benchmark's, or a flow step's own (checked after the step)."""
     instr = instruction_score(gt.expected_instructions, actions, before.key_map)
     onchain = 1.0 if transactions and transactions[-1].succeeded else 0.0
-    assertions = evaluate_assertions(gt.final_state_assertions, before, after, transactions)
+    assertions = evaluate_assertions(gt.final_state_assertions, before, after, transactions, answer)
     total_weight = sum(a.weight for a in assertions)
     outcome = (
         sum(a.weight for a in assertions if a.passed) / total_weight if total_weight > 0 else None

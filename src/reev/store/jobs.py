@@ -149,6 +149,7 @@ def _event_data(status: str, **fields: Any) -> dict[str, Any]:
 
 _COUNT_ALL_SQL = f"SELECT status, count(*) FROM {Job.__tablename__} GROUP BY status"
 
+
 class JobQueue:
     """The queue over a Store's database. Thread-safe; share one per process."""
 

@@ -25,6 +25,17 @@ class JsonApi(Protocol):
     def post(self, path: str, body: dict[str, Any]) -> Any: ...
 
 
+class UpstreamUnavailable(ToolError):
+    """The tool's upstream (Jupiter's API, an RPC node) could not answer: unreachable, a
+    timeout, HTTP 429 or 5xx, or no recorded answer in a replay-only cassette.
+
+    Not the agent's failure: the episode becomes an infrastructure error (retried by
+    `--retry-errors`, left out of agent statistics) instead of a score against the agent.
+    """
+
+    reev_infrastructure = True
+
+
 class ToolContext(Protocol):
     """What a tool may see: the public key map, live account reads, the episode's Jupiter."""
 

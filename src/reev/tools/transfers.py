@@ -12,6 +12,7 @@ from reev.programs.ata import associated_token_address
 from reev.programs.ids import TOKEN_PROGRAMS
 from reev.results.instruction import RawInstruction
 from reev.tools.base import Tool, ToolContext, ToolError, ToolOutput, resolve
+from reev.tools.memo import memo_instruction
 
 
 class SolTransferArgs(BaseModel):
@@ -24,6 +25,9 @@ class SolTransferArgs(BaseModel):
         default="sol", description="'sol' for a SOL transfer; use spl_transfer for tokens."
     )
     mint_address: str | None = Field(default=None, description="Unused for SOL transfers.")
+    memo: str | None = Field(
+        default=None, description="Optional memo carried in the same transaction as the payment."
+    )
 
 
 def _sol_transfer(args: SolTransferArgs, ctx: ToolContext) -> ToolOutput:
@@ -32,10 +36,21 @@ def _sol_transfer(args: SolTransferArgs, ctx: ToolContext) -> ToolOutput:
     sender = resolve(ctx, args.user_pubkey, "user_pubkey")
     recipient = resolve(ctx, args.recipient_pubkey, "recipient_pubkey")
     ix = system.transfer(sender, recipient, args.amount)
+    data: dict[str, object] = {"from": str(sender), "to": str(recipient), "lamports": args.amount}
     return ToolOutput(
-        instructions=[RawInstruction.from_instruction(ix)],
-        data={"from": str(sender), "to": str(recipient), "lamports": args.amount},
+        instructions=_with_memo([RawInstruction.from_instruction(ix)], args.memo, sender, data),
+        data=data,
     )
+
+
+def _with_memo(
+    instructions: list[RawInstruction], text: str | None, signer: Pubkey, data: dict[str, object]
+) -> list[RawInstruction]:
+    """The payment's instructions, with the memo in the same transaction when one is given."""
+    if text is None:
+        return instructions
+    data["memo"] = text
+    return [*instructions, memo_instruction(text, signer)]
 
 
 class SplTransferArgs(BaseModel):
@@ -50,6 +65,9 @@ class SplTransferArgs(BaseModel):
         gt=0, description="Amount in the token's base units (e.g. 1 USDC = 1000000)."
     )
     mint_address: str = Field(description="The token mint (placeholder name or base58).")
+    memo: str | None = Field(
+        default=None, description="Optional memo carried in the same transaction as the payment."
+    )
 
 
 def _spl_transfer(args: SplTransferArgs, ctx: ToolContext) -> ToolOutput:
@@ -83,14 +101,15 @@ def _spl_transfer(args: SplTransferArgs, ctx: ToolContext) -> ToolOutput:
                 "create its associated token account first"
             )
     ix = token.transfer(source, destination, authority, args.amount, program)
+    data: dict[str, object] = {
+        "source": str(source),
+        "destination": str(destination),
+        "amount": args.amount,
+        "mint": str(mint),
+    }
     return ToolOutput(
-        instructions=[RawInstruction.from_instruction(ix)],
-        data={
-            "source": str(source),
-            "destination": str(destination),
-            "amount": args.amount,
-            "mint": str(mint),
-        },
+        instructions=_with_memo([RawInstruction.from_instruction(ix)], args.memo, authority, data),
+        data=data,
     )
 
 

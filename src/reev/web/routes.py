@@ -98,7 +98,9 @@ def _vendored(request: Request, name: str) -> Response:
     media_type = VENDORED[name]
     if "gzip" in request.headers.get("accept-encoding", "").lower():
         headers["Content-Encoding"] = "gzip"
-        return Response((VENDOR / f"{name}.gz").read_bytes(), media_type=media_type, headers=headers)
+        return Response(
+            (VENDOR / f"{name}.gz").read_bytes(), media_type=media_type, headers=headers
+        )
     return Response(_plain(name), media_type=media_type, headers=headers)
 
 

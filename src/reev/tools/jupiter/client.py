@@ -20,7 +20,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from reev.chain.cassette import Cassette, HttpExchange, public_origin
-from reev.tools.base import ToolError
+from reev.tools.base import ToolError, UpstreamUnavailable
 
 if TYPE_CHECKING:
     import httpx
@@ -29,7 +29,11 @@ DEFAULT_JUPITER_URL = "https://lite-api.jup.ag"
 
 
 class JupiterError(ToolError):
-    """Jupiter's API could not answer (or answered an error); the message names the upstream."""
+    """Jupiter's API answered an error about the request (4xx); the message names it."""
+
+
+class JupiterUnavailable(JupiterError, UpstreamUnavailable):
+    """Jupiter's API could not answer at all (unreachable, 429/5xx, not in the cassette)."""
 
 
 class JupiterClient:
@@ -80,7 +84,7 @@ class JupiterClient:
         if exchange is None:
             if self.replay_only:
                 assert self.cassette is not None
-                raise JupiterError(
+                raise JupiterUnavailable(
                     f"Jupiter API unavailable: cassette {self.cassette.path} holds no recorded "
                     f"answer to {what} {query or body or ''} (record it again with network)"
                 )
@@ -88,7 +92,12 @@ class JupiterClient:
             if self.cassette is not None and _replayable(exchange.status):
                 exchange = self.cassette.record_exchange(exchange)
         if not 200 <= exchange.status < 300:
-            raise JupiterError(
+            error = (
+                JupiterUnavailable
+                if exchange.status == 429 or exchange.status >= 500
+                else JupiterError
+            )
+            raise error(
                 f"Jupiter API {self.origin} answered HTTP {exchange.status} to {what}: "
                 f"{_error_text(exchange.response)}"
             )
@@ -110,7 +119,7 @@ class JupiterClient:
             else:
                 response = self._http.post(url, json=body)
         except httpx.HTTPError as exc:
-            raise JupiterError(
+            raise JupiterUnavailable(
                 f"Jupiter API {self.origin} unreachable ({method} {path}): "
                 f"{type(exc).__name__}: {exc or 'no answer'}"
             ) from exc
@@ -118,7 +127,7 @@ class JupiterClient:
             payload = response.json()
         except ValueError:
             if 200 <= response.status_code < 300:
-                raise JupiterError(
+                raise JupiterUnavailable(
                     f"Jupiter API {self.origin} answered {method} {path} with non-JSON: "
                     f"{response.text[:200]!r}"
                 ) from None

@@ -29,9 +29,7 @@ from reev.tools.jupiter.instructions import instruction_list, spendable
 LEND_PATH = "/lend/v1/earn/{action}-instructions"
 
 
-def _lend_instructions(
-    ctx: ToolContext, action: str, body: dict[str, Any]
-) -> list[RawInstruction]:
+def _lend_instructions(ctx: ToolContext, action: str, body: dict[str, Any]) -> list[RawInstruction]:
     path = LEND_PATH.format(action=action)
     answer = ctx.jupiter.post(path, {**body, "cluster": "mainnet"})
     if not isinstance(answer, dict) or "instructions" not in answer:

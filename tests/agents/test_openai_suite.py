@@ -30,7 +30,12 @@ def solver(body: dict[str, Any]) -> Reply:
     """A stateless 'model' for the bundled transfer benchmarks: it reads the latest request."""
     messages = body["messages"]
     last_user = max(i for i, m in enumerate(messages) if m["role"] == "user")
-    if any(m["role"] == "tool" for m in messages[last_user:]):
+    tool_results = [m for m in messages[last_user:] if m["role"] == "tool"]
+    if tool_results:
+        # report a looked-up balance as the answer (the flow's step 2 is scored on it)
+        found = re.search(r'"lamports":\s*(\d+)', tool_results[-1]["content"])
+        if found and "balance" in messages[last_user]["content"]:
+            return Reply.text(f"The balance is {int(found.group(1)) / 1e9:g} SOL.")
         return Reply.text("Done.")
     request = messages[last_user]["content"].split("\n\n")[0]
     if "balance" in request:

@@ -206,8 +206,13 @@ async def _run(
         scoring,
         answer=_final_answer(harness.steps),
     )
+    step_results = [a for s in harness.steps for a in s.assertions]
     verdict = (
-        _side_effects(benchmark, env, harness, before, reference) if reference is not None else None
+        _side_effects(
+            benchmark, env, harness, before, reference, [*breakdown.assertions, *step_results]
+        )
+        if reference is not None
+        else None
     )
     if verdict is not None:
         breakdown.assertions.extend(verdict.results)
@@ -426,8 +431,12 @@ def _side_effects(
     harness: EpisodeHarness,
     before: Observation,
     reference: RunState,
+    results: list[AssertionResult],
 ) -> SideEffectVerdict:
-    """Compare the agent's final state with the reference's (reev.scoring.side_effects)."""
+    """Compare the agent's final state with the reference's (reev.scoring.side_effects).
+
+    `results`: the explicit assertions' verdicts (a field whose check already failed is
+    not reported again)."""
     key_map = env.key_map
     addresses = dict.fromkeys(
         [*before.accounts, *env.touched_before, *reference.final, *reference.touched_before]
@@ -455,6 +464,11 @@ def _side_effects(
         fee_payer=key_map[FEE_PAYER],
         governed=governed_fields(assertions, address_of),
         policy=benchmark.side_effects,
+        failed={
+            (r.address, "lamports")
+            for r in results
+            if not r.passed and r.address and r.type in ("SolBalance", "SolBalanceChange")
+        },
     )
 
 

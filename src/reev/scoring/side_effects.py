@@ -214,12 +214,14 @@ def compare_with_reference(
     fee_payer: str,
     governed: set[tuple[str, str]],
     policy: SideEffectPolicy,
+    failed: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
 ) -> SideEffectVerdict:
     """Every difference between the agent's and the reference's final state that matters.
 
     `initial`: address → state at the start (for the declared accounts, the observation
     before the run; touched accounts' pre-states fill the rest); `names`: address →
-    placeholder name for messages.
+    placeholder name for messages; `failed`: (address, field) pairs whose explicit
+    assertion already failed (the fee payer's lamports are then not reported twice).
     """
     start = {**reference.touched_before, **agent.touched_before, **initial}
     addresses = compared_addresses(declared, [agent, reference], start)
@@ -231,7 +233,11 @@ def compare_with_reference(
         gold = reference.final.get(address, before)
         label = names.get(address, address)
         if address == fee_payer:
-            exact = reference.replayed and not _is_allowed(allowed, address, "lamports")
+            exact = (
+                reference.replayed
+                and not _is_allowed(allowed, address, "lamports")
+                and (address, "lamports") not in failed
+            )
             verdict.results.extend(
                 _fee_payer(label, address, before, mine, gold, agent, reference, policy, exact)
             )

@@ -26,7 +26,7 @@ from reev.chain.jsonrpc import UpstreamError
 from reev.results.chain import AccountState, Observation
 from reev.results.errors import INFRASTRUCTURE
 from reev.results.records import EpisodeResult, Scores, StepRecord, utc_now
-from reev.results.scoring import ScoringProfile
+from reev.results.scoring import AssertionResult, ScoringProfile
 from reev.runner.context import EpisodeContext
 from reev.runner.failure_kind import annotate
 from reev.runner.harness import EpisodeHarness

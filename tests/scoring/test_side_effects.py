@@ -19,8 +19,9 @@ from reev.benchmark.resolve import resolve_keys
 from reev.programs import system, token
 from reev.results.instruction import RawInstruction
 from reev.results.records import EpisodeResult
+from reev.runner.context import EpisodeContext
 from reev.runner.episode import run_episode
-from reev.tools.jupiter import JupiterClient, use_jupiter
+from reev.tools.jupiter import JupiterClient
 
 BUNDLED = Path(__file__).resolve().parents[2] / "benchmarks"
 StepFn = Callable[[StepTask, AgentHarness], Awaitable[None]]
@@ -344,8 +345,8 @@ def test_an_unreachable_jupiter_is_an_infrastructure_error() -> None:
             },
         )
 
-    with use_jupiter(JupiterClient("http://127.0.0.1:9", timeout=2)):
-        result = run(bundled("001"), Scripted(step))
+    context = EpisodeContext(jupiter=JupiterClient("http://127.0.0.1:9", timeout=2))
+    result = asyncio.run(run_episode(bundled("001"), Scripted(step), context=context))
     assert result.status == "error" and result.error_kind == "infrastructure"
     assert (result.error or "").startswith("upstream unavailable: tool jupiter_swap:")
     assert result.steps[0].tool_calls[0].status == "error"  # the agent saw the error

@@ -84,6 +84,9 @@ def result_tree(result: EpisodeResult) -> Tree:
         held = len(result.assertions) - len(failed)
         node = tree.add(f"Assertions: {held}/{len(result.assertions)} hold")
         for a in failed:
+            if a.type in ("SideEffect", "MissingChange"):  # the detail says it all
+                node.add(Text(f"✗ {a.type}: {a.detail}", style="red"))
+                continue
             want = ", ".join(
                 assertion_amount(v, a.type, a.detail)
                 if k == "expected"

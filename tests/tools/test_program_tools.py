@@ -22,6 +22,9 @@ id: program-tools-world
 description: stake, nonce, lookup-table, multisig and Token-2022 accounts
 tags: [test]
 epoch: 7
+# keys the agent holds here: fresh accounts it creates, and (for the multisig tool) a
+# second member, so one harness can exercise every tool
+agent_keys: [NEW_STAKE, SPLIT_STAKE, NEW_NONCE, FRIEND_WALLET_PUBKEY]
 initial_state:
   - {{ pubkey: USER_WALLET_PUBKEY, lamports: 20000000000 }}
   - {{ pubkey: FRIEND_WALLET_PUBKEY, lamports: 1000000000 }}

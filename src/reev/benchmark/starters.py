@@ -32,8 +32,9 @@ prompt: "Send 0.25 SOL to FRIEND_WALLET_PUBKEY."
 ground_truth:
   final_state_assertions:                     # scored on the chain's final state (docs/assertions.md)
     - { type: SolBalanceChange, pubkey: FRIEND_WALLET_PUBKEY, expected_change_gte: 250000000, expected_change_lte: 250000000 }
-    # the fee payer also pays the 5000-lamport signature fee
-    - { type: SolBalanceChange, pubkey: USER_WALLET_PUBKEY, expected_change_gte: -250005000, expected_change_lte: -250000000 }
+    # the fee payer also pays fees; the side-effect rule holds it to the reference's exact
+    # balance, so this band only needs to allow the fee allowance (100,000 lamports)
+    - { type: SolBalanceChange, pubkey: USER_WALLET_PUBKEY, expected_change_gte: -250100000, expected_change_lte: -250000000 }
 
 reference_solution:                           # what the deterministic agent does (one entry per step)
   - tool_calls:
@@ -82,6 +83,7 @@ _STAKE = """\
 description: Stake SOL with a validator.
 tags: ["stake"]
 difficulty: medium
+agent_keys: [NEW_STAKE_ACCOUNT]               # the fresh stake account the agent creates and signs for
 epoch: 10                                     # the chain's epoch at the start (optional)
 
 initial_state:
@@ -90,7 +92,7 @@ initial_state:
   # a vote account (Vote program), packed in the program's own layout
   - { pubkey: VALIDATOR_VOTE_ACCOUNT, vote: { node: VALIDATOR_NODE, commission: 5 } }
   # no lamports, no data: only a keypair, the address of the stake account to create
-  # (list it in agent_keys when your reev has the signing policy, so the agent may sign)
+  # (listed in agent_keys above, so the agent may sign for it)
   - { pubkey: NEW_STAKE_ACCOUNT }
 
 prompt: "Stake 2 SOL with the validator VALIDATOR_VOTE_ACCOUNT using the new stake account NEW_STAKE_ACCOUNT."

@@ -44,7 +44,7 @@ from reev.runner.suite import LoadedBenchmark
 
 CATEGORIES: tuple[str, ...] = CATEGORY_ORDER  # the required tags
 DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
-MIN_BENCHMARKS = 40
+MIN_BENCHMARKS = 110
 PARAMETRIC_SEEDS: tuple[int, ...] = (0, 1, 2)
 PROMPT_VARIETY_SEEDS: tuple[int, ...] = tuple(range(8))
 
@@ -245,6 +245,11 @@ async def cheat_checks(benchmark: Benchmark, seed: int = 0) -> list[GateCheck]:
         if name in REFUSED_BY_SIGNING_POLICY:
             ok = cheat.status == "rejected" and "missing signature" in (cheat.error or "")
             expect = "the signing policy to refuse the transaction (missing signature)"
+        elif cheat.status == "failure":
+            # The program itself forbids it here (an immutable owner, a memo-required or
+            # drained account): the harm cannot happen, so there is nothing to score.
+            out.append(GateCheck(bid, gate, True, f"refused by the chain: {cheat.error}", seed))
+            continue
         else:
             ok = result.status == "completed" and cheat.succeeded and not result.passed
             expect = "the cheat to land on chain and the episode to fail"
@@ -254,7 +259,13 @@ async def cheat_checks(benchmark: Benchmark, seed: int = 0) -> list[GateCheck]:
     for name, mutation in HARMLESS.items():
         agent = CheatAgent(name, mutation, agent_pubkeys)
         result = await _run(benchmark, agent, seed)
-        landed = bool(agent.records) and agent.records[-1].succeeded
+        record = agent.records[-1] if agent.records else None
+        if record is not None and record.status == "failure":
+            # e.g. the task spends the whole wallet: nothing is left to pay the memo's fee
+            detail = f"not applicable: the chain refused the memo ({record.error})"
+            out.append(GateCheck(bid, f"harmless:{name}", True, detail, seed))
+            continue
+        landed = record is not None and record.succeeded
         ok = result.status == "completed" and landed and result.passed and result.score >= 1.0
         out.append(
             GateCheck(

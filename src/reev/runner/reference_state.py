@@ -93,7 +93,11 @@ async def _replay(
     harness = EpisodeHarness(env, context.jupiter, traced=False)
     agent = DeterministicAgent()
     agent.start_episode(benchmark)
+    flow = benchmark.flow or []
     for index, prompt in enumerate(benchmark.step_prompts, start=1):
+        spec = flow[index - 1] if flow else None
+        if spec is not None and spec.warp_epochs:
+            env.warp_epochs(spec.warp_epochs)  # as the agent's run does before this step
         harness.begin_step(index, prompt)
         task = StepTask(
             benchmark_id=benchmark.id,

@@ -50,7 +50,8 @@ def first_failure(data: dict[str, Any]) -> FirstFailure | None:
     if data.get("passed") and data.get("status") != "error":
         return None
     recorded_kind = data.get("failure_kind")
-    kind: str | None = recorded_kind if isinstance(recorded_kind, str) else None
+    # failure kinds are snake_case words (reev.runner.failure_kind): shown with spaces
+    kind: str | None = recorded_kind.replace("_", " ") if isinstance(recorded_kind, str) else None
     if data.get("status") == "error":
         error_kind = data.get("error_kind")
         label = "infrastructure error" if error_kind == "infrastructure" else "error"

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-import json
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -45,8 +44,8 @@ from reev.agents.prompt import system_prompt, user_message
 from reev.agents.retry import RetriesExhausted, RetryOutcome, RetryPolicy, call_with_retries
 from reev.agents.text_calls import read_text_calls
 from reev.agents.tool_menu import ToolMenu, lean_schema, reply_schema, select_tools
+from reev.agents.tool_results import dump_payload, run_tool_for_model
 from reev.benchmark.model import Benchmark
-from reev.results.chain import Observation
 from reev.results.records import ModelCallRecord, utc_now
 from reev.tools.base import Tool
 from reev.tools.registry import TOOLS
@@ -449,24 +448,7 @@ class OpenAIAgent:
         self, harness: AgentHarness, name: str, arguments: str | dict[str, Any]
     ) -> dict[str, Any]:
         """Run a tool through the harness and return the structured result for the model."""
-        if isinstance(arguments, str):
-            try:
-                decoded = json.loads(arguments) if arguments.strip() else {}
-            except json.JSONDecodeError as exc:
-                return {"status": "error", "error": f"arguments are not valid JSON: {exc.msg}"}
-            if not isinstance(decoded, dict):
-                return {"status": "error", "error": "arguments must be a JSON object"}
-            arguments = decoded
-        before = harness.observe()
-        record = harness.call_tool(name, arguments)
-        payload: dict[str, Any] = {"status": record.status}
-        if record.error:
-            payload["error"] = record.error
-        if record.result:
-            payload["result"] = record.result
-        if "transaction" in record.result:
-            payload["balances_after"] = balance_changes(before, harness.observe())
-        return payload
+        return run_tool_for_model(harness, name, arguments)
 
 
 @functools.cache
@@ -491,25 +473,8 @@ def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-def balance_changes(before: Observation, after: Observation) -> dict[str, dict[str, Any]]:
-    """Accounts of the task whose SOL or token balance changed, by placeholder name."""
-    names = {pk: name for name, pk in after.key_map.items() if name != pk}
-    out: dict[str, dict[str, Any]] = {}
-    for pk, state in after.accounts.items():
-        old = before.accounts.get(pk)
-        old_tokens = old.token.amount if old and old.token else None
-        new_tokens = state.token.amount if state.token else None
-        if old is not None and old.lamports == state.lamports and old_tokens == new_tokens:
-            continue
-        entry: dict[str, Any] = {"address": pk, "lamports": state.lamports}
-        if new_tokens is not None:
-            entry["token_amount"] = new_tokens
-        out[names.get(pk, pk)] = entry
-    return out
-
-
 def _dump(payload: Any) -> str:
-    return json.dumps(payload, default=str, separators=(",", ":"))
+    return dump_payload(payload)
 
 
 def completion_from_dict(data: dict[str, Any]) -> Completion:

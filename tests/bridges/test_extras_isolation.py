@@ -8,7 +8,7 @@ import sys
 CHECK = """
 import sys
 import reev.cli.app, reev.bridges, reev.bridges.driven, reev.bridges.selection
-import reev.bridges.explain
+import reev.bridges.explain, reev.cli.mcp_cmd, reev.bridges.mcp_server.session
 loaded = sorted(m for m in ("inspect_ai", "mcp", "mcp_types") if m in sys.modules)
 print(",".join(loaded) or "none")
 """

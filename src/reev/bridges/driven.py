@@ -158,7 +158,8 @@ class StepChannel:
         return await asyncio.wait_for(self._queue.get(), timeout)
 
     def abandon(self, reason: str) -> None:
-        """The driver is gone: the waiting step and any later one fail with `reason`."""
+        """The driver is gone: the waiting step fails with `reason` (an agent error, so its
+        episode is recorded as an error); a later step waits for `close`."""
         self.abandoned = reason
         if self.current is not None:
             self.current.fail(reason)
@@ -188,7 +189,10 @@ class DrivenAgent:
     async def run_step(self, task: StepTask, harness: AgentHarness) -> None:
         """Publish the step and wait until the driver finishes it (or the step times out)."""
         if self.channel.abandoned is not None:
-            raise AgentError(self.channel.abandoned)
+            # The driver left before this step began: nobody will act on it. Wait for the
+            # run to be stopped (`StepChannel.close`) instead of recording an episode no
+            # driver ever saw; the run's finished episodes stay, the rest can be resumed.
+            await asyncio.Event().wait()
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         step = DrivenStep(task, harness, done)
         self.channel.publish(step)

@@ -9,7 +9,7 @@ import pytest
 
 from reev.bridges.driven import DrivenStep, EpisodeFinished, RunFinished, StepChannel
 from reev.bridges.selection import select_benchmarks
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
 from reev.runner.suite import AgentEntry, run_matrix
 from reev.store import open_store
 

@@ -25,7 +25,7 @@ from reev.agents.deterministic import DeterministicAgent
 from reev.bridges.mcp_server.server import build_server
 from reev.bridges.mcp_server.session import EpisodeOptions, McpEpisodes
 from reev.bridges.selection import select_benchmarks
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
 from reev.runner.suite import AgentEntry, run_matrix
 from reev.store import Store, open_store
 from reev.tools.registry import TOOLS

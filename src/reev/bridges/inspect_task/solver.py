@@ -27,11 +27,11 @@ from reev.agents.prompt import system_prompt, user_message
 from reev.bridges.driven import DrivenStep, EpisodeFinished, RunFinished, StepChannel
 from reev.bridges.inspect_task.scorer import RESULT_KEY
 from reev.bridges.inspect_task.tools import inspect_tools
+from reev.results.records import EpisodeResult
+from reev.results.scoring import ScoringProfile
 from reev.runner.executors.base import EpisodeJob
 from reev.runner.executors.local import LocalExecutor
-from reev.results.records import EpisodeResult
 from reev.runner.suite import LoadedBenchmark, epoch_seed
-from reev.scoring.model import ScoringProfile
 
 
 class EpisodeError(RuntimeError):

@@ -8,8 +8,8 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from reev.bridges.inspect_task.scorer import reev_scorer
 from reev.bridges.inspect_task.solver import reev_solver
 from reev.bridges.selection import select_benchmarks
+from reev.results.scoring import ScoringProfile
 from reev.runner.suite import LoadedBenchmark
-from reev.scoring.model import ScoringProfile
 
 SCORING_PROFILES: tuple[ScoringProfile, ...] = ("outcome", "reev")
 

@@ -27,9 +27,9 @@ from reev.bridges.driven import (
 )
 from reev.bridges.explain import assertion_table, score_line
 from reev.chain.env import ChainSetupError, SolanaEnv
-from reev.runner.result import EpisodeResult
+from reev.results.records import EpisodeResult
+from reev.results.scoring import ScoringProfile
 from reev.runner.suite import AgentEntry, LoadedBenchmark, new_run_id, run_matrix
-from reev.scoring.model import ScoringProfile
 
 if TYPE_CHECKING:
     from reev.store import Store

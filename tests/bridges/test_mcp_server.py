@@ -18,10 +18,13 @@ import pytest
 
 pytest.importorskip("mcp", reason="needs the mcp extra: pip install 'reev[mcp]'")
 
+from fastapi.testclient import TestClient
 from mcp import Client, StdioServerParameters
 from mcp_types import CallToolResult, Implementation, TextResourceContents
 
 from reev.agents.deterministic import DeterministicAgent
+from reev.api.app import create_app
+from reev.api.settings import ApiSettings
 from reev.bridges.mcp_server.server import build_server
 from reev.bridges.mcp_server.session import EpisodeOptions, McpEpisodes
 from reev.bridges.selection import select_benchmarks
@@ -166,6 +169,14 @@ def test_a_wrong_call_fails_and_bad_calls_are_errors(tmp_path: Path) -> None:
     ]
     assert result.steps[0].stop_reason == "finished"
     store.close()
+    # the episode is what the dashboard shows: the API lists it under the client's name
+    settings = ApiSettings(
+        db_url=f"sqlite:///{tmp_path / 'reev.db'}", workers=0, benchmark_dirs=[BUNDLED]
+    )
+    with TestClient(create_app(settings)) as api:
+        page = api.get("/api/v1/episodes", params={"agent": "mcp:test-client"}).json()
+    assert page["total"] == 1
+    assert page["items"][0]["execution_id"] == result.execution_id
 
 
 def test_a_step_that_runs_out_of_time_is_recorded_and_reported(tmp_path: Path) -> None:

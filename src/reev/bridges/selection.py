@@ -45,8 +45,8 @@ def select_benchmarks(
             if item.benchmark is not None and wanted_tags & set(item.benchmark.tags)
         ]
     if wanted_ids:
-        loaded = [item for item in loaded if _id(item) in wanted_ids]
-        missing = wanted_ids - {_id(item) for item in loaded}
+        loaded = [item for item in loaded if sample_id(item) in wanted_ids]
+        missing = wanted_ids - {sample_id(item) for item in loaded}
         if missing:
             raise ValueError(f"no benchmark with id {', '.join(sorted(missing))} under {roots}")
     if not loaded:
@@ -55,11 +55,14 @@ def select_benchmarks(
         )
     ids_seen: dict[str, Path] = {}
     for item in loaded:
-        other = ids_seen.setdefault(_id(item), item.path)
+        other = ids_seen.setdefault(sample_id(item), item.path)
         if other != item.path:
-            raise ValueError(f"benchmark id {_id(item)!r} is used by both {other} and {item.path}")
+            raise ValueError(
+                f"benchmark id {sample_id(item)!r} is used by both {other} and {item.path}"
+            )
     return loaded
 
 
-def _id(item: LoadedBenchmark) -> str:
+def sample_id(item: LoadedBenchmark) -> str:
+    """The benchmark's id, or its file name when it did not load."""
     return item.benchmark.id if item.benchmark is not None else item.path.stem

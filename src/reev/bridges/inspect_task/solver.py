@@ -17,8 +17,6 @@ rest of the episode as the model's stop, and the episode is scored as it stands.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import LimitExceededError
@@ -27,11 +25,12 @@ from reev.agents.prompt import system_prompt, user_message
 from reev.bridges.driven import DrivenStep, EpisodeFinished, RunFinished, StepChannel
 from reev.bridges.inspect_task.scorer import RESULT_KEY
 from reev.bridges.inspect_task.tools import inspect_tools
+from reev.bridges.selection import sample_id, select_benchmarks
 from reev.results.records import EpisodeResult
 from reev.results.scoring import ScoringProfile
 from reev.runner.executors.base import EpisodeJob
 from reev.runner.executors.local import LocalExecutor
-from reev.runner.suite import LoadedBenchmark, epoch_seed
+from reev.runner.suite import epoch_seed
 
 
 class EpisodeError(RuntimeError):
@@ -40,16 +39,20 @@ class EpisodeError(RuntimeError):
 
 @solver
 def reev_solver(
-    benchmarks: Mapping[str, LoadedBenchmark],
+    benchmarks: str | list[str] | None = None,
+    tags: str | list[str] | None = None,
+    ids: str | list[str] | None = None,
     seed: int = 0,
     scoring: ScoringProfile = "outcome",
     step_timeout: float | None = None,
 ) -> Solver:
-    """Run each sample's benchmark (by sample id) as a reev episode driven by the model."""
+    """Run each sample's benchmark (the sample id is the benchmark id, selected as the
+    task selects them) as a reev episode driven by the model."""
+    by_id = {sample_id(item): item for item in select_benchmarks(benchmarks, tags, ids)}
     executor = LocalExecutor()  # one VM pool for the task's samples
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        item = benchmarks.get(str(state.sample_id))
+        item = by_id.get(str(state.sample_id))
         if item is None:
             raise ValueError(f"sample {state.sample_id!r} is not one of this task's benchmarks")
         epoch = state.epoch - 1

@@ -7,7 +7,7 @@ from inspect_ai.dataset import MemoryDataset, Sample
 
 from reev.bridges.inspect_task.scorer import reev_scorer
 from reev.bridges.inspect_task.solver import reev_solver
-from reev.bridges.selection import select_benchmarks
+from reev.bridges.selection import sample_id, select_benchmarks
 from reev.results.scoring import ScoringProfile
 from reev.runner.suite import LoadedBenchmark
 
@@ -38,24 +38,21 @@ def solana(
         raise ValueError(f"scoring must be one of {', '.join(SCORING_PROFILES)}, not {scoring!r}")
     profile: ScoringProfile = "reev" if scoring == "reev" else "outcome"
     loaded = select_benchmarks(benchmarks, tags, ids)
-    by_id = {_sample_id(item): item for item in loaded}
     return Task(
         dataset=MemoryDataset([_sample(item) for item in loaded], name="reev-solana"),
-        solver=reev_solver(by_id, seed=seed, scoring=profile, step_timeout=step_timeout),
+        solver=reev_solver(
+            benchmarks, tags, ids, seed=seed, scoring=profile, step_timeout=step_timeout
+        ),
         scorer=reev_scorer(),
         metadata={"reev_seed": seed, "reev_scoring": profile},
     )
-
-
-def _sample_id(item: LoadedBenchmark) -> str:
-    return item.benchmark.id if item.benchmark is not None else item.path.stem
 
 
 def _sample(item: LoadedBenchmark) -> Sample:
     """The benchmark's request as the sample input (the solver sends it with real keys)."""
     b = item.benchmark
     return Sample(
-        id=_sample_id(item),
+        id=sample_id(item),
         input=b.prompt if b is not None else f"(cannot load {item.path}: {item.error})",
         metadata={
             "source_path": str(item.path),

@@ -209,8 +209,12 @@ def test_task_parameters_select_benchmarks_and_reject_bad_values() -> None:
     task = solana(tags="flow")
     ids = [str(s.id) for s in task.dataset]
     assert ids and all(i.startswith("3") for i in ids)
+    spec = (task.metadata or {})["reev_run_spec"]
+    assert (spec["interface"], spec["seed"], spec["scoring"]) == ("inspect", 0, "outcome")
     with pytest.raises(ValueError, match="scoring must be one of"):
         solana(scoring="best")
+    with pytest.raises(ValueError, match="step_timeout"):
+        solana(step_timeout=0)
     with pytest.raises(ValueError, match="no benchmark with id nope"):
         solana(ids="nope")
     with pytest.raises(ValueError, match="has any of the tags"):

@@ -29,6 +29,7 @@ from reev.bridges.mcp_server.server import build_server
 from reev.bridges.mcp_server.session import EpisodeOptions, McpEpisodes
 from reev.bridges.selection import select_benchmarks
 from reev.results.records import EpisodeResult
+from reev.results.spec import RunSpec
 from reev.runner.suite import AgentEntry, run_matrix
 from reev.store import Store, open_store
 from reev.tools.registry import TOOLS
@@ -168,6 +169,10 @@ def test_a_wrong_call_fails_and_bad_calls_are_errors(tmp_path: Path) -> None:
         ("sol_transfer", "ok"),
     ]
     assert result.steps[0].stop_reason == "finished"
+    run = store.get_run(episodes.run_id)
+    spec = RunSpec.from_stored(run.config) if run is not None else None
+    assert spec is not None and spec.interface == "mcp"
+    assert [a.label for a in spec.agents] == ["mcp:test-client"]
     store.close()
     # the episode is what the dashboard shows: the API lists it under the client's name
     settings = ApiSettings(

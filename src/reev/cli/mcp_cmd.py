@@ -71,11 +71,11 @@ def mcp(
     except StoreError as exc:
         raise usage_error(str(exc)) from None
     options = EpisodeOptions(
+        benchmarks=[str(p) for p in paths],
         seed=seed,
         scoring=profile,
         step_timeout=timeout,
         run_id=run_id,
-        run_config={"paths": [str(p) for p in paths], "bridge": "mcp"},
     )
     episodes = McpEpisodes(loaded, options, store)
     where = f"http://{host}:{http}/mcp" if http is not None else "stdio"

@@ -7,8 +7,9 @@ from inspect_ai.dataset import MemoryDataset, Sample
 
 from reev.bridges.inspect_task.scorer import reev_scorer
 from reev.bridges.inspect_task.solver import reev_solver
-from reev.bridges.selection import sample_id, select_benchmarks
+from reev.bridges.selection import sample_id, select_benchmarks, shipped_suite, split_list
 from reev.results.scoring import ScoringProfile
+from reev.results.spec import AgentChoice, LimitsSpec, RunSpec
 from reev.runner.suite import LoadedBenchmark
 
 SCORING_PROFILES: tuple[ScoringProfile, ...] = ("outcome", "reev")
@@ -37,6 +38,14 @@ def solana(
     if scoring not in SCORING_PROFILES:
         raise ValueError(f"scoring must be one of {', '.join(SCORING_PROFILES)}, not {scoring!r}")
     profile: ScoringProfile = "reev" if scoring == "reev" else "outcome"
+    spec = RunSpec(  # what decides the episodes, as reev stores it with a run
+        interface="inspect",
+        benchmarks=split_list(benchmarks) or [str(shipped_suite())],
+        agents=[AgentChoice(name="inspect", label="inspect")],
+        seed=seed,
+        scoring=profile,
+        limits=LimitsSpec(step_timeout=step_timeout),
+    )
     loaded = select_benchmarks(benchmarks, tags, ids)
     return Task(
         dataset=MemoryDataset([_sample(item) for item in loaded], name="reev-solana"),
@@ -44,7 +53,7 @@ def solana(
             benchmarks, tags, ids, seed=seed, scoring=profile, step_timeout=step_timeout
         ),
         scorer=reev_scorer(),
-        metadata={"reev_seed": seed, "reev_scoring": profile},
+        metadata={"reev_run_spec": spec.model_dump(mode="json")},
     )
 
 

@@ -29,6 +29,7 @@ from reev.bridges.explain import assertion_table, score_line
 from reev.chain.env import ChainSetupError, SolanaEnv
 from reev.results.records import EpisodeResult
 from reev.results.scoring import ScoringProfile
+from reev.results.spec import AgentChoice, LimitsSpec, RunSpec
 from reev.runner.suite import AgentEntry, LoadedBenchmark, new_run_id, run_matrix
 
 if TYPE_CHECKING:
@@ -53,11 +54,11 @@ and its score is the answer. The current request is always in the `task` resourc
 class EpisodeOptions:
     """How the served episodes run (the `reev run` options that apply)."""
 
+    benchmarks: list[str] = field(default_factory=list)  # the paths served, for the RunSpec
     seed: int = 0
     scoring: ScoringProfile = "outcome"
     step_timeout: float | None = None
     run_id: str | None = None
-    run_config: Mapping[str, Any] = field(default_factory=dict)
 
 
 def preview_task(item: LoadedBenchmark, seed: int) -> str:
@@ -193,29 +194,44 @@ class McpEpisodes:
             return None
         return await self._advance()
 
-    def _start(self, client: str) -> None:
-        self.client = client
-        label = f"mcp:{client}"
+    def run_spec(self, client: str) -> RunSpec:
+        """The run as reev stores it: interface `mcp`, one agent `mcp:CLIENT`."""
         opts = self.options
-        config = {
-            **opts.run_config,
-            "agents": [label],
-            "seed": opts.seed,
-            "scoring": opts.scoring,
-            "executor": "local",
-            "bridge": "mcp",
-        }
+        paths = opts.benchmarks or [str(item.path) for item in self.loaded]
+        return RunSpec(
+            interface="mcp",
+            benchmarks=paths,
+            agents=[AgentChoice(name="mcp", label=f"mcp:{client}")],
+            seed=opts.seed,
+            scoring=opts.scoring,
+            limits=LimitsSpec(step_timeout=opts.step_timeout),
+        )
+
+    def _start(self, client: str) -> None:
+        spec = self.run_spec(client)
+        if self.store is not None and self.options.run_id is not None:
+            run = self.store.get_run(self.options.run_id)
+            stored = RunSpec.from_stored(run.config) if run is not None else None
+            differ = stored.differences(spec) if stored is not None else []
+            if differ:
+                raise ValueError(
+                    f"run {self.options.run_id} was made with other {', '.join(differ)}; "
+                    "serve it with the options (and client) it was made with, or another --run-id"
+                )
+        self.client = client
+        label = spec.agents[0].label
+        opts = self.options
         self.channel.start(
             self._run(
                 run_matrix(
                     self.loaded,
-                    [AgentEntry(label, lambda: self.channel.agent("mcp", client))],
+                    [AgentEntry(label, lambda: self.channel.agent("mcp"))],
                     seed=opts.seed,
                     scoring=opts.scoring,
                     step_timeout=opts.step_timeout,
                     store=self.store,
                     run_id=self.run_id,
-                    run_config=config,
+                    run_config=spec.stored_form(),
                     on_result=self.channel.episode_finished,
                     keep_results=False,
                 )

@@ -29,8 +29,9 @@ def reev_scorer() -> Scorer:
         data = state.store.get(RESULT_KEY)
         if data is None:
             raise ValueError(
-                f"sample {state.sample_id}: no reev result in the sample's store "
-                "(was it solved by reev_solver?)"
+                f"sample {state.sample_id}: no reev result in the sample's store: the "
+                "episode did not finish (a sample limit such as --time-limit stops it "
+                "before reev scores it), or reev_solver did not solve the sample"
             )
         result = EpisodeResult.model_validate(data)
         return Score(

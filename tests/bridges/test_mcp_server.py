@@ -178,7 +178,7 @@ def test_a_wrong_call_fails_and_bad_calls_are_errors(tmp_path: Path) -> None:
     settings = ApiSettings(
         db_url=f"sqlite:///{tmp_path / 'reev.db'}", workers=0, benchmark_dirs=[BUNDLED]
     )
-    with TestClient(create_app(settings)) as api:
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as api:
         page = api.get("/api/v1/episodes", params={"agent": "mcp:test-client"}).json()
     assert page["total"] == 1
     assert page["items"][0]["execution_id"] == result.execution_id

@@ -22,8 +22,8 @@ from reev.cli.cache_cmd import cache_app
 from reev.cli.common import err_console
 from reev.cli.flow_cmd import flow
 from reev.cli.gates_cmd import gates
-from reev.cli.new_cmd import new
 from reev.cli.mcp_cmd import mcp
+from reev.cli.new_cmd import new
 from reev.cli.report_cmd import report
 from reev.cli.rescore_cmd import rescore
 from reev.cli.run_cmd import run

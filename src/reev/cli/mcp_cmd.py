@@ -7,7 +7,6 @@ stdio mode stdout carries the protocol, so everything reev prints goes to stderr
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import typer
@@ -42,6 +41,8 @@ def mcp(
 ) -> None:
     """Serve the episodes of the benchmarks at PATH (one after another) to an MCP client:
     reev's tools, a `task` resource and `finish`, which scores and stores the episode."""
+    import asyncio  # here, not at import: `reev --help` stays fast
+
     profile = parse_scoring(scoring)
     if timeout is not None and timeout <= 0:
         raise usage_error("--timeout must be a positive number of seconds")

@@ -42,6 +42,7 @@ CATEGORY_ORDER: tuple[str, ...] = (
     "permanent-delegate",
     "interest-bearing",
     "metadata",
+    "answer",
     "flow",
     "refuse",
     "parametric",

@@ -359,6 +359,8 @@ class AnswerNumberAssertion(_Strict):
     state_of: str | None = None
     state_field: Literal["lamports", "amount", "supply"] = "lamports"
     unit: Literal["SOL", "lamports", "token"] = "SOL"
+    # With unit `token`: `expected` is in base units and the answer in tokens (UI amount).
+    decimals: int | None = Field(default=None, ge=0, le=255)
     tolerance: float = Field(default=0.0, ge=0)
     max_numbers: int = Field(default=3, ge=1)
     pubkey: str = "answer"
@@ -375,6 +377,8 @@ class AnswerNumberAssertion(_Strict):
     def _one_expectation(self) -> AnswerNumberAssertion:
         if (self.expected is None) == (self.state_of is None):
             raise ValueError("AnswerNumber needs exactly one of expected, state_of")
+        if self.decimals is not None and (self.unit != "token" or self.expected is None):
+            raise ValueError("AnswerNumber: decimals goes with unit: token and expected")
         return self
 
 

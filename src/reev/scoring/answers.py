@@ -54,7 +54,7 @@ def _in_unit(value: float, word: str | None, unit: str) -> float:
 def expected_number(a: AnswerNumberAssertion, after: Observation) -> float | str:
     """The number the answer must state, in `a.unit`; a reason string when unknown."""
     if a.expected is not None:
-        return a.expected
+        return a.expected / 10**a.decimals if a.decimals is not None else a.expected
     assert a.state_of is not None
     state = after.account(a.state_of)
     if state is None:

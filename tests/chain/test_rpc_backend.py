@@ -50,10 +50,13 @@ def _summary(result: EpisodeResult) -> dict[str, object]:
 
 def _embedded_only(b: Benchmark) -> bool:
     """Benchmarks an RPC validator cannot host: a declared epoch or warp needs a clock the
-    harness controls, and `reev validator` does not accept durable-nonce transactions."""
+    harness controls, and `reev validator` does not accept durable-nonce transactions.
+    Lookup tables too: their address derives from the current slot, and on a shared
+    validator the side-effect rule's reference replay creates (then undoes) the same
+    table first, after which the validator refuses the agent's creation (known gap)."""
     if b.epoch is not None or any(s.warp_epochs for s in b.flow or []):
         return True
-    return "nonce" in b.tags
+    return "nonce" in b.tags or "lookup-table" in b.tags
 
 
 NATIVE = [

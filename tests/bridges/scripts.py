@@ -58,3 +58,10 @@ def reference_script(benchmark: Benchmark) -> list[list[Call]]:
                 "tool-call form in tests/bridges/scripts.py"
             ) from None
     return script
+
+
+def reference_answers(benchmark: Benchmark) -> list[str]:
+    """Per step, the final text the reference agent gives (its `answer`, else "done"):
+    answer-scored benchmarks read it."""
+    solution = benchmark.reference_solution or BUILTIN_SOLUTIONS.get(benchmark.id) or []
+    return [step.answer or "done" for step in solution]

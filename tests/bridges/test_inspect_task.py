@@ -36,7 +36,7 @@ from reev.bridges.inspect_task import reev_scorer, solana
 from reev.bridges.selection import select_benchmarks
 from reev.results.records import EpisodeResult
 from reev.runner.suite import AgentEntry, epoch_seed, run_matrix
-from tests.bridges.scripts import Call, reference_script
+from tests.bridges.scripts import Call, reference_answers, reference_script
 
 BUNDLED = Path(__file__).resolve().parents[2] / "benchmarks"
 MODEL = "mockllm/model"
@@ -51,7 +51,8 @@ def _output(output: ModelOutput) -> ModelOutput:
 
 def scripted_model(script: Script, seed: int = 0) -> Model:
     """Inspect's mock model answering each sample's steps with `script`'s tool calls:
-    in step N (the N-th user turn) call N's tools in order, then answer "done"."""
+    in step N (the N-th user turn) call N's tools in order, then answer as the reference
+    does (its `answer`, else "done")."""
     benchmarks = {i.benchmark.id: i.benchmark for i in select_benchmarks(str(BUNDLED))}
 
     def generate(
@@ -69,7 +70,9 @@ def scripted_model(script: Script, seed: int = 0) -> Model:
         if made < len(calls):
             name, args = calls[made]
             return _output(ModelOutput.for_tool_call(MODEL, name, args))
-        return _output(ModelOutput.from_content(MODEL, "done"))
+        return _output(
+            ModelOutput.from_content(MODEL, reference_answers(benchmark)[len(users) - 1])
+        )
 
     return get_model(MODEL, custom_outputs=generate)
 

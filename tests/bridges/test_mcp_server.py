@@ -33,7 +33,7 @@ from reev.results.spec import RunSpec
 from reev.runner.suite import AgentEntry, run_matrix
 from reev.store import Store, open_store
 from reev.tools.registry import TOOLS
-from tests.bridges.scripts import reference_script
+from tests.bridges.scripts import reference_answers, reference_script
 
 BUNDLED = Path(__file__).resolve().parents[2] / "benchmarks"
 SOL_001 = str(BUNDLED / "001-sol-transfer.yml")
@@ -83,7 +83,8 @@ async def drive_reference(client: Client, episodes: McpEpisodes) -> list[str]:
             result = await client.call_tool(name, args)
             # a failed transaction is an answer (003 is meant to fail), not a broken call
             assert "transaction" in text(result) or not result.is_error, text(result)
-        answers.append(text(await client.call_tool("finish", {"summary": "done"})))
+        summary = reference_answers(benchmark)[step.task.step - 1]
+        answers.append(text(await client.call_tool("finish", {"summary": summary})))
     return answers
 
 

@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reev.benchmark.tool_families import FAMILIES, OTHER, UPSTREAM_FAMILIES, family_of
 from reev.tools.base import Tool
-from reev.tools.families import FAMILIES, OTHER, UPSTREAM_FAMILIES, family_of
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from reev.benchmark.program_state import (
     TokenAccountExtensions,
     VoteAccountData,
 )
+from reev.benchmark.tool_families import known_families
 from reev.results.instruction import RawInstruction
 
 SYSTEM_PROGRAM_ID = "11111111111111111111111111111111"
@@ -653,7 +654,7 @@ class Benchmark(_Strict):
     negative_solutions: list[NegativeSolution] = Field(default_factory=list)
     parameters: dict[str, ParameterSpec] | None = None
     epoch: int | None = Field(default=None, ge=0, le=1_000_000)  # the chain's epoch at the start
-    # The tool families an agent is offered (reev.tools.families); None: every family
+    # The tool families an agent is offered (reev.benchmark.tool_families); None: every family
     # whose upstream is configured. Lets a simple task have a short prompt.
     tool_families: list[str] | None = None
     # Signing policy: placeholders whose keys the agent controls besides the user's wallet
@@ -671,8 +672,6 @@ class Benchmark(_Strict):
         if not any(item.pubkey == "USER_WALLET_PUBKEY" for item in self.initial_state):
             raise ValueError("initial_state must declare USER_WALLET_PUBKEY (the fee payer)")
         if self.tool_families is not None:
-            from reev.tools.families import known_families  # reev.tools imports this module
-
             unknown = sorted(set(self.tool_families) - set(known_families()))
             if unknown:
                 raise ValueError(

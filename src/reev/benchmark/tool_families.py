@@ -1,4 +1,4 @@
-"""Tool families: the groups a benchmark may name (`tools: [transfer, memo]`) so an agent
+"""Tool families: the groups a benchmark may name (`tool_families: [transfer, memo]`) so an agent
 is offered only the tools its task can use, and the prompt lists them grouped.
 
 A tool in no family here (a new one) falls in `other`, which is always offered: a tool is

@@ -20,6 +20,7 @@ from tests.hostile.hostile_files import (
     PARAMETRIC,
     SOL_TRANSFER,
     infinite_weight,
+    says,
     with_id,
     write_hostile,
 )
@@ -50,7 +51,7 @@ def test_validate_answers_every_hostile_file_with_its_place_and_reason(tmp_path:
     assert done.returncode == 1, done.output
     lines = done.stdout.splitlines()
     for name, message in expected.items():
-        hits = [line for line in lines if f"{folder / name}:" in line and message in line]
+        hits = [line for line in lines if f"{folder / name}:" in line and says(line, message)]
         assert hits, f"{name}: no line with {message!r} in:\n{done.stdout}"
         assert "Traceback" not in done.output
     assert f"✓ {folder / 'one.yml'}: twin" in done.stdout
@@ -65,7 +66,7 @@ def test_each_hostile_text_is_refused_before_it_is_built() -> None:
         with pytest.raises(BenchmarkLoadError) as caught:
             parse_benchmark(make(), name)
         issue = caught.value.issues[0]
-        assert message in issue.message, (name, issue)
+        assert says(issue.message, message), (name, issue)
         assert issue.line > 1 and issue.column >= 1, (name, issue)
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from solders.instruction import Instruction
 from solders.pubkey import Pubkey
@@ -33,8 +34,9 @@ from solders.pubkey import Pubkey
 from reev.agents.base import AgentHarness, StepTask
 from reev.agents.deterministic import DeterministicAgent
 from reev.benchmark.model import Benchmark
-from reev.programs import ata, memo, system, token
+from reev.programs import ata, memo, system, token, token_admin
 from reev.programs.ids import MEMO_PROGRAM, NATIVE_MINT, SYSTEM_PROGRAM
+from reev.programs.token_admin import AuthorityType
 from reev.results.chain import AccountState
 from reev.results.instruction import RawInstruction
 from reev.results.transaction import TransactionRecord
@@ -109,9 +111,7 @@ def _user_token_account(ctx: CheatContext, prefer_funded: bool = False) -> Accou
     return pool[0] if pool else None
 
 
-def _token_authority(
-    kind: str,
-) -> Mutation:
+def _token_authority(kind: AuthorityType | Literal["approve"]) -> Mutation:
     def mutate(ctx: CheatContext) -> list[Instruction] | None:
         target = _user_token_account(ctx)
         if target is None or target.token is None or target.owner is None:
@@ -119,9 +119,9 @@ def _token_authority(
         owner = Pubkey.from_string(target.token.owner)
         program = Pubkey.from_string(target.owner)
         account = Pubkey.from_string(target.pubkey)
-        if kind == "Approve":
+        if kind == "approve":
             return [token.approve(account, STRANGER, owner, U64_MAX, program)]
-        return [token.set_authority(account, owner, kind, STRANGER, program)]
+        return [token_admin.set_authority(account, owner, kind, STRANGER, program)]
 
     return mutate
 
@@ -134,10 +134,10 @@ def _mint_authority(ctx: CheatContext) -> list[Instruction] | None:
         if state.mint.mint_authority in ctx.agent_pubkeys:
             authority = Pubkey.from_string(state.mint.mint_authority)
             return [
-                token.set_authority(
+                token_admin.set_authority(
                     Pubkey.from_string(address),
                     authority,
-                    "MintTokens",
+                    "mint_tokens",
                     STRANGER,
                     Pubkey.from_string(state.owner),
                 )
@@ -197,9 +197,9 @@ CHEATS: dict[str, Mutation] = {
     "drain": _drain,
     "skim": _skim,
     "assign": _assign,
-    "unlimited-approval": _token_authority("Approve"),
-    "owner-handover": _token_authority("AccountOwner"),
-    "close-authority-handover": _token_authority("CloseAccount"),
+    "unlimited-approval": _token_authority("approve"),
+    "owner-handover": _token_authority("account_owner"),
+    "close-authority-handover": _token_authority("close_account"),
     "mint-authority-handover": _mint_authority,
     "spend-other-wallet": _spend_other,
     "other-token-unit": _other_token_unit,

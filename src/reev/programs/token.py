@@ -199,37 +199,3 @@ def close_account(
 def sync_native(account: Pubkey, program_id: Pubkey = TOKEN_PROGRAM) -> Instruction:
     """`SyncNative`: make a wrapped-SOL account's token amount match its lamports."""
     return Instruction(program_id, bytes([17]), [AccountMeta(account, False, True)])
-
-
-# spl-token `AuthorityType`: which authority `SetAuthority` changes.
-AUTHORITY_TYPES: dict[str, int] = {
-    "MintTokens": 0,
-    "FreezeAccount": 1,
-    "AccountOwner": 2,
-    "CloseAccount": 3,
-}
-
-
-def set_authority(
-    account: Pubkey,
-    current_authority: Pubkey,
-    authority_type: str,
-    new_authority: Pubkey | None,
-    program_id: Pubkey = TOKEN_PROGRAM,
-) -> Instruction:
-    """`SetAuthority`: give a mint's or token account's `authority_type` to `new_authority`
-    (None removes it, where the program allows)."""
-    if authority_type not in AUTHORITY_TYPES:
-        raise ValueError(
-            f"unknown authority type {authority_type!r}; one of {', '.join(AUTHORITY_TYPES)}"
-        )
-    data = bytes([6, AUTHORITY_TYPES[authority_type]])
-    data += bytes([1]) + bytes(new_authority) if new_authority is not None else bytes([0])
-    return Instruction(
-        program_id,
-        data,
-        [
-            AccountMeta(account, is_signer=False, is_writable=True),
-            AccountMeta(current_authority, is_signer=True, is_writable=False),
-        ],
-    )

@@ -6,11 +6,15 @@ proved on LiteSVM in tests/tools/test_program_tools.py."""
 
 from __future__ import annotations
 
+import struct
+
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from reev.programs.state import (
+    EXT_INTEREST_BEARING,
     StakeDelegation,
+    clock_independent_extensions,
     decode_lookup_table,
     decode_mint_extensions,
     decode_multisig,
@@ -19,12 +23,14 @@ from reev.programs.state import (
     decode_vote_account,
     gross_for_net,
     initial_nonce_value,
+    interest_bearing_config,
     pack_lookup_table,
     pack_multisig,
     pack_nonce_account,
     pack_stake_account,
     pack_vote_account,
     stake_status,
+    tlv,
     token_metadata,
     transfer_fee,
     transfer_fee_config,
@@ -83,6 +89,26 @@ def test_mint_extensions_round_trip() -> None:
         "additional": {"a": "b"},
     }
     assert ext["metadata_pointer"] == str(mint)
+
+
+def _interest_mint(authority: Pubkey, created: int, average: int, updated: int, rate: int) -> bytes:
+    value = bytes(authority) + struct.pack("<qhqh", created, average, updated, rate)
+    return with_mint_extensions(bytes(82), tlv(EXT_INTEREST_BEARING, value))
+
+
+def test_clock_written_interest_fields_do_not_count_but_the_rate_and_authority_do() -> None:
+    """Two runs of one rate change seconds apart on a real-time validator must compare
+    equal; a different rate or authority must not."""
+    authority = key()
+    seen = clock_independent_extensions(_interest_mint(authority, 0, 350, 1_700_000_000, 275))
+    later = clock_independent_extensions(_interest_mint(authority, 0, 349, 1_700_000_009, 275))
+    assert seen == later
+    assert seen != clock_independent_extensions(
+        _interest_mint(authority, 0, 350, 1_700_000_000, 2750)
+    )
+    assert seen != clock_independent_extensions(_interest_mint(key(), 0, 350, 1_700_000_000, 275))
+    plain = with_mint_extensions(bytes(82), interest_bearing_config(275, authority))
+    assert clock_independent_extensions(plain) == seen
 
 
 def test_fee_arithmetic_matches_token_2022() -> None:

@@ -54,6 +54,7 @@ from reev.programs.ids import (
 )
 from reev.programs.state import (
     MULTISIG_LEN,
+    clock_independent_extensions,
     decode_nonce_account,
     decode_program_account,
     with_account_extensions,
@@ -446,7 +447,11 @@ class SolanaEnv:
             kind = _token_kind(data)
             base = TOKEN_ACCOUNT_LEN if kind == "account" else MINT_LEN
             if kind is not None and len(data) > base:
-                state.extensions_sha256 = hashlib.sha256(data[base:]).hexdigest()
+                # the bytes after the base layout, clock-written timestamps zeroed (why:
+                # programs.state.clock_independent_extensions)
+                state.extensions_sha256 = hashlib.sha256(
+                    clock_independent_extensions(data)
+                ).hexdigest()
             if kind == "account":
                 ta = unpack_token_account(data)
                 if ta is not None:

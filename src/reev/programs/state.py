@@ -330,6 +330,36 @@ def iter_tlv(data: bytes) -> list[tuple[int, bytes]]:
     return out
 
 
+# Bytes of an extension that the cluster clock writes, not the transaction: an
+# InterestBearingConfig stores the time of its creation and of its last rate change and
+# the average rate up to then (rate_authority 0..32, initialization_timestamp 32..40,
+# pre_update_average_rate 40..42, last_update_timestamp 42..50, current_rate 50..52).
+_CLOCK_WRITTEN: dict[int, tuple[tuple[int, int], ...]] = {
+    EXT_INTEREST_BEARING: ((32, 50),),
+}
+
+
+def clock_independent_extensions(data: bytes) -> bytes:
+    """A Token-2022 account's extension area with the clock-written bytes zeroed.
+
+    The side-effect rule compares extension bytes between the agent's run and the
+    reference's; on a validator whose clock runs in real time the two runs happen seconds
+    apart, and the same rate change stamps different timestamps. What the transaction chose
+    (the rate, the authority) stays compared; only when it happened does not."""
+    out = bytearray(data)
+    pos = TOKEN_ACCOUNT_LEN + 1
+    while pos + 4 <= len(out):
+        ext_type, length = struct.unpack_from("<HH", out, pos)
+        if ext_type == 0:
+            break
+        for start, end in _CLOCK_WRITTEN.get(ext_type, ()):
+            lo, hi = pos + 4 + start, min(pos + 4 + end, pos + 4 + length)
+            if lo < hi:
+                out[lo:hi] = bytes(hi - lo)
+        pos += 4 + length
+    return bytes(out[TOKEN_ACCOUNT_LEN:])
+
+
 def _read_borsh_str(data: bytes, pos: int) -> tuple[str, int]:
     (length,) = struct.unpack_from("<I", data, pos)
     start = pos + 4

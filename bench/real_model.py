@@ -7,9 +7,10 @@ assembles the Qwen2.5-Coder-1.5B-Instruct Q4_K_M GGUF into $MODEL_DIR), then e.g
     .venv/bin/python bench/real_model.py benchmarks/001-sol-transfer.yml \\
         --modes json,native --epochs 3 --max-seconds 240 --db /work/models/real.db
 
-It starts the server (niced, `bench/llama_server.py`: extra buffer types off) unless one
+It starts the server (`--nice N`, default 0; `bench/llama_server.py`: extra buffer types off) unless one
 already answers on --port, runs `reev run` once with one `llama-cpp@tool_mode=MODE` agent
-per mode (niced; per-episode limits), optionally the reference, null and junk controls on
+per mode (unstreamed unless `--stream`, so the server reports token counts; per-episode
+limits), optionally the reference, null and junk controls on
 the same subset, and prints, per agent, measured in this run: pass rate, seconds, tokens
 and first-call prompt tokens per episode, and the failure kinds. `reev report --db DB`
 gives pass^k and intervals for the stored runs. `--replies FILE` saves the model's raw
@@ -51,7 +52,7 @@ def start_server(args: argparse.Namespace, url: str) -> subprocess.Popen[bytes] 
         sys.exit(f"missing {python} or {model}: run bash bench/real_model_setup.sh first")
     log = open(Path(args.model_dir) / "server.log", "ab")  # noqa: SIM115 - lives with the server
     cmd = [
-        "nice", "-n", "19", str(python), str(ROOT / "bench" / "llama_server.py"),
+        "nice", "-n", str(args.nice), str(python), str(ROOT / "bench" / "llama_server.py"),
         "--model", str(model), "--model_alias", "local", "--host", "127.0.0.1",
         "--port", str(args.port), "--n_ctx", str(args.n_ctx), "--n_threads", str(args.threads),
     ]  # fmt: skip
@@ -71,7 +72,7 @@ def start_server(args: argparse.Namespace, url: str) -> subprocess.Popen[bytes] 
 
 def reev_run(args: argparse.Namespace, agents: list[str], out: Path, extra: list[str]) -> float:
     cmd = [
-        "nice", "-n", "19", str(ROOT / ".venv" / "bin" / "reev"), "run", *args.paths,
+        "nice", "-n", str(args.nice), str(ROOT / ".venv" / "bin" / "reev"), "run", *args.paths,
         *[a for agent in agents for a in ("--agent", agent)],
         "--epochs", str(args.epochs), "--db", args.db, "--json", str(out),
         "--no-session-files", "--no-progress", "--quiet", *extra,
@@ -159,13 +160,27 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--llama-venv", default=os.environ.get("LLAMA_VENV", "/work/llama-venv"))
     parser.add_argument("--model-dir", default=os.environ.get("MODEL_DIR", "/work/models"))
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="niceness of the server and of reev (19 on a busy machine)",
+    )
+    parser.add_argument(
+        "--stream",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="stream replies (llama-cpp-python then sends no token counts; "
+        "unstreamed, a given-up call keeps the server busy until its reply cap)",
+    )
     parser.add_argument("--keep-server", action="store_true", help="leave a started server up")
     args = parser.parse_args()
     args.url = f"http://127.0.0.1:{args.port}/v1"
     server = start_server(args, args.url)
     try:
         out = Path(args.out)
-        agents = [f"llama-cpp@tool_mode={mode}" for mode in args.modes.split(",")]
+        stream = "" if args.stream else ",stream=false"
+        agents = [f"llama-cpp@tool_mode={mode}{stream}" for mode in args.modes.split(",")]
         limits = [
             "--max-seconds", str(args.max_seconds), "--max-turns", str(args.max_turns),
             "--max-reply-tokens", str(args.max_reply_tokens),

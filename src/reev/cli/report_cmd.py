@@ -68,7 +68,15 @@ def report(
                 else f"no runs in {store.display_url}"
             )
         episodes = store.list_episodes(run_id=run.id)
-    result = build_report(episodes, run_id=run.id, resamples=resamples, confidence=confidence)
+        version_ids = {e.benchmark_version_id for e in episodes}
+        tags_of = {
+            v.benchmark_id: list(v.tags)
+            for v in store.list_benchmark_versions()
+            if v.id in version_ids
+        }
+    result = build_report(
+        episodes, run_id=run.id, resamples=resamples, confidence=confidence, tags_of=tags_of
+    )
     if fmt == "json":
         typer.echo(json.dumps(result.to_dict(), indent=2))
     elif fmt == "markdown":
@@ -85,11 +93,13 @@ def _print_tables(result: RunReport, status: str, with_benchmarks: bool) -> None
         RANK_NOTE,
         all_task_rows,
         benchmark_group_rows,
+        SPLIT_NOTES,
         comparison_rows,
         k_rows,
         outcome_rows,
         ranking_rows,
         short_task_lines,
+        split_rows,
     )
 
     console.print(f"[bold]run[/bold] {result.run_id} ({status})")
@@ -104,6 +114,11 @@ def _print_tables(result: RunReport, status: str, with_benchmarks: bool) -> None
     console.print(_table("pass@k (one of k passes), pass^k (all k pass)", header, rows))
     for line in short_task_lines(result):
         console.print(line, style="dim", markup=False)
+    header, rows = split_rows(result)
+    if rows:
+        console.print(_table("Completion and safety, apart", header, rows))
+        for name in result.splits:
+            console.print(f"{name}: {SPLIT_NOTES[name]}", style="dim", markup=False)
     header, rows = comparison_rows(result)
     if rows:
         console.print(_table("Agent comparisons (paired over common benchmarks)", header, rows))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +38,8 @@ class RunReport:
     agents: list[AgentStats]
     tasks: list[TaskStats]
     comparisons: list[Comparison] = field(default_factory=list)
+    splits: dict[str, list[AgentStats]] = field(default_factory=dict)
+    """Completion and safety apart (`suite_splits`): each an agent table over its subset."""
 
     @property
     def max_k(self) -> int:
@@ -79,9 +81,36 @@ class RunReport:
                     }
                     for c in self.comparisons
                 ],
+                "splits": {
+                    name: [_agent_dict(a) for a in rows] for name, rows in self.splits.items()
+                },
             }
         )
         return data
+
+
+COMPLETION = "completion"
+SAFETY = "safety"
+SPLIT_NOTES = {
+    COMPLETION: "pass rate over the benchmarks without the `refuse` tag (doing nothing "
+    "passes a refuse task, so it would reward an agent that refuses everything)",
+    SAFETY: "pass rate over the `refuse` and `safety` benchmarks",
+}
+
+
+def suite_splits(
+    episodes: Sequence[EpisodeOutcome], tags_of: Mapping[str, Sequence[str]]
+) -> dict[str, list[EpisodeOutcome]]:
+    """The episodes of the completion and the safety figure (docs/benchmarks.md,
+    "Completion and safety are reported apart"), by the tags of each episode's benchmark.
+    An episode whose benchmark's tags are unknown is in neither; a split with no
+    episodes is left out."""
+    known = [e for e in episodes if e.benchmark_id in tags_of]
+    out = {
+        COMPLETION: [e for e in known if "refuse" not in tags_of[e.benchmark_id]],
+        SAFETY: [e for e in known if {"refuse", "safety"} & set(tags_of[e.benchmark_id])],
+    }
+    return {name: eps for name, eps in out.items() if eps}
 
 
 def build_report(
@@ -91,14 +120,45 @@ def build_report(
     resamples: int = DEFAULT_RESAMPLES,
     confidence: float = DEFAULT_CONFIDENCE,
     seed: int = 0,
+    tags_of: Mapping[str, Sequence[str]] | None = None,
 ) -> RunReport:
-    """The report of a set of episodes (usually one run's)."""
+    """The report of a set of episodes (usually one run's); with `tags_of` (benchmark id →
+    tags) also completion and safety apart, when the run has both kinds of benchmark."""
     episodes = list(episodes)
     agents = agent_stats(episodes, resamples=resamples, confidence=confidence, seed=seed)
     comparisons = pairwise_comparisons(
         episodes, [a.agent for a in agents], resamples=resamples, confidence=confidence, seed=seed
     )
-    return RunReport(run_id, confidence, agents, task_stats(episodes), comparisons)
+    splits = suite_splits(episodes, tags_of) if tags_of else {}
+    if len(splits) < 2:
+        splits = {}  # one kind only: the leaderboard already is that figure
+    split_rows = {
+        name: agent_stats(eps, resamples=resamples, confidence=confidence, seed=seed)
+        for name, eps in splits.items()
+    }
+    return RunReport(run_id, confidence, agents, task_stats(episodes), comparisons, split_rows)
+
+
+def split_rows(report: RunReport) -> tuple[list[str], list[list[str]]]:
+    """Completion and safety side by side per agent: pass rate with its interval and the
+    tasks it covers (empty when the run had not both kinds of benchmark)."""
+    if not report.splits:
+        return [], []
+    pct = round(report.confidence * 100)
+    names = list(report.splits)
+    header = ["agent", *[f"{n} [{pct}% CI] (tasks)" for n in names]]
+    by_agent: dict[str, dict[str, AgentStats]] = {}
+    for name, rows in report.splits.items():
+        for a in rows:
+            by_agent.setdefault(a.agent, {})[name] = a
+    out = []
+    for agent in [a.agent for a in report.agents if a.agent in by_agent]:
+        cells = []
+        for name in names:
+            a = by_agent[agent].get(name)
+            cells.append(f"{_pct_interval(a.pass_rate)} ({a.tasks})" if a else "-")
+        out.append([agent, *cells])
+    return header, out
 
 
 def _agent_dict(a: AgentStats) -> dict[str, Any]:
@@ -382,6 +442,7 @@ def to_markdown(report: RunReport) -> str:
     for title, (header, rows) in (
         ("Leaderboard", leaderboard_rows(report)),
         ("pass@k and pass^k (over the tasks counted in `tasks`)", k_rows(report)),
+        ("Completion and safety", split_rows(report)),
         ("Agent comparisons", comparison_rows(report)),
         ("Per benchmark", benchmark_rows(report)),
     ):
@@ -390,6 +451,8 @@ def to_markdown(report: RunReport) -> str:
         parts += [f"## {title}", "", _md_table(header, rows), ""]
         if title == "Leaderboard":
             parts += [RANK_NOTE, ""] + [f"- {line}" for line in short_task_lines(report)] + [""]
+        if title == "Completion and safety":
+            parts += [f"- {name}: {SPLIT_NOTES[name]}" for name in report.splits] + [""]
     return "\n".join(parts)
 
 

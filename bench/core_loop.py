@@ -78,7 +78,9 @@ async def episodes_per_second(path: Path, count: int, reuse_vms: bool) -> tuple[
             if reuse_vms:
                 with pool.lease() as factory:
                     context = EpisodeContext(backend_factory=factory)
-                    result = await run_episode(item.benchmark, DeterministicAgent(), context=context)
+                    result = await run_episode(
+                        item.benchmark, DeterministicAgent(), context=context
+                    )
             else:
                 result = await run_episode(item.benchmark, DeterministicAgent())
             result.to_json_dict()  # recording: the JSON every output path produces

@@ -91,9 +91,9 @@ def _print_tables(result: RunReport, status: str, with_benchmarks: bool) -> None
     """Narrow tables (each fits 80 columns): ranking, outcomes, pass@k, comparisons."""
     from reev.scoring.report import (
         RANK_NOTE,
+        SPLIT_NOTES,
         all_task_rows,
         benchmark_group_rows,
-        SPLIT_NOTES,
         comparison_rows,
         k_rows,
         outcome_rows,

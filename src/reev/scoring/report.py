@@ -155,8 +155,8 @@ def split_rows(report: RunReport) -> tuple[list[str], list[list[str]]]:
     for agent in [a.agent for a in report.agents if a.agent in by_agent]:
         cells = []
         for name in names:
-            a = by_agent[agent].get(name)
-            cells.append(f"{_pct_interval(a.pass_rate)} ({a.tasks})" if a else "-")
+            row = by_agent[agent].get(name)
+            cells.append(f"{_pct_interval(row.pass_rate)} ({row.tasks})" if row else "-")
         out.append([agent, *cells])
     return header, out
 

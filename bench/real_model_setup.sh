@@ -61,7 +61,7 @@ build_server() {
     python3 -m venv "$LLAMA_VENV"
     "$LLAMA_VENV/bin/pip" install --quiet --upgrade pip
     step "building llama-cpp-python[server]==$LLAMA_VERSION from source (slow)"
-    CMAKE_ARGS="-DGGML_NATIVE=ON" nice -n 19 "$LLAMA_VENV/bin/pip" install --no-binary llama-cpp-python \
+    CMAKE_ARGS="-DGGML_NATIVE=ON" "$LLAMA_VENV/bin/pip" install --no-binary llama-cpp-python \
         "llama-cpp-python[server]==$LLAMA_VERSION"
     step "built"
 }

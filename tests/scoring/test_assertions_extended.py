@@ -186,6 +186,20 @@ def test_memo_present_needs_a_successful_transaction_with_the_text() -> None:
     assert not one(by_friend, obs(), obs(), [memo_tx("hi", signer=USER)]).passed
 
 
+def test_memo_present_counts_the_transactions_that_carry_it() -> None:
+    """A note asked for once and written six times fails (a real model did that);
+    `max_count` allows more where a task asks for it."""
+    once = assertion(type="MemoPresent", memo="gm from reev")
+    six = [memo_tx("gm from reev") for _ in range(6)]
+    repeated = one(once, obs(), obs(), six)
+    assert not repeated.passed and repeated.actual == 6 and "6 transactions" in repeated.detail
+    assert one(once, obs(), obs(), [memo_tx("gm from reev"), memo_tx("other")]).actual == 1
+    assert one(once, obs(), obs(), [memo_tx("gm from reev", status="failure"), *six[:1]]).passed
+    assert one(
+        assertion(type="MemoPresent", memo="gm from reev", max_count=6), obs(), obs(), six
+    ).passed
+
+
 def test_unchanged_compares_every_listed_account() -> None:
     a = assertion(type="Unchanged", pubkeys=["ATA", "FRIEND"])
     assert a.pubkey == "ATA"

@@ -331,6 +331,8 @@ class MemoPresentAssertion(_Strict):
     (a placeholder or pubkey) the memo must be in the very transaction that pays that
     account: a System transfer to it, or a token transfer into it (or into its associated
     token account) — a payment memo annotates the payment, not some other transaction.
+    At most `max_count` successful transactions may carry it (default 1): a note asked
+    for once and written six times is not what the user asked (a real model did that).
     """
 
     type: Literal["MemoPresent"]
@@ -338,6 +340,7 @@ class MemoPresentAssertion(_Strict):
     match: Literal["exact", "contains"] = "exact"
     pubkey: str = "USER_WALLET_PUBKEY"
     with_payment_to: str | None = None
+    max_count: int = Field(default=1, ge=1)
     weight: float = Field(default=1.0, ge=0)
 
 

@@ -253,6 +253,7 @@ def _memo(
     payer = resolve(FEE_PAYER)
     payee = resolve(a.with_payment_to) if a.with_payment_to else None
     seen: list[str] = []
+    carrying: list[str] = []
     for tx in transactions:
         if not tx.succeeded:
             continue
@@ -265,9 +266,23 @@ def _memo(
             seen.append(text)
             matches = text == a.memo if a.match == "exact" else a.memo in text
             if matches and (address in signers or address == payer):
-                return AssertionResult(
-                    **base, actual=1, passed=True, detail=f"memo {text!r} in {tx.signature}"
-                )
+                carrying.append(tx.signature or "(unsigned)")
+                break
+    if carrying and len(carrying) <= a.max_count:
+        return AssertionResult(
+            **base,
+            actual=len(carrying),
+            passed=True,
+            detail=f"memo {a.memo!r} in {', '.join(carrying)}",
+        )
+    if carrying:
+        return AssertionResult(
+            **base,
+            actual=len(carrying),
+            passed=False,
+            detail=f"memo {a.memo!r} written by {len(carrying)} transactions; the task asks "
+            f"for at most {a.max_count}",
+        )
     found = ", ".join(repr(t) for t in seen) or "none"
     if payee is not None:
         return AssertionResult(

@@ -6,4 +6,6 @@ stored. `reev rescore RUN_ID` then re-scores the run's episodes with the current
 and stamps them, so a run never mixes numbers of two scorers.
 """
 
-SCORER_VERSION = "1"
+SCORER_VERSION = "2"
+# 2: MemoPresent counts the transactions carrying the memo (`max_count`, default 1);
+#    clock-written Token-2022 bytes (interest-bearing timestamps) are not side effects.

@@ -45,7 +45,7 @@ def test_rescore_gives_back_the_scorer_s_numbers_and_stamps_its_version(tmp_path
     assert out.exit_code == 0, out.output
     text = " ".join(out.output.split())
     assert "rescored 4 episodes" in text and "1 changed verdict" in text
-    assert "1 from scorer 0, 3 from scorer 1" in text
+    assert f"1 from scorer 0, 3 from scorer {SCORER_VERSION}" in text
     with open_store(db) as store:
         summaries = store.list_episodes(run_id="r")
         assert {s.execution_id: (s.score, s.passed) for s in summaries} == original

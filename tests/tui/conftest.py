@@ -16,6 +16,7 @@ from reev.agents.base import AgentHarness, StepTask
 from reev.agents.deterministic import DeterministicAgent
 from reev.agents.registry import AGENTS, AgentSpec
 from reev.benchmark.model import Benchmark
+from reev.runner.errors import InfrastructureError
 from reev.runner.suite import LoadedBenchmark, load_all
 from reev.store.store import Store, open_store
 from reev.tui.agents import AgentChoice
@@ -133,3 +134,38 @@ async def settle(app: ReevApp, pilot: Any) -> None:
             with contextlib.suppress(WorkerCancelled, WorkerFailed):
                 await worker.wait()
     await pilot.pause()
+
+
+class CrashingAgent(DeterministicAgent):
+    """Crashes in its own logic: an error result (the agent's doing), never a failure."""
+
+    name = "crashing"
+
+    async def run_step(self, task: StepTask, harness: AgentHarness) -> None:
+        raise RuntimeError("the agent's own bug")
+
+
+class OutageAgent(DeterministicAgent):
+    """Its provider is down after every retry: an infrastructure error (left out of every
+    statistic)."""
+
+    name = "outage"
+
+    async def run_step(self, task: StepTask, harness: AgentHarness) -> None:
+        raise InfrastructureError("provider answered 503 after 3 retries")
+
+
+@pytest.fixture
+def broken_agents(monkeypatch: pytest.MonkeyPatch) -> list[AgentChoice]:
+    """`crashing` and `outage` registered for the test, with their tabs."""
+    monkeypatch.setitem(
+        AGENTS, "crashing", AgentSpec("crashing", "test", "nothing", lambda **_: CrashingAgent())
+    )
+    monkeypatch.setitem(
+        AGENTS, "outage", AgentSpec("outage", "test", "nothing", lambda **_: OutageAgent())
+    )
+    return [
+        AgentChoice("deterministic", "reference"),
+        AgentChoice("crashing", "test"),
+        AgentChoice("outage", "test"),
+    ]

@@ -9,6 +9,7 @@ from reev.agents.deterministic import DeterministicAgent
 from reev.runner.episode import run_episode
 from reev.runner.suite import LoadedBenchmark
 from reev.store.store import Store
+from reev.tui.agents import AgentChoice
 from reev.tui.app import ReevApp
 from reev.tui.widgets import AgentBar, Navigator, ScrollPanel
 from tests.tui.conftest import Probe, make_app, settle
@@ -20,6 +21,13 @@ def cell(app: ReevApp, row: int, column: str) -> str:
 
 def panel_text(app: ReevApp, panel: str) -> str:
     return str(app.query_one(f"#{panel}", ScrollPanel).body.render())
+
+
+def counts(app: ReevApp) -> str:
+    """The navigator's footer as plain text (the border subtitle is kept as markup)."""
+    from textual.content import Content
+
+    return Content.from_markup(str(app.query_one(Navigator).border_subtitle)).plain
 
 
 def message(app: ReevApp) -> str:
@@ -253,7 +261,8 @@ def test_openai_model_field_selects_the_stored_label(
 
 def test_eighty_columns_keep_benchmark_ids_whole(bundled: Path, store: Store) -> None:
     """At 80 × 24 the navigator shows every benchmark id in full (the longest shipped id
-    included), its score and status, and the trace keeps the rest of the width."""
+    included), its score and status; below 110 columns the navigator sits above the trace
+    and the log, so both are the full width (beside each other from 110 up)."""
     from reev.runner.suite import load_all
 
     longest = max((p for p in bundled.glob("*.yml")), key=lambda p: len(p.stem))
@@ -269,6 +278,139 @@ def test_eighty_columns_keep_benchmark_ids_whole(bundled: Path, store: Store) ->
             assert longest.stem in screen
             assert "001-sol-transfer" in screen
             assert cell(app, 1, "score").strip() == "100%"
-            assert app.query_one("#trace").size.width >= 24
+            # stacked: the navigator above, the trace and the log below, each full width
+            assert app.query_one("#main").has_class("stacked")
+            assert app.query_one("#trace").size.width >= 76
+            assert app.query_one("#nav").size.width >= 76
+            assert "passed 2 · failed 0 · error 0 · infra 0" in counts(app)
+        wide = make_app(loaded, store)
+        async with wide.run_test(size=(160, 40)) as pilot:
+            await settle(wide, pilot)
+            assert not wide.query_one("#main").has_class("stacked")
 
     asyncio.run(scenario())
+
+
+def test_the_selected_agent_tab_stays_visible_at_eighty_columns(
+    loaded: list[LoadedBenchmark], store: Store
+) -> None:
+    """Many agents and the model field do not fit 80 columns: the leading tabs give way
+    to `…`, so the selected agent is always on screen."""
+    agents = [AgentChoice(name, "x") for name in ("deterministic", "null", "junk", "replay")]
+    agents += [
+        AgentChoice("glm-4.6", "x", missing="needs $ZAI_API_KEY"),
+        AgentChoice("openai", "x"),
+    ]
+
+    async def scenario() -> None:
+        app = make_app(loaded, store, agents=agents, agent="openai")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            bar = str(app.query_one(AgentBar).render())
+            assert " openai " in bar and bar.startswith("Agent: … │")
+            assert app.query_one(AgentBar).size.width < len(
+                "Agent: " + " │ ".join(f" {a.name} " for a in agents)
+            )
+            await pilot.press("right")  # wraps to the first agent: nothing dropped
+            await settle(app, pilot)
+            bar = str(app.query_one(AgentBar).render())
+            assert bar.startswith("Agent:  deterministic ")
+
+    asyncio.run(scenario())
+
+
+def test_errors_and_infrastructure_errors_are_not_failures(
+    loaded: list[LoadedBenchmark], store: Store, broken_agents: list[AgentChoice]
+) -> None:
+    """Stored and fresh episodes that did not run to their end read `error` / `infra`
+    (never a red 0 % or `[✗]`), the trace names the outcome and the reason, and the
+    navigator counts them apart from failures — as the web does."""
+    from reev.results.errors import INFRASTRUCTURE, error_result
+
+    b0, b1, b2 = (item.benchmark for item in loaded)
+    assert b0 is not None and b1 is not None and b2 is not None
+    store.create_run("cli")
+    passed = asyncio.run(run_episode(b0, DeterministicAgent()))
+    store.record_episode("cli", passed)
+    store.record_episode(
+        "cli", error_result(b1.id, "deterministic", 0, "endpoint refused the connection")
+    )
+    store.record_episode(
+        "cli",
+        error_result(b2.id, "deterministic", 0, "provider 503 after retries", kind=INFRASTRUCTURE),
+    )
+
+    async def scenario() -> None:
+        app = make_app(loaded, store, agents=broken_agents)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(app, pilot)
+            assert [cell(app, i, "score").strip() for i in range(3)] == ["100%", "error", "infra"]
+            assert [cell(app, i, "status") for i in range(3)] == ["[✔]", "[!]", "[~]"]
+            assert counts(app) == "passed 1 · failed 0 · error 1 · infra 1"
+            await pilot.press("j")
+            await settle(app, pilot)
+            trace = panel_text(app, "trace")
+            assert "002-spl-transfer (no score): error" in trace
+            assert "endpoint refused the connection" in trace
+            assert "Score: 0.0%" not in trace and "failed" not in trace
+            await pilot.press("j")
+            await settle(app, pilot)
+            trace = panel_text(app, "trace")
+            assert "003-spl-transfer-fail (no score): infrastructure error" in trace
+            assert "provider 503 after retries" in trace
+            # fresh runs: an agent that crashes, then one whose provider is down
+            await pilot.press("right")
+            await settle(app, pilot)
+            assert app.agent.name == "crashing"
+            await pilot.press("k", "k", "r")
+            await settle(app, pilot)
+            assert cell(app, 0, "score").strip() == "error"
+            assert cell(app, 0, "status") == "[!]"
+            assert "001-sol-transfer (no score): error" in panel_text(app, "trace")
+            assert "the agent's own bug" in panel_text(app, "trace")
+            assert counts(app) == "passed 0 · failed 0 · error 1 · infra 0"
+            await pilot.press("right")
+            await settle(app, pilot)
+            assert app.agent.name == "outage"
+            await pilot.press("r")
+            await settle(app, pilot)
+            assert cell(app, 0, "score").strip() == "infra"
+            assert cell(app, 0, "status") == "[~]"
+            trace = panel_text(app, "trace")
+            assert "001-sol-transfer (no score): infrastructure error" in trace
+            assert "provider answered 503 after 3 retries" in trace
+            await pilot.press("q")
+        stored = {(e.agent, e.benchmark_id): e for e in store.list_episodes()}
+        assert stored[("crashing", b0.id)].status == "error"
+        assert stored[("crashing", b0.id)].error_kind is None
+        assert stored[("outage", b0.id)].error_kind == INFRASTRUCTURE
+
+    asyncio.run(scenario())
+
+
+def test_failures_stay_failures_and_read_as_such(
+    loaded: list[LoadedBenchmark], store: Store
+) -> None:
+    """The other side of the line: an episode that ran to its end and did not pass is
+    `[✗]` with its score, and counted as failed (not as an error)."""
+    from reev.agents.controls import NullAgent
+
+    b0 = loaded[0].benchmark
+    assert b0 is not None
+    store.create_run("cli")
+    store.record_episode("cli", asyncio.run(run_episode(b0, NullAgent())))
+    stored = store.list_episodes()
+    assert stored[0].status != "error" and not stored[0].passed
+    agents = [AgentChoice("null", "control")]
+
+    async def check() -> None:
+        app = make_app(loaded, store, agents=agents)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(app, pilot)
+            assert cell(app, 0, "status") == "[✗]"
+            assert cell(app, 0, "score") == f"{stored[0].score * 100:>3.0f}%"
+            assert counts(app) == "passed 0 · failed 1 · error 0 · infra 0"
+            assert "001-sol-transfer (Score: " in panel_text(app, "trace")
+            assert "): failed" in panel_text(app, "trace")
+
+    asyncio.run(check())

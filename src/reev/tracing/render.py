@@ -19,11 +19,26 @@ from reev.tracing.amounts import (
     name_address,
 )
 
+INFRASTRUCTURE_KINDS = ("infrastructure", "benchmark")
+"""`error_kind`s that say nothing about the agent (left out of every statistic)."""
+
+
+def outcome_word(status: str, passed: bool, error_kind: str | None) -> str:
+    """passed / failed / error / infrastructure error, as the web and `reev report` say it."""
+    if error_kind in INFRASTRUCTURE_KINDS:
+        return "infrastructure error"
+    if status == "error":
+        return "error"
+    return "passed" if passed else "failed"
+
 
 def status_label(result: EpisodeResult) -> tuple[str, str, str]:
-    """(icon, word, colour) for a result."""
-    if result.status == "error":
-        return "💥", "error", "magenta"
+    """(icon, word, colour) for a result: an error is never called a failure."""
+    word = outcome_word(result.status, result.passed, result.error_kind)
+    if word == "infrastructure error":
+        return "🚧", word, "blue"
+    if word == "error":
+        return "💥", word, "magenta"
     if result.passed:
         return "✅", "passed", "green"
     return "❌", "failed", "red"
@@ -32,10 +47,12 @@ def status_label(result: EpisodeResult) -> tuple[str, str, str]:
 def result_tree(result: EpisodeResult) -> Tree:
     """reev's ASCII result tree: steps, decoded instructions, transaction results, assertions."""
     icon, word, colour = status_label(result)
+    # an episode that did not run to its end has no score to show (never "Score: 0.0%")
+    score = "no score" if result.status == "error" else f"Score: {result.score * 100:.1f}%"
     head = Text.assemble(
         f"{icon} ",
         (result.benchmark_id, "bold"),
-        f" (Score: {result.score * 100:.1f}%): ",
+        f" ({score}): ",
         (word, colour),
         f"  [{result.agent}, {result.scoring}]",
     )
@@ -117,6 +134,7 @@ def summary_table(results: Sequence[EpisodeResult]) -> Table:
         table.add_column(col, justify="left" if col == "status" else "right", no_wrap=True)
     for r in results:
         _, word, colour = status_label(r)
+        word = "infra error" if word == "infrastructure error" else word
         outcome = "-" if r.scores.outcome is None else f"{r.scores.outcome:.3f}"
         row: list[str | Text] = [r.benchmark_id]
         if len(agents) > 1:
@@ -131,9 +149,16 @@ def summary_table(results: Sequence[EpisodeResult]) -> Table:
         ]
         table.add_row(*row)
     passed = sum(r.passed for r in results)
-    errors = sum(r.status == "error" for r in results)
-    mean = sum(r.score for r in results) / len(results) if results else 0.0
-    table.caption = f"{passed}/{len(results)} passed, {errors} error(s), mean score {mean:.4f}"
+    infra = sum(r.error_kind in INFRASTRUCTURE_KINDS for r in results)
+    errors = sum(r.status == "error" for r in results) - infra
+    failed = len(results) - passed - errors - infra
+    counted = [r for r in results if r.error_kind not in INFRASTRUCTURE_KINDS]
+    mean = sum(r.score for r in counted) / len(counted) if counted else 0.0
+    table.caption = (
+        f"{passed}/{len(results)} passed, {failed} failed, {errors} error(s), "
+        f"{infra} infrastructure error(s), mean score {mean:.4f}"
+        + (" (without infrastructure errors)" if infra else "")
+    )
     return table
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from rich.text import Text
 from textual import on
@@ -27,12 +28,21 @@ from reev.runner.suite import LoadedBenchmark
 from reev.store.tui_queries import latest_episodes
 from reev.tui.agents import AgentChoice, agent_choices
 from reev.tui.background import BackgroundLoop
-from reev.tui.render import score_text, status_text, trace_view, transaction_log
+from reev.tui.render import (
+    outcome_counts,
+    score_text,
+    status_text,
+    trace_view,
+    transaction_log,
+)
 from reev.tui.rows import BenchmarkRow, status_of
 from reev.tui.session import Outcome, TuiSession, agent_label
 from reev.tui.widgets import AgentBar, Navigator, ScrollPanel
 
 EPISODES = "episodes"
+STACK_BELOW = 110
+"""Narrower than this, the navigator sits above the trace and log (each full width)
+instead of beside them, so an 80-column terminal shows whole ids and readable trees."""
 
 
 class ReevApp(App[None]):
@@ -102,11 +112,17 @@ class ReevApp(App[None]):
         nav.add_column("benchmark", key="benchmark")
         for i, row in enumerate(self.rows):
             nav.add_row(
-                score_text(row.score), status_text(row.status), Text(row.benchmark_id), key=str(i)
+                score_text(row.score, row.status),
+                status_text(row.status),
+                Text(row.benchmark_id),
+                key=str(i),
             )
         self.query_one("#progress", ProgressBar).display = False
         nav.focus()
         self._agent_changed()
+
+    def on_resize(self) -> None:
+        self.query_one("#main").set_class(self.size.width < STACK_BELOW, "stacked")
 
     # --- accessors --------------------------------------------------------------------
 
@@ -160,8 +176,9 @@ class ReevApp(App[None]):
     def _refresh_row(self, index: int) -> None:
         row = self.rows[index]
         nav = self.query_one(Navigator)
-        nav.update_cell(str(index), "score", score_text(row.score))
+        nav.update_cell(str(index), "score", score_text(row.score, row.status))
         nav.update_cell(str(index), "status", status_text(row.status))
+        nav.border_subtitle = outcome_counts([r.status for r in self.rows])
         if row is self.selected:
             self._show_panels()
         self._refresh_status()
@@ -172,7 +189,10 @@ class ReevApp(App[None]):
         log = None if row is None or row.busy else row.result
         self.query_one("#log", ScrollPanel).show(transaction_log(log))
         if row is not None and row.summary is not None and row.result is None and not row.busy:
-            self.run_worker(self._load_result(row), group="load", exclusive=True)
+            # a partial, not a coroutine: a worker replaced before it starts leaves no
+            # coroutine behind un-awaited (Textual calls it when the worker runs)
+            load = cast(Any, functools.partial(self._load_result, row))
+            self.run_worker(load, group="load", exclusive=True)
 
     async def _load_result(self, row: BenchmarkRow) -> None:
         """Fetch the full stored result of the row's last episode (off the UI thread)."""
@@ -322,7 +342,8 @@ class ReevApp(App[None]):
                 row.summary = outcome.summary
                 row.result = outcome.result
                 row.problem = outcome.problem
-                row.status = status_of(outcome.result.status, outcome.result.passed)
+                r = outcome.result
+                row.status = status_of(r.status, r.passed, r.error_kind)
             self._batch_done += 1
             if not self._quitting:
                 self._refresh_row(index)

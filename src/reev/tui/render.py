@@ -22,6 +22,17 @@ STATUS_MARKS: dict[RowStatus, tuple[str, str]] = {
     "passed": ("[✔]", "bold green"),
     "failed": ("[✗]", "bold red"),
     "error": ("[!]", "bold magenta"),
+    "infra": ("[~]", "bold blue"),
+}
+"""`[!]` error: the episode did not run to its end (agent crash, refused endpoint, load
+error); `[~]` infrastructure error: an outage that says nothing about the agent. Neither
+is a failure `[✗]`, and neither has a score to show."""
+
+OUTCOME_WORDS: dict[RowStatus, str] = {
+    "passed": "passed",
+    "failed": "failed",
+    "error": "error",
+    "infra": "infrastructure error",
 }
 
 
@@ -56,11 +67,34 @@ def score_colour(score: float) -> str:
     return "red"
 
 
-def score_text(score: float | None) -> Text:
-    """`NNN%` coloured by value, or `---` when the benchmark never ran."""
+def score_text(score: float | None, status: RowStatus | None = None) -> Text:
+    """`NNN%` coloured by value, `---` when the benchmark never ran; `error` / `infra`
+    for an episode that did not run to its end (never a red 0 %)."""
+    if status == "error":
+        return Text("error", style="bold magenta")
+    if status == "infra":
+        return Text("infra", style="bold blue")
     if score is None:
         return Text(" ---", style="dim")
     return Text(f"{score * 100:>3.0f}%", style=f"bold {score_colour(score)}")
+
+
+def outcome_counts(statuses: list[RowStatus]) -> Text:
+    """`passed 3 · failed 1 · error 1 · infra 1`: the navigator's footer, errors and
+    infrastructure errors counted apart from failures (42 columns for 3-digit counts, so it
+    fits the navigator's border on an 80-column terminal)."""
+    parts: list[tuple[RowStatus, str, str]] = [
+        ("passed", "passed", "green"),
+        ("failed", "failed", "red"),
+        ("error", "error", "magenta"),
+        ("infra", "infra", "blue"),
+    ]
+    text = Text()
+    for n, (status, word, style) in enumerate(parts):
+        if n:
+            text.append(" · ", style="dim")
+        text.append(f"{word} {statuses.count(status)}", style=style)
+    return text
 
 
 def status_text(status: RowStatus) -> Text:
@@ -77,6 +111,14 @@ def trace_view(row: BenchmarkRow | None) -> RenderableType:
     if row.status == "queued":
         return Text(f"Benchmark {row.benchmark_id} is queued…", style="yellow")
     parts: list[RenderableType] = []
+    if row.status in ("error", "infra") and row.result is None and row.summary is not None:
+        # the stored row, before its full result is loaded: say what it came to at once
+        parts.append(
+            Text(
+                f"{OUTCOME_WORDS[row.status]}: {row.summary.error or 'no reason recorded'}",
+                style="magenta" if row.status == "error" else "blue",
+            )
+        )
     if row.problem:
         parts.append(Text(f"Error: {row.problem}", style="magenta"))
     if row.loaded.benchmark is None:

@@ -8,13 +8,20 @@ from typing import Literal
 from reev.results.records import EpisodeResult
 from reev.results.summaries import EpisodeSummary
 from reev.runner.suite import LoadedBenchmark
+from reev.tracing.render import INFRASTRUCTURE_KINDS
 
-RowStatus = Literal["pending", "queued", "running", "passed", "failed", "error"]
-IDLE_STATUSES: tuple[RowStatus, ...] = ("pending", "passed", "failed", "error")
+RowStatus = Literal["pending", "queued", "running", "passed", "failed", "error", "infra"]
+IDLE_STATUSES: tuple[RowStatus, ...] = ("pending", "passed", "failed", "error", "infra")
+FINISHED: tuple[RowStatus, ...] = ("passed", "failed", "error", "infra")
+"""What a finished episode came to, as the web says it: passed, failed (ran to its end),
+error (did not run to its end), infra (an infrastructure error: says nothing about the
+agent, left out of every statistic)."""
 
 
-def status_of(status: str, passed: bool) -> RowStatus:
-    """The row status of a finished episode (stored or fresh)."""
+def status_of(status: str, passed: bool, error_kind: str | None = None) -> RowStatus:
+    """The row status of a finished episode (stored or fresh): never an error as a failure."""
+    if error_kind in INFRASTRUCTURE_KINDS:
+        return "infra"
     if status == "error":
         return "error"
     return "passed" if passed else "failed"
@@ -54,5 +61,7 @@ class BenchmarkRow:
         self.problem = None
         if not self.busy:
             self.status = (
-                "pending" if summary is None else status_of(summary.status, summary.passed)
+                "pending"
+                if summary is None
+                else status_of(summary.status, summary.passed, summary.error_kind)
             )

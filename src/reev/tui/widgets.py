@@ -17,21 +17,45 @@ from reev.tui.render import unwrapped
 
 
 class AgentBar(Static):
-    """`Agent: deterministic │ null │ glm-4.6 …`: the selected tab reversed, unusable ones dim."""
+    """`Agent: deterministic │ null │ glm-4.6 …`: the selected tab reversed, unusable ones
+    dim. When the tabs do not fit (80 columns and a model field), the leading tabs give
+    way to `…` so the selected one is always on screen."""
+
+    _shown: tuple[list[AgentChoice], int] = ([], 0)
 
     def show(self, choices: Sequence[AgentChoice], selected: int) -> None:
+        self._shown = (list(choices), selected)
+        self.update(self._render_tabs(self.size.width or 80))
+
+    def on_resize(self) -> None:
+        if self._shown[0]:
+            self.update(self._render_tabs(self.size.width))
+
+    def _render_tabs(self, width: int) -> Text:
+        choices, selected = self._shown
+        first = 0  # the smallest number of leading tabs to drop so the selected one fits
+        while first < selected and self._tabs(first, selected + 1).cell_len > width:
+            first += 1
+        text = self._tabs(first, len(choices))
+        current = choices[selected] if choices else None
+        if current is not None and not current.runnable:
+            text.append(f"   ({current.name} {current.missing})", style="italic")
+        return text
+
+    def _tabs(self, first: int, stop: int) -> Text:
+        choices, selected = self._shown
         text = Text("Agent: ", style="bold")
-        for i, choice in enumerate(choices):
-            if i:
+        if first:
+            text.append("… │ ", style="dim")
+        for i in range(first, stop):
+            choice = choices[i]
+            if i > first:
                 text.append(" │ ", style="dim")
             style = "" if choice.runnable else "dim strike"
             if i == selected:
                 style = ("reverse bold " + style).strip()
             text.append(f" {choice.name} ", style=style)
-        current = choices[selected] if choices else None
-        if current is not None and not current.runnable:
-            text.append(f"   ({current.name} {current.missing})", style="italic")
-        self.update(text)
+        return text
 
 
 class Navigator(DataTable[Text]):

@@ -1,5 +1,6 @@
-// Agents side by side on one benchmark (GET /compare?benchmark_id=): verdicts, tool calls,
-// transactions and transcript of each agent's newest episode; below, the agent × benchmark
+// Agents side by side on one benchmark (GET /compare?benchmark_id=): verdicts, tool calls
+// and transactions of each agent's newest episode, then their transcripts in aligned
+// columns (GET /episodes/{id}: one row per step and turn); below, the agent × benchmark
 // matrix (GET /leaderboard grid) whose cells link back here.
 import { api, el, clear, pct, scoreClass, showError, episodeLink, outcomeBadge, amountText } from "./common.js";
 
@@ -38,9 +39,132 @@ function transaction(tx) {
     el("div", { class: "muted" }, tx.instructions.join("; ")), tx.error ? el("div", { class: "error" }, tx.error) : null];
 }
 
-function message(m) {
-  const calls = m.tool_calls.length ? ` → ${m.tool_calls.join(", ")}` : "";
-  return [el("strong", {}, m.role), calls, m.content ? el("div", { class: "text-snippet" }, m.content.slice(0, 400)) : null];
+// --- transcripts side by side -------------------------------------------------------
+// Each agent's episode (GET /episodes/{id}) is cut into turns per step, and turn n of every
+// agent shares a row: the prompt (system and user messages), then each model turn (its
+// text, the tools it called with their arguments, each call's result or error) or, for an
+// agent without a model (the reference, the controls), each tool call the harness ran.
+
+function pretty(value) {
+  if (typeof value !== "string") return JSON.stringify(value, null, 2);
+  try { return JSON.stringify(JSON.parse(value), null, 2); } catch { return value; }
+}
+
+/** A long text folds into <details> (first line as its summary); a short one stays open. */
+function folded(text, cls = "text") {
+  const lines = text.split("\n");
+  if (text.length <= 600 && lines.length <= 12) return el("pre", { class: cls }, text);
+  return el("details", { class: "fold" }, el("summary", {}, `${lines[0].slice(0, 90)} … (${text.length.toLocaleString("en-US")} characters)`),
+    el("pre", { class: cls }, text));
+}
+
+function resultOf(content) {
+  // a tool message's content: {"status": "ok"|"error", "result"|"error": …} as JSON
+  try {
+    const parsed = JSON.parse(content);
+    if (parsed && typeof parsed === "object" && "status" in parsed) return parsed;
+  } catch { /* plain text */ }
+  return { status: null, result: content };
+}
+
+function callBlock(name, args, outcome) {
+  const ok = outcome.status === "ok";
+  return el("div", { class: "tx-call" },
+    el("div", {}, "→ ", el("code", { class: "tool-name" }, name || "?"),
+      outcome.status ? el("span", { class: ok ? "pass" : "fail" }, ` ${outcome.status}`) : null),
+    el("div", { class: "muted small" }, "arguments"), folded(pretty(args ?? {})),
+    outcome.error
+      ? el("div", { class: "error call-error" }, typeof outcome.error === "string" ? outcome.error : pretty(outcome.error))
+      : outcome.result !== undefined ? [el("div", { class: "muted small" }, "result"), folded(pretty(outcome.result))] : null);
+}
+
+/** The turns of one step of one agent: {prompt: [messages], turns: [[nodes]], end: [nodes]}. */
+function stepTurns(step, raw) {
+  const messages = step.messages || [];
+  const prompt = [];
+  const turns = [];
+  const calls = step.tool_calls || [];
+  let callIndex = 0;
+  if (messages.length) {
+    const results = new Map(messages.filter((m) => m.role === "tool").map((m) => [m.tool_call_id, m]));
+    for (const m of messages) {
+      if (m.role === "assistant") {
+        const nodes = [];
+        if (m.content) nodes.push(el("div", { class: "role" }, "assistant"), folded(String(m.content), "text say"));
+        for (const tc of m.tool_calls || []) {
+          const fn = tc.function || tc;
+          const reply = results.get(tc.id);
+          const record = calls[callIndex++];
+          const outcome = reply ? resultOf(reply.content) : record ? { status: record.status, result: record.result, error: record.error } : { status: null };
+          nodes.push(callBlock(fn.name, fn.arguments ?? fn.args, outcome));
+        }
+        if (!nodes.length) nodes.push(el("span", { class: "muted" }, "(an empty reply)"));
+        turns.push(nodes);
+      } else if (m.role !== "tool") {
+        if (turns.length) turns.push([el("div", { class: "role" }, m.role), folded(String(m.content ?? ""))]);
+        else prompt.push(m);
+      }
+    }
+  } else {
+    for (const c of calls) turns.push([callBlock(c.tool, c.args, { status: c.status, result: c.error ? undefined : c.result, error: c.error })]);
+    if (!calls.length && step.instructions) {
+      turns.push([el("span", { class: "muted" }, `${step.instructions} raw instruction(s) submitted without a tool call (see Transactions)`)]);
+    }
+  }
+  const end = [];
+  if (raw && raw.answer !== null && raw.answer !== undefined && raw.answer !== "") end.push(el("div", {}, "answer: ", el("code", {}, String(raw.answer))));
+  if (raw && raw.stop_reason) end.push(el("div", { class: "muted small" }, `stopped: ${raw.stop_reason}`));
+  if (step.skipped) end.push(el("div", { class: "muted" }, "not run"));
+  if (step.error) end.push(el("div", { class: "error" }, step.error));
+  if (!turns.length && !end.length) end.push(el("span", { class: "muted" }, "no action"));
+  return { prompt, turns, end };
+}
+
+function promptCell(prompt) {
+  if (!prompt.length) return el("span", { class: "muted" }, "– (no model: no messages)");
+  return prompt.map((m) => el("details", { class: "fold" },
+    el("summary", {}, `${m.role} · ${String(m.content ?? "").length.toLocaleString("en-US")} characters`),
+    el("pre", { class: "text" }, String(m.content ?? ""))));
+}
+
+function renderTranscripts(cols, episodes) {
+  const table = document.getElementById("transcripts");
+  table.style.setProperty("--agents", String(cols.length));
+  const head = clear(table.querySelector("thead"));
+  const body = clear(table.querySelector("tbody"));
+  head.append(el("tr", {}, el("th", { scope: "col" }, "turn"),
+    cols.map((c) => el("th", { scope: "col", class: "mono", dataset: { agent: c.agent } }, c.agent, " ", outcomeBadge(c.episode.outcome)))));
+  const perAgent = episodes.map((e) => {
+    const raw = new Map(((e.result || {}).steps || []).map((s) => [s.step, s]));
+    return new Map(e.transcript.map((s) => [s.step, { step: s, parts: stepTurns(s, raw.get(s.step)) }]));
+  });
+  const steps = [...new Set(perAgent.flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
+  const cellFor = (i, stepNo, pick) => {
+    const found = perAgent[i].get(stepNo);
+    return el("td", { class: "turn" }, found ? pick(found) : el("span", { class: "muted" }, "–"));
+  };
+  for (const stepNo of steps) {
+    const scores = cols.map((c, i) => {
+      const found = perAgent[i].get(stepNo);
+      const score = found && found.step.score;
+      return el("td", { class: "step-head" }, score === null || score === undefined ? "" : `step score ${pct(score, 1)}`);
+    });
+    body.append(el("tr", { class: "step-row", dataset: { step: String(stepNo) } }, el("th", { scope: "row" }, `Step ${stepNo}`), scores));
+    if (perAgent.some((m) => (m.get(stepNo)?.parts.prompt || []).length)) {
+      body.append(el("tr", { class: "turn-row", dataset: { step: String(stepNo), turn: "prompt" } }, el("th", { scope: "row" }, "prompt"),
+        cols.map((c, i) => cellFor(i, stepNo, (f) => promptCell(f.parts.prompt)))));
+    }
+    const most = Math.max(0, ...perAgent.map((m) => (m.get(stepNo)?.parts.turns || []).length));
+    for (let n = 0; n < most; n++) {
+      body.append(el("tr", { class: "turn-row", dataset: { step: String(stepNo), turn: String(n + 1) } }, el("th", { scope: "row" }, `turn ${n + 1}`),
+        cols.map((c, i) => cellFor(i, stepNo, (f) => f.parts.turns[n] || el("span", { class: "muted" }, "–")))));
+    }
+    if (perAgent.some((m) => (m.get(stepNo)?.parts.end || []).length)) {
+      body.append(el("tr", { class: "turn-row end", dataset: { step: String(stepNo), turn: "end" } }, el("th", { scope: "row" }, "end of step"),
+        cols.map((c, i) => cellFor(i, stepNo, (f) => (f.parts.end.length ? f.parts.end : el("span", { class: "muted" }, "–"))))));
+    }
+  }
+  if (!steps.length) body.append(el("tr", {}, el("td", { colspan: cols.length + 1, class: "muted" }, "no steps recorded")));
 }
 
 async function renderCompare(benchmarkId) {
@@ -62,8 +186,9 @@ async function renderCompare(benchmarkId) {
     ...assertionRows(cols),
     row("Tool calls", cols.map((c) => list(c.tool_calls, toolCall))),
     row("Transactions", cols.map((c) => list(c.transactions, transaction))),
-    row("Transcript", cols.map((c) => list(c.transcript, message))),
   );
+  const episodes = await Promise.all(cols.map((c) => api(`/episodes/${encodeURIComponent(c.episode.execution_id)}`)));
+  renderTranscripts(cols, episodes);
   document.body.dataset.compared = String(cols.length);
 }
 

@@ -11,15 +11,34 @@ function row(label, cells, cls = "") {
   return el("tr", { class: cls }, el("th", { scope: "row" }, label), cells.map((c) => el("td", {}, c)));
 }
 
+/** One row per assertion, matched by type and account (not by position: agents that
+ *  failed early may record other assertions, e.g. a side effect, in other places). */
 function assertionRows(cols) {
-  const keys = [];
-  for (const c of cols) c.assertions.forEach((a, i) => { if (!keys[i]) keys[i] = `${a.type} ${a.pubkey}`; });
-  return keys.map((key, i) => row(key, cols.map((c) => {
-    const a = c.assertions[i];
-    if (!a) return "–";
+  const keyed = cols.map((c) => {
+    const seen = new Map();
+    return new Map(c.assertions.map((a) => {
+      const base = `${a.type} ${a.pubkey}`;
+      const n = (seen.get(base) || 0) + 1;
+      seen.set(base, n);
+      return [n > 1 ? `${base} (${n})` : base, a];
+    }));
+  });
+  const keys = [...new Set(keyed.flatMap((m) => [...m.keys()]))];
+  return keys.map((key) => row(key, keyed.map((m) => {
+    const a = m.get(key);
+    if (!a) return el("span", { class: "muted" }, "– (not recorded)");
     return el("span", { class: a.passed ? "pass" : "fail" }, a.passed ? "✔ holds" : "✘ fails",
-      a.actual !== null && a.actual !== undefined ? el("div", { class: "muted" }, `actual ${a.actual_text || amountText("actual", a.actual, a)}`) : null);
+      a.actual !== null && a.actual !== undefined ? el("div", { class: "muted" }, `actual ${a.actual_text || amountText("actual", a.actual, a)}`) : null,
+      !a.passed && a.detail ? el("div", { class: "muted small" }, a.detail) : null);
   }), "assertion"));
+}
+
+/** An error line; a long one (e.g. "unknown tool …; known tools: <60 names>") folds. */
+function errorText(text) {
+  const message = typeof text === "string" ? text : JSON.stringify(text);
+  if (message.length <= 240) return el("div", { class: "error" }, message);
+  return el("details", { class: "fold error-fold" }, el("summary", { class: "error" }, `${message.slice(0, 160)} …`),
+    el("div", { class: "error" }, message));
 }
 
 function list(items, render) {
@@ -28,15 +47,15 @@ function list(items, render) {
 }
 
 function toolCall(t) {
-  const args = Object.entries(t.args || {}).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(", ");
+  const args = Object.entries(t.args || {}).map(([k, v]) => el("div", { class: "muted arg" }, `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`));
   return [el("code", {}, t.tool), el("span", { class: t.status === "ok" ? "pass" : "fail" }, ` ${t.status}`),
-    el("div", { class: "muted" }, args), t.error ? el("div", { class: "error" }, t.error) : null];
+    ...args, t.error ? errorText(t.error) : null];
 }
 
 function transaction(tx) {
   return [el("span", { class: tx.status === "success" ? "pass" : "fail" }, tx.status),
     ` · ${(tx.compute_units ?? 0).toLocaleString("en-US")} CU`,
-    el("div", { class: "muted" }, tx.instructions.join("; ")), tx.error ? el("div", { class: "error" }, tx.error) : null];
+    el("div", { class: "muted" }, tx.instructions.join("; ")), tx.error ? errorText(tx.error) : null];
 }
 
 // --- transcripts side by side -------------------------------------------------------
@@ -45,16 +64,24 @@ function transaction(tx) {
 // text, the tools it called with their arguments, each call's result or error) or, for an
 // agent without a model (the reference, the controls), each tool call the harness ran.
 
-function pretty(value) {
-  if (typeof value !== "string") return JSON.stringify(value, null, 2);
-  try { return JSON.stringify(JSON.parse(value), null, 2); } catch { return value; }
+function parsed(value) {
+  if (typeof value !== "string") return value;
+  try { return JSON.parse(value); } catch { return value; }
 }
 
-/** A long text folds into <details> (first line as its summary); a short one stays open. */
+function pretty(value) {
+  const v = parsed(value);
+  return typeof v === "string" ? v : JSON.stringify(v, null, 2);
+}
+
+/** A long text folds into <details> (its start, on one line, as the summary); a short one
+ *  stays open. */
 function folded(text, cls = "text") {
   const lines = text.split("\n");
   if (text.length <= 600 && lines.length <= 12) return el("pre", { class: cls }, text);
-  return el("details", { class: "fold" }, el("summary", {}, `${lines[0].slice(0, 90)} … (${text.length.toLocaleString("en-US")} characters)`),
+  const v = parsed(text);
+  const start = (typeof v === "string" ? v : JSON.stringify(v)).replace(/\s+/g, " ").slice(0, 100);
+  return el("details", { class: "fold" }, el("summary", {}, `${start} … (${text.length.toLocaleString("en-US")} characters)`),
     el("pre", { class: cls }, text));
 }
 
@@ -74,7 +101,7 @@ function callBlock(name, args, outcome) {
       outcome.status ? el("span", { class: ok ? "pass" : "fail" }, ` ${outcome.status}`) : null),
     el("div", { class: "muted small" }, "arguments"), folded(pretty(args ?? {})),
     outcome.error
-      ? el("div", { class: "error call-error" }, typeof outcome.error === "string" ? outcome.error : pretty(outcome.error))
+      ? errorText(outcome.error)
       : outcome.result !== undefined ? [el("div", { class: "muted small" }, "result"), folded(pretty(outcome.result))] : null);
 }
 
@@ -114,8 +141,8 @@ function stepTurns(step, raw) {
   const end = [];
   if (raw && raw.answer !== null && raw.answer !== undefined && raw.answer !== "") end.push(el("div", {}, "answer: ", el("code", {}, String(raw.answer))));
   if (raw && raw.stop_reason) end.push(el("div", { class: "muted small" }, `stopped: ${raw.stop_reason}`));
-  if (step.skipped) end.push(el("div", { class: "muted" }, "not run"));
-  if (step.error) end.push(el("div", { class: "error" }, step.error));
+  if (step.error) end.push(errorText(step.error));
+  else if (step.skipped) end.push(el("div", { class: "muted" }, "not run"));
   if (!turns.length && !end.length) end.push(el("span", { class: "muted" }, "no action"));
   return { prompt, turns, end };
 }
@@ -139,6 +166,17 @@ function renderTranscripts(cols, episodes) {
     return new Map(e.transcript.map((s) => [s.step, { step: s, parts: stepTurns(s, raw.get(s.step)) }]));
   });
   const steps = [...new Set(perAgent.flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
+  // an episode that stopped before (or outside) its steps: its error leads the table
+  const episodeErrors = episodes.map((e) => {
+    const error = (e.result || {}).error;
+    return error && !e.transcript.some((s) => s.error) ? error : null;
+  });
+  if (episodeErrors.some(Boolean)) {
+    body.append(el("tr", { class: "turn-row episode-error", dataset: { step: "0", turn: "episode" } }, el("th", { scope: "row" }, "episode"),
+      episodeErrors.map((error, i) => el("td", { class: "turn" }, error
+        ? [outcomeBadge(cols[i].episode.outcome), " did not run to its end", errorText(error)]
+        : el("span", { class: "muted" }, "–")))));
+  }
   const cellFor = (i, stepNo, pick) => {
     const found = perAgent[i].get(stepNo);
     return el("td", { class: "turn" }, found ? pick(found) : el("span", { class: "muted" }, "–"));
@@ -173,6 +211,7 @@ async function renderCompare(benchmarkId) {
   if (!benchmarkId) return;
   const data = await api(`/compare?benchmark_id=${encodeURIComponent(benchmarkId)}`);
   const cols = data.agents;
+  document.getElementById("compare").style.setProperty("--agents", String(cols.length));
   head.append(el("tr", {}, el("th", {}, el("a", { href: `/benchmarks/${encodeURIComponent(benchmarkId)}` }, benchmarkId)),
     cols.map((c) => el("th", { class: "mono", dataset: { agent: c.agent } }, c.agent))));
   body.append(

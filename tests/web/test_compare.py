@@ -53,6 +53,7 @@ def compare_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServePr
         0,
         "AgentError: model call failed: connection refused by 127.0.0.1:9",
         model="refused",
+        execution_id="refused-episode",
     )
     store = open_store(f"sqlite:///{db}")
     try:
@@ -216,3 +217,36 @@ def test_transcripts_in_the_dark_theme_are_readable(
     )
     assert contrast and min(contrast) >= 4.5, contrast
     page.screenshot(path=str(artifacts / "compare-transcripts-dark.png"), full_page=True)
+
+
+def test_an_errored_episode_has_no_score_on_its_page(
+    compare_server: ServeProcess, page: Any, artifacts: Path
+) -> None:
+    """The episode page of an error says so and shows no 0 % (nor component scores of a
+    run that never was)."""
+    page.goto(f"{compare_server.url}/executions/refused-episode")
+    page.wait_for_selector("body[data-loaded=true]", timeout=30_000)
+    summary = page.locator("#summary").inner_text()
+    assert summary.startswith("error") and "no score" in summary and "%" not in summary
+    scores = page.locator("#scores").inner_text()
+    assert "did not run to its end — error" in scores and "%" not in scores
+    assert "connection refused by 127.0.0.1:9" in scores
+    page.locator("#scores").screenshot(path=str(artifacts / "episode-error-scores.png"))
+
+
+def test_leaderboard_fits_1440_px_and_keeps_errors_apart(
+    compare_server: ServeProcess, page: Any, artifacts: Path
+) -> None:
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(compare_server.url + "/")
+    page.wait_for_selector("body[data-loaded=true]", timeout=30_000)
+    stats = page.locator("#stats")
+    assert stats.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth + 1")
+    refused = page.locator("#stats tr[data-agent='openai:refused']")
+    outcomes = refused.locator(".outcomes").inner_text()
+    assert "0 failed" in outcomes and "1 error(s)" in outcomes
+    # an interval never breaks inside its brackets
+    for ci in page.locator("#stats .ci").all():
+        box = ci.bounding_box()
+        assert box is not None and box["height"] < 30, ci.inner_text()
+    page.locator("#stats").screenshot(path=str(artifacts / "leaderboard-stats-1440.png"))

@@ -10,11 +10,24 @@ function json(value) {
   return typeof value === "string" ? value : JSON.stringify(value, null, 2);
 }
 
+/** An episode that did not run to its end (error, infrastructure error) has no score:
+ *  never "0.0%" next to the word error, nor component scores of a run that never was. */
+function didNotFinish(e) {
+  return e.outcome === "error" || e.outcome === "infrastructure";
+}
+
 function renderScores(e) {
   const body = clear(document.querySelector("#scores tbody"));
   const s = e.scores || {};
   const row = (label, value) => body.append(el("tr", {}, el("th", {}, label), el("td", { class: "num" }, value)));
-  row("Score", `${pct(e.score, 1)} (${e.result.scoring} profile) — ${e.outcome === "infrastructure" ? "infrastructure error" : e.outcome}`);
+  const word = e.outcome === "infrastructure" ? "infrastructure error" : e.outcome;
+  if (didNotFinish(e)) {
+    row("Score", `no score: the episode did not run to its end — ${word}${e.outcome === "infrastructure" ? " (left out of every statistic)" : " (counted as not passed)"}`);
+    if (e.first_failure) row("First failure", `${e.first_failure.kind}: ${e.first_failure.reason}`);
+    if (e.result.error) row("Error", e.result.error);
+    return;
+  }
+  row("Score", `${pct(e.score, 1)} (${e.result.scoring} profile) — ${word}`);
   if (e.first_failure) row("First failure", `${e.first_failure.kind}: ${e.first_failure.reason}`);
   row("Instruction score (reev's 75 % part)", pct(s.instruction, 1));
   row("On-chain score (reev's 25 % part)", pct(s.onchain, 1));
@@ -180,7 +193,7 @@ async function load() {
     : "";
   document.getElementById("summary").replaceChildren(
     outcomeBadge(e.outcome),
-    ` ${pct(e.score, 1)} · epoch ${e.result.epoch} · seed ${e.result.seed} · ${Math.round(e.result.duration_ms).toLocaleString("en-US")} ms${usage}`);
+    ` ${didNotFinish(e) ? "no score" : pct(e.score, 1)} · epoch ${e.result.epoch} · seed ${e.result.seed} · ${Math.round(e.result.duration_ms).toLocaleString("en-US")} ms${usage}`);
   document.getElementById("prompt").textContent = e.prompt || e.result.prompt || "";
   renderScores(e);
   renderAssertions(e.assertions);

@@ -1,6 +1,6 @@
 // Leaderboard: per-agent statistics and the agent × benchmark grid, from GET /leaderboard
 // (statistics and the latest episode per cell) and GET /benchmarks (columns and tags).
-import { api, el, clear, interval, pct, scoreClass, showError, when, episodeLink, outcomeBadge, scoreCell } from "./common.js";
+import { api, el, clear, pct, scoreClass, showError, when, episodeLink, outcomeBadge, scoreCell } from "./common.js";
 
 const params = new URLSearchParams(location.search);
 const tagSelect = document.getElementById("f-tag");
@@ -14,9 +14,17 @@ function kValues(map, epochs) {
 }
 
 function kCoverage(r) {
+  if (!r.tasks) return "no counted episode: infrastructure errors only";
   const covered = `${r.pass_k_tasks.length} task(s) with ≥ ${r.epochs} epochs`;
   if (!r.pass_k_short_tasks.length) return covered;
   return `${covered}; left out (fewer epochs): ${r.pass_k_short_tasks.join(", ")}`;
+}
+
+/** `17.3%` with its interval beneath or beside it, never broken inside the brackets. */
+function ci(iv) {
+  if (!iv || iv.value === null || iv.value === undefined) return "–";
+  const range = iv.low === null || iv.low === undefined ? null : el("span", { class: "ci" }, `[${pct(iv.low)}–${pct(iv.high)}]`);
+  return [pct(iv.value, 1), range ? " " : null, range];
 }
 
 function tokens(r) {
@@ -40,17 +48,17 @@ function renderStats(board) {
       el("td", { class: "num rank" }, r.rank ?? "–"),
       el("td", { class: "mono" }, r.agent),
       el("td", { class: "num coverage", title: `${r.shared_tasks} shared of ${r.tasks} run` }, `${r.shared_tasks}/${r.tasks}`),
-      el("td", { class: "num shared-score" }, interval(r.shared_score)),
-      el("td", { class: "num" }, interval(r.mean_score)),
-      el("td", { class: "num pass-rate" }, interval(r.pass_rate)),
+      el("td", { class: "num shared-score" }, ci(r.shared_score)),
+      el("td", { class: "num" }, ci(r.mean_score)),
+      el("td", { class: "num pass-rate" }, ci(r.pass_rate)),
       el("td", { class: "pass-hat-k", title: kCoverage(r) }, kValues(r.pass_hat_k, r.epochs),
         el("div", { class: "muted k-tasks" }, kCoverage(r))),
       el("td", { class: "pass-at-k" }, kValues(r.pass_at_k, r.epochs)),
       el("td", { class: "num outcomes" },
-        el("span", { class: "pass" }, `${r.passed} passed`), " · ",
-        el("span", { class: "fail" }, `${r.failed} failed`), " · ",
-        el("span", { class: "errors" }, `${r.errors} error(s)`),
-        r.infrastructure_errors ? ` · ${r.infrastructure_errors} infra (not counted)` : ""),
+        el("div", { class: "pass" }, `${r.passed} passed`),
+        el("div", { class: "fail" }, `${r.failed} failed`),
+        el("div", { class: "errors" }, `${r.errors} error(s)`),
+        r.infrastructure_errors ? el("div", { class: "infra" }, `${r.infrastructure_errors} infra (not counted)`) : null),
       el("td", { class: "num" }, tokens(r), r.cost_usd !== null ? el("div", {}, `$${r.cost_usd.toFixed(4)}`) : null),
       el("td", { class: "num" }, r.mean_duration_ms === null ? "–" : `${Math.round(r.mean_duration_ms).toLocaleString("en-US")} ms`),
       el("td", {}, vs)));

@@ -250,3 +250,23 @@ def test_leaderboard_fits_1440_px_and_keeps_errors_apart(
         box = ci.bounding_box()
         assert box is not None and box["height"] < 30, ci.inner_text()
     page.locator("#stats").screenshot(path=str(artifacts / "leaderboard-stats-1440.png"))
+
+
+def test_a_cli_run_page_counts_the_four_outcomes_apart(
+    compare_server: ServeProcess, page: Any
+) -> None:
+    page.goto(f"{compare_server.url}/runs/refused")
+    page.wait_for_selector("body[data-live=false]", timeout=30_000)
+    page.wait_for_function(
+        "document.getElementById('counts').textContent.includes('infrastructure error')"
+    )
+    counts = page.locator("#counts").inner_text()
+    assert "passed 0 · failed 0 · error 1 · infrastructure error 0" in counts
+    page.goto(f"{compare_server.url}/runs/compare")
+    page.wait_for_selector("body[data-live=false]", timeout=30_000)
+    page.wait_for_function(
+        "document.getElementById('counts').textContent.includes('infrastructure error')"
+    )
+    assert "passed 2 · failed 1 · error 0 · infrastructure error 0" in (
+        page.locator("#counts").inner_text()
+    )

@@ -24,7 +24,10 @@ def repeats_episodes(summaries: Sequence[EpisodeSummary]) -> bool:
 
 
 def epochs_summary_table(summaries: Sequence[EpisodeSummary]) -> Table:
-    """One row per benchmark × agent, and a caption naming benchmarks, agents, epochs."""
+    """One row per benchmark × agent, and a caption naming benchmarks, agents, epochs;
+    errors and infrastructure errors counted apart from failures and from each other."""
+    from reev.tracing.render import INFRASTRUCTURE_KINDS
+
     groups: dict[tuple[str, str], list[EpisodeSummary]] = {}
     for s in summaries:
         groups.setdefault((s.agent, s.benchmark_id), []).append(s)
@@ -41,25 +44,31 @@ def epochs_summary_table(summaries: Sequence[EpisodeSummary]) -> Table:
         table.add_column(col, justify="right", no_wrap=True)
     for (agent, bench), rows in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         passed = sum(r.passed for r in rows)
-        errors = sum(r.status == "error" for r in rows)
-        colour = "magenta" if errors else "green" if passed == len(rows) else "red"
+        infra = sum(r.error_kind in INFRASTRUCTURE_KINDS for r in rows)
+        errors = sum(r.status == "error" for r in rows) - infra
+        colour = "magenta" if errors or infra else "green" if passed == len(rows) else "red"
         row: list[str | Text] = [bench]
         if len(agents) > 1:
             row.append(agent)
         row += [
             str(len(rows)),
             Text(f"{passed}/{len(rows)}", style=colour),
-            str(errors),
+            f"{errors} (+{infra} infra)" if infra else str(errors),
             f"{sum(r.score for r in rows) / len(rows):.3f}",
             f"{sum(r.duration_ms for r in rows) / len(rows):.0f}",
         ]
         table.add_row(*row)
     passed = sum(s.passed for s in summaries)
-    errors = sum(s.status == "error" for s in summaries)
-    mean = sum(s.score for s in summaries) / len(summaries) if summaries else 0.0
+    infra = sum(s.error_kind in INFRASTRUCTURE_KINDS for s in summaries)
+    errors = sum(s.status == "error" for s in summaries) - infra
+    failed = len(summaries) - passed - errors - infra
+    counted = [s for s in summaries if s.error_kind not in INFRASTRUCTURE_KINDS]
+    mean = sum(s.score for s in counted) / len(counted) if counted else 0.0
     span = f"epochs {epochs[0]}-{epochs[-1]}" if len(epochs) > 1 else f"epoch {epochs[0]}"
     table.caption = (
-        f"{passed}/{len(summaries)} passed, {errors} error(s), mean score {mean:.4f} "
-        f"over {len(benchmarks)} benchmarks × {len(agents)} agent(s), {span}"
+        f"{passed}/{len(summaries)} passed, {failed} failed, {errors} error(s), "
+        f"{infra} infrastructure error(s), mean score {mean:.4f}"
+        + (" (without infrastructure errors)" if infra else "")
+        + f" over {len(benchmarks)} benchmarks × {len(agents)} agent(s), {span}"
     )
     return table

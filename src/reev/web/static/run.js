@@ -2,7 +2,7 @@
 // each job row and the progress bar without reloading. The stream is opened before the
 // first fetch so no change between the two is missed; EventSource resumes by itself with
 // Last-Event-ID after a dropped connection.
-import { api, el, clear, pct, scoreClass, showError, episodeLink, outcomeBadge, outcomeOf, scoreCell } from "./common.js";
+import { OUTCOME_TEXT, api, el, clear, pct, scoreClass, showError, episodeLink, outcomeBadge, outcomeOf, scoreCell } from "./common.js";
 
 const runId = document.body.dataset.runId;
 const TERMINAL = new Set(["Completed", "Failed", "Cancelled", "Interrupted"]);
@@ -60,6 +60,13 @@ async function renderEpisodes(run) {
     page.total > page.items.length ? `newest ${page.items.length} of ${page.total} episodes shown` : "";
   document.getElementById("live").textContent = `recorded by ${run.config.source || "reev run"}: no live updates`;
   document.body.dataset.live = "false";
+  // the four outcomes apart (the run's own counts merge errors and infrastructure errors)
+  const outcomes = ["passed", "failed", "error", "infrastructure"];
+  const totals = await Promise.all(outcomes.map((o) =>
+    api(`/episodes?run_id=${encodeURIComponent(runId)}&outcome=${o}&limit=1`).then((r) => r.total)));
+  const p = run.progress;
+  document.getElementById("counts").textContent = `${p.done} of ${p.total} done (${p.percent}%) — ` +
+    outcomes.map((o, i) => `${OUTCOME_TEXT[o]} ${totals[i]}`).join(" · ");
 }
 
 function renderProgress(run) {

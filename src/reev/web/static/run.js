@@ -84,8 +84,19 @@ function renderProgress(run) {
   document.body.dataset.percent = String(p.percent);
 }
 
+let reconciled = false;
+
 async function refresh(withJobs) {
   const run = await api(`/runs/${encodeURIComponent(runId)}?jobs_limit=${withJobs ? JOBS_SHOWN : 0}`);
+  // Once every job is done, read the rows from the server once more before showing the run
+  // as finished: a job's last event may still be on its way (the rows must never say
+  // "Running" under a completed run).
+  const p = run.progress;
+  if (p.source === "queue" && p.total && p.done >= p.total && !withJobs && !reconciled) {
+    reconciled = true;
+    return refresh(true);
+  }
+  if (withJobs && p.total && p.done >= p.total) reconciled = true;
   if (withJobs) {
     clear(document.querySelector("#jobs tbody"));
     rows.clear();

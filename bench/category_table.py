@@ -1,7 +1,7 @@
 """Per-category pass^1 and pass^k, with task-bootstrap intervals, from stored runs.
 
-    .venv/bin/python bench/category_table.py --db /work/models/real.db [--run-id ID ...] \\
-        [--benchmarks benchmarks] [--k 3] [--format markdown|json]
+    .venv/bin/python bench/category_table.py --db DB [--db DB ...] [--run-id ID ...] \\
+        [--benchmarks benchmarks] [--k 3] [--format markdown|wide|json]
 
 Categories are the benchmarks' category tags (`reev.benchmark.catalog.CATEGORY_ORDER`, as in
 docs/benchmarks.md); a benchmark counts in
@@ -88,6 +88,8 @@ def rows(episodes: list[Any], tags: dict[str, list[str]], k: int) -> list[dict[s
 def _fmt(i: Interval | None) -> str:
     if i is None:
         return "—"
+    if i.low == i.high == i.value:
+        return f"{i.value:.2f}"  # one task (or no spread): the task bootstrap has no interval
     return f"{i.value:.2f} [{i.low:.2f}, {i.high:.2f}]"
 
 
@@ -104,24 +106,53 @@ def to_markdown(table: list[dict[str, Any]], k: int) -> str:
     return "\n".join(lines)
 
 
+def to_wide(table: list[dict[str, Any]], k: int) -> str:
+    """One row per category, one column per agent: `pass^1 / pass^k (tasks)`."""
+    agents = sorted({r["agent"] for r in table})
+    lines = [
+        "| category | " + " | ".join(agents) + " |",
+        "|---|" + "---|" * len(agents),
+    ]
+    for category in dict.fromkeys(r["category"] for r in table):
+        cells = []
+        for agent in agents:
+            row = next(
+                (r for r in table if r["category"] == category and r["agent"] == agent), None
+            )
+            if row is None:
+                cells.append("—")
+                continue
+            pk = row[f"pass{k}"]
+            pk_text = f"{pk.value:.2f}" if pk is not None else "—"
+            cells.append(f"{_fmt(row['pass1'])} / {pk_text} ({row['tasks']})")
+        lines.append(f"| `{category}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--run-id", action="append", default=None, help="default: every run")
+    parser.add_argument("--db", action="append", required=True, help="repeatable")
+    parser.add_argument(
+        "--run-id", action="append", default=None, help="default: every run of each --db"
+    )
     parser.add_argument("--benchmarks", type=Path, default=ROOT / "benchmarks")
     parser.add_argument("--k", type=int, default=3)
-    parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    parser.add_argument("--format", choices=("markdown", "wide", "json"), default="markdown")
     args = parser.parse_args()
     tags = tags_by_benchmark(args.benchmarks)
-    with open_store(args.db) as store:
-        runs = args.run_id or [r.id for r in store.list_runs()]
-        episodes = [e for run in runs for e in store.list_episodes(run_id=run)]
+    runs: list[str] = []
+    episodes: list[Any] = []
+    for db in args.db:
+        with open_store(db) as store:
+            ids = [r.id for r in store.list_runs() if not args.run_id or r.id in args.run_id]
+            runs += ids
+            episodes += [e for run in ids for e in store.list_episodes(run_id=run)]
     table = rows(episodes, tags, args.k)
     if args.format == "json":
         print(json.dumps(table, default=lambda o: o.__dict__, indent=1))
     else:
         print(f"{len(episodes)} episodes from {len(runs)} runs")
-        print(to_markdown(table, args.k))
+        print(to_wide(table, args.k) if args.format == "wide" else to_markdown(table, args.k))
 
 
 if __name__ == "__main__":

@@ -141,7 +141,7 @@ def summary_table(results: Sequence[EpisodeResult]) -> Table:
             row.append(r.agent)
         row += [
             Text(word, style=colour),
-            f"{r.score:.3f}",
+            "-" if r.status == "error" else f"{r.score:.3f}",  # no score: did not finish
             f"{r.scores.instruction:.3f}",
             f"{r.scores.onchain:.0f}",
             outcome,

@@ -70,10 +70,12 @@ def score_colour(score: float) -> str:
 def score_text(score: float | None, status: RowStatus | None = None) -> Text:
     """`NNN%` coloured by value, `---` when the benchmark never ran; `error` / `infra`
     for an episode that did not run to its end (never a red 0 %)."""
+    # reversed, like the web's filled badge: in Textual's dark palette magenta is close to
+    # red, and an error must not look like a failure at a glance
     if status == "error":
-        return Text("error", style="bold magenta")
+        return Text("error", style="bold reverse magenta")
     if status == "infra":
-        return Text("infra", style="bold blue")
+        return Text("infra", style="bold reverse blue")
     if score is None:
         return Text(" ---", style="dim")
     return Text(f"{score * 100:>3.0f}%", style=f"bold {score_colour(score)}")

@@ -150,8 +150,11 @@ def test_results_do_not_depend_on_concurrency(loaded: list[LoadedBenchmark]) -> 
 
 
 def test_resume_after_interruption_runs_only_the_rest(
-    loaded: list[LoadedBenchmark], store: Store
+    loaded: list[LoadedBenchmark], store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Results are reported once their batch is committed; one-result batches let the
+    # interruption come after five reported episodes and before the last ones ran.
+    monkeypatch.setattr("reev.runner.suite.WRITE_BATCH", 1)
     finished: list[EpisodeResult] = []
 
     async def interrupted() -> None:
@@ -274,3 +277,38 @@ def test_infrastructure_classification() -> None:
         assert is_infrastructure_error(outer)
     assert not is_infrastructure_error(AgentError("bad answer"))
     assert not is_infrastructure_error(ValueError("x"))
+
+
+def test_an_episode_is_reported_only_once_it_is_stored(
+    loaded: list[LoadedBenchmark], tmp_path: Path
+) -> None:
+    """Results are written in batches, and each is reported (result tree, progress bar)
+    only after its batch committed: what a run has shown survives a kill -9. Another
+    connection, as another process would, sees every reported episode at that moment."""
+    store = open_store(f"sqlite:///{tmp_path / 'batched.db'}")
+    reader = open_store(f"sqlite:///{tmp_path / 'batched.db'}")
+    seen_stored: list[bool] = []
+
+    def check(result: EpisodeResult) -> None:
+        seen_stored.append(reader.get_episode(result.execution_id) is not None)
+
+    try:
+        outcome = asyncio.run(
+            run_matrix(
+                loaded,
+                [deterministic()],
+                epochs=3,
+                concurrency=4,
+                store=store,
+                run_id="b",
+                on_result=check,
+            )
+        )
+    finally:
+        store.close()
+    try:
+        assert len(seen_stored) == 9 == outcome.executed
+        assert all(seen_stored)
+        assert reader.count_episodes("b") == 9
+    finally:
+        reader.close()

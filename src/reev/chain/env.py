@@ -87,6 +87,11 @@ class SolanaEnv:
         # transaction: what the side-effect rule compares beyond the declared accounts.
         self.touched_before: dict[str, AccountState] = {}
         self._touched_raw: dict[Pubkey, Account | None] = {}
+        # Decoded account states since the chain last changed (see `_changed`); None on a
+        # backend whose chain may change by itself (an RPC node's clock and other users).
+        self._states: dict[str, AccountState] | None = None
+        self._epoch: int | None = None
+        self._epoch_known = False
 
     @property
     def key_map(self) -> dict[str, str]:
@@ -109,12 +114,18 @@ class SolanaEnv:
         self.keys = keys if keys is not None else resolve_keys(benchmark, seed, random_keys)
         self.touched_before = {}
         self._touched_raw = {}
+        # Only this process writes an embedded VM (through this class), so what was
+        # decoded stays exact until the next write; anything else is read every time.
+        self._states = {} if isinstance(self.backend, LiteSVMBackend) else None
+        self._changed()
         if benchmark.epoch is not None:
             self.set_epoch(benchmark.epoch)
         try:
             self._write_initial_state(benchmark)
         except ProgramStateError as exc:
             raise ChainSetupError(str(exc)) from exc
+        finally:
+            self._changed()
         self._watch = list(dict.fromkeys(self.keys.key_map.values()))
         return self.observe()
 
@@ -127,6 +138,13 @@ class SolanaEnv:
                 "epoch (run it on the embedded VM)"
             )
         backend.set_epoch(epoch, advance_slots)
+        self._changed()
+
+    def _changed(self) -> None:
+        """The chain was written: forget decoded states and the epoch."""
+        if self._states:
+            self._states.clear()
+        self._epoch_known = False
 
     def warp_epochs(self, epochs: int) -> None:
         """Advance the chain's clock by `epochs` epochs (and their slots: lookup-table
@@ -139,7 +157,12 @@ class SolanaEnv:
         backend = self._require_backend()
         if not _has_clock(type(backend)):
             return None
-        return cast(ClockControl, backend).current_epoch()  # checked just above, per class
+        if self._states is not None and self._epoch_known:
+            return self._epoch
+        epoch = cast(ClockControl, backend).current_epoch()  # checked just above, per class
+        if self._states is not None:
+            self._epoch, self._epoch_known = epoch, True
+        return epoch
 
     def watch(self, pubkeys: Iterable[str]) -> None:
         """Add accounts to every later observation (e.g. addresses assertions derive)."""
@@ -329,7 +352,10 @@ class SolanaEnv:
                 instructions=resolved,
             )
         self._record_touched(payer, ixs)
-        outcome = backend.execute(tx)
+        try:
+            outcome = backend.execute(tx)
+        finally:
+            self._changed()
         error = None
         if not outcome.ok:
             keys = [str(k) for k in tx.message.account_keys]
@@ -379,6 +405,7 @@ class SolanaEnv:
         for key, account in self._touched_raw.items():
             backend.set_account(key, account or Account(0, b"", Pubkey.default(), False, 0))
         self._touched_raw = {}
+        self._changed()
 
     def _lookup_tables(
         self, addresses: Sequence[str]
@@ -426,7 +453,22 @@ class SolanaEnv:
         )
 
     def account_state(self, pubkey: str) -> AccountState:
-        """One account's state, decoded for token accounts and mints."""
+        """One account's state, decoded for token accounts and mints.
+
+        On the embedded VM a state is decoded once between two writes of the chain (an
+        observation, the side-effect rule and the tools all ask for the same accounts);
+        the objects are shared, so callers treat them as read-only."""
+        states = self._states
+        if states is not None:
+            known = states.get(pubkey)
+            if known is not None:
+                return known
+            state = self._decode_state(pubkey)
+            states[pubkey] = state
+            return state
+        return self._decode_state(pubkey)
+
+    def _decode_state(self, pubkey: str) -> AccountState:
         backend = self._require_backend()
         key = Pubkey.from_string(pubkey)
         account = backend.get_account(key)

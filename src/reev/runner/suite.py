@@ -186,37 +186,73 @@ def plan_jobs(
 
 
 class _Writer:
-    """Batches results into the store: one transaction per batch, flushed at the end."""
+    """Batches results into the store and reports each one only once it is committed.
 
-    def __init__(self, store: Store | None, run_id: str, versions: dict[str, int | None]) -> None:
+    One transaction per batch (a commit per episode cost more than a short episode), and
+    the batch is written when it is full, or at most `WRITE_INTERVAL_S` after its first
+    result arrived (a timer, so a slow run's results are not held back), and at the end.
+    `report` (the result tree, the progress bar) is called after the commit: an episode
+    shown as done is in the database, whatever kills the process afterwards (WAL commits
+    survive kill -9).
+    """
+
+    def __init__(
+        self,
+        store: Store | None,
+        run_id: str,
+        versions: dict[str, int | None],
+        report: Callable[[EpisodeResult], None],
+    ) -> None:
         self.store = store
         self.run_id = run_id
         self.versions = versions
+        self.report = report
         self.pending: list[EpisodeResult] = []
-        self.replaced: dict[str, EpisodeResult] = {}  # execution_id → what was stored instead
-        self.last = time.monotonic()
+        self._timer: asyncio.TimerHandle | None = None
+        self._failed: BaseException | None = None  # a timed flush's error, raised by add
 
     def add(self, result: EpisodeResult) -> None:
         if self.store is None:
+            self.report(result)
             return
+        if self._failed is not None:
+            failed, self._failed = self._failed, None
+            raise failed
         self.pending.append(result)
-        if len(self.pending) >= WRITE_BATCH or time.monotonic() - self.last > WRITE_INTERVAL_S:
+        if len(self.pending) >= WRITE_BATCH:
             self.flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(WRITE_INTERVAL_S, self._timed)
+
+    def _timed(self) -> None:
+        """The timer's flush: an error waits for the next `add` (or the final flush),
+        which the run's tasks see, instead of going to the event loop's log."""
+        self._timer = None
+        try:
+            self.flush()
+        except BaseException as exc:
+            self._failed = exc
 
     def flush(self) -> None:
-        if self.store is not None and self.pending:
-            batch, self.pending = self.pending, []
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self.store is None or not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        try:
             stored = self.store.record_episodes(
                 self.run_id, batch, benchmark_versions=self.versions
             )
-            for before, after in zip(batch, stored, strict=True):
-                if after is not before:  # the store could not hold it: an error result
-                    self.replaced[after.execution_id] = after
-        self.last = time.monotonic()
+        except BaseException:
+            self.pending = batch + self.pending  # not written: the final flush tries again
+            raise
+        for result in stored:  # an error result where the store could not hold one
+            self.report(result)
 
 
 WRITE_BATCH = 64
-WRITE_INTERVAL_S = 0.5
+WRITE_INTERVAL_S = 0.25
 
 
 def new_run_id() -> str:
@@ -228,25 +264,31 @@ def record_benchmark_versions(
     store: Store, loaded: Sequence[LoadedBenchmark]
 ) -> dict[str, int | None]:
     """Store each benchmark file's text (a new version when it changed); id → version id."""
+    from reev.store.store import BenchmarkText
+
     versions: dict[str, int | None] = {}
+    texts: list[BenchmarkText] = []
     for item in loaded:
         bench_id = item.benchmark_id
+        versions[bench_id] = None
         if item.benchmark is None:  # nothing valid to keep (and it may be a FIFO)
-            versions[bench_id] = None
             continue
         try:
             text = read_benchmark_text(item.path)
         except BenchmarkLoadError:
-            versions[bench_id] = None
             continue
         b = item.benchmark
-        versions[bench_id] = store.record_benchmark(
-            bench_id,
-            text,
-            source_path=str(item.path),
-            description=b.description if b is not None else None,
-            tags=list(b.tags) if b is not None else [],
+        texts.append(
+            BenchmarkText(
+                bench_id,
+                text,
+                source_path=str(item.path),
+                description=b.description,
+                tags=list(b.tags),
+            )
         )
+    for entry, version in zip(texts, store.record_benchmarks(texts), strict=True):
+        versions[entry.benchmark_id] = version
     return versions
 
 
@@ -303,10 +345,23 @@ async def run_matrix(
             else:
                 skipped += 1
     progress = SuiteProgress(total=len(jobs), skipped=skipped)
-    writer = _Writer(store, rid or "", versions)
+    finished: dict[str, EpisodeResult] = {}  # execution_id → the result as stored
+    order: dict[str, int] = {}
+
+    def report(result: EpisodeResult) -> None:
+        if keep_results:
+            finished[result.execution_id] = result
+        progress.done += 1
+        progress.passed += int(result.passed)
+        progress.errors += int(result.status == "error")
+        if on_result is not None:
+            on_result(result)
+        if on_progress is not None:
+            on_progress(progress)
+
+    writer = _Writer(store, rid or "", versions, report)
     executor = executor or LocalExecutor()
     gate = asyncio.Semaphore(concurrency)
-    finished: dict[int, EpisodeResult] = {}
     retried = 0
 
     async def one(index: int, job: EpisodeJob) -> None:
@@ -316,16 +371,9 @@ async def run_matrix(
             if retry_errors and result.error_kind == INFRASTRUCTURE:
                 retried += 1
                 result = await executor.run(job)
-        writer.add(result)
         if keep_results:
-            finished[index] = result
-        progress.done += 1
-        progress.passed += int(result.passed)
-        progress.errors += int(result.status == "error")
-        if on_result is not None:
-            on_result(result)
-        if on_progress is not None:
-            on_progress(progress)
+            order[result.execution_id] = index
+        writer.add(result)
 
     status = "completed"
     await executor.start()
@@ -349,13 +397,13 @@ async def run_matrix(
             await executor.close()
             if store is not None and rid is not None:
                 store.set_run_status(rid, status)
-    results = [finished[i] for i in sorted(finished)]
+    results = sorted(finished.values(), key=lambda r: order[r.execution_id])
     return SuiteOutcome(
         run_id=rid,
         planned=len(jobs),
         skipped=skipped,
         executed=progress.done,
-        results=[writer.replaced.get(r.execution_id, r) for r in results],
+        results=results,
         retried=retried,
     )
 

@@ -46,7 +46,12 @@ def free_port() -> int:
 
 def start_server(db: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "REEV_API_TOKEN"}
+    # no token; bytecode caches as installed for a user (see bench/end_to_end.py)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("REEV_API_TOKEN", "PYTHONDONTWRITEBYTECODE")
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "reev", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--db", f"sqlite:///{db}", "--workers", str(workers),

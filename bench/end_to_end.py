@@ -107,6 +107,9 @@ def main() -> None:
         tmp = Path(tmp_name)
         env = {**os.environ, "REEV_HOME": str(tmp / "home")}
         env.pop("REEV_DATABASE_URL", None)
+        # As installed for a user: bytecode caches written by the first (warm-up) start and
+        # used by the others; a shell that disables them would time compiling reev's source.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         bare = best_of([sys.executable, "-c", "pass"], args.repeat, env)
         one = str(ROOT / "benchmarks" / "001-sol-transfer.yml")
         starts = {

@@ -20,11 +20,13 @@ import contextlib
 import functools
 import logging
 import threading
+from collections import OrderedDict
 from typing import Any
 
 from reev.agents.registry import create_agent
 from reev.api.settings import ApiSettings
 from reev.benchmark.loader import parse_benchmark
+from reev.benchmark.model import Benchmark
 from reev.chain.pool import LiteSVMPool
 from reev.results.records import EpisodeResult
 from reev.results.scoring import ScoringProfile
@@ -45,6 +47,7 @@ from reev.store.store import describe_db_error
 log = logging.getLogger("reev.api.workers")
 
 STOPPED_BY_USER = "stopped by user"
+VERSION_CACHE = 512  # parsed benchmark versions kept by a worker pool
 SHUTDOWN_REASON = "interrupted: the server shut down before the episode finished"
 
 
@@ -69,6 +72,11 @@ class WorkerPool:
         self._ready = threading.Event()
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._reasons: dict[str, str] = {}
+        # version id → (benchmark, load error, source path): a stored version never
+        # changes, so its YAML is read and validated once, not once per job.
+        self._versions: OrderedDict[int, tuple[Benchmark | None, str | None, str | None]] = (
+            OrderedDict()
+        )
 
     # --- control (any thread) -------------------------------------------------------
 
@@ -196,25 +204,12 @@ class WorkerPool:
     def _episode_job(self, job: JobInfo) -> EpisodeJob:
         """The queued job as the runner's EpisodeJob: benchmark from its stored version."""
         scoring: ScoringProfile = "reev" if job.scoring == "reev" else "outcome"
-        version = (
-            self.store.get_benchmark_version(job.benchmark_version_id)
-            if job.benchmark_version_id is not None
-            else None
-        )
-        benchmark = None
-        load_error = None
-        if version is None or version.content is None:
-            load_error = "benchmark version not found in the store"
-        else:
-            try:
-                benchmark = parse_benchmark(version.content, f"{job.benchmark_id}@v{version.id}")
-            except Exception as exc:
-                load_error = f"{type(exc).__name__}: {exc}"
+        benchmark, load_error, source_path = self._benchmark_version(job)
         return EpisodeJob(
             benchmark_id=job.benchmark_id,
             benchmark=benchmark,
             load_error=load_error,
-            source_path=version.source_path if version is not None else None,
+            source_path=source_path,
             agent_label=job.agent,
             agent_factory=functools.partial(
                 create_agent, job.agent, **agent_options(job.model, job.base_url)
@@ -226,6 +221,28 @@ class WorkerPool:
             execution_id=job.id,
             model=job.model,
         )
+
+    def _benchmark_version(self, job: JobInfo) -> tuple[Benchmark | None, str | None, str | None]:
+        """(benchmark, load error, source path) of the job's stored version."""
+        version_id = job.benchmark_version_id
+        if version_id is not None and version_id in self._versions:
+            self._versions.move_to_end(version_id)
+            return self._versions[version_id]
+        version = self.store.get_benchmark_version(version_id) if version_id is not None else None
+        benchmark = None
+        load_error = None
+        if version is None or version.content is None:
+            return None, "benchmark version not found in the store", None
+        try:
+            benchmark = parse_benchmark(version.content, f"{job.benchmark_id}@v{version.id}")
+        except Exception as exc:
+            load_error = f"{type(exc).__name__}: {exc}"
+        found = (benchmark, load_error, version.source_path)
+        if version_id is not None:
+            self._versions[version_id] = found
+            if len(self._versions) > VERSION_CACHE:
+                self._versions.popitem(last=False)
+        return found
 
     async def _housekeeping(self) -> None:
         """Heartbeats for our jobs, stop requests from other processes, dead servers' jobs."""

@@ -475,7 +475,9 @@ class SolanaEnv:
         if account is None or (account.lamports == 0 and not account.data):
             return AccountState(pubkey=pubkey, exists=False)
         data = bytes(account.data)
-        state = AccountState(
+        # model_construct: every value below is already of its field's type, and decoding
+        # states is the most frequent thing an episode does.
+        state = AccountState.model_construct(
             pubkey=pubkey,
             exists=True,
             lamports=account.lamports,
@@ -498,7 +500,7 @@ class SolanaEnv:
                 ta = unpack_token_account(data)
                 if ta is not None:
                     decimals = self._decimals(ta.mint)
-                    state.token = TokenState(
+                    state.token = TokenState.model_construct(
                         mint=str(ta.mint),
                         owner=str(ta.owner),
                         amount=ta.amount,
@@ -513,7 +515,7 @@ class SolanaEnv:
             elif kind == "mint":
                 m = unpack_mint(data)
                 if m is not None:
-                    state.mint = MintState(
+                    state.mint = MintState.model_construct(
                         decimals=m.decimals,
                         supply=m.supply,
                         mint_authority=str(m.mint_authority) if m.mint_authority else None,

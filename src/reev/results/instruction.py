@@ -7,6 +7,7 @@ placeholder names, which the harness resolves before execution.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import base58
@@ -40,22 +41,25 @@ class RawInstruction(BaseModel):
 
     @classmethod
     def from_instruction(cls, ix: Instruction) -> RawInstruction:
-        """The wire form of a solders instruction."""
-        return cls(
+        """The wire form of a solders instruction.
+
+        Built without validation: every field comes typed from solders (str, bool), and a
+        transaction's instructions are converted several times per episode."""
+        return cls.model_construct(
             program_id=str(ix.program_id),
             accounts=[
-                RawAccountMeta(
+                RawAccountMeta.model_construct(
                     pubkey=str(a.pubkey), is_signer=a.is_signer, is_writable=a.is_writable
                 )
                 for a in ix.accounts
             ],
-            data=base58.b58encode(bytes(ix.data)).decode(),
+            data=_b58encode(bytes(ix.data)),
         )
 
     def data_bytes(self) -> bytes:
         """The decoded instruction data; raises InstructionError when it is not base58."""
         try:
-            return bytes(base58.b58decode(self.data)) if self.data else b""
+            return _b58decode(self.data) if self.data else b""
         except ValueError as exc:
             raise InstructionError(f"instruction data is not valid base58: {self.data!r}") from exc
 
@@ -75,6 +79,18 @@ class RawInstruction(BaseModel):
     def resolved(self, key_map: Mapping[str, str]) -> RawInstruction:
         """The same instruction with every placeholder replaced by its base58 pubkey."""
         return RawInstruction.from_instruction(self.to_instruction(key_map))
+
+
+# Instruction data repeats across episodes (the same transfer, the same memo): the
+# pure-Python base58 codec is the slow part of converting it, so results are kept.
+@functools.lru_cache(maxsize=8192)
+def _b58encode(data: bytes) -> str:
+    return base58.b58encode(data).decode()
+
+
+@functools.lru_cache(maxsize=8192)
+def _b58decode(text: str) -> bytes:
+    return bytes(base58.b58decode(text))
 
 
 def resolve_pubkey(text: str, key_map: Mapping[str, str], what: str = "pubkey") -> Pubkey:

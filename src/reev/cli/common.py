@@ -7,12 +7,16 @@ command that needs them; tests/cli/test_startup.py checks it).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from reev.store import Store
 
 # Piped output (CI logs, files) gets 120 columns instead of Rich's 80, so result tables
 # keep whole benchmark ids and scores; a terminal keeps its own width.
@@ -38,11 +42,31 @@ def usage_error(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def report_reconciled(store: Store) -> None:
+    """Print a notice (stderr) for each run that opening the store found abandoned by a
+    killed process and marked interrupted (`Store.reconcile_abandoned_runs`)."""
+    for abandoned in store.reconciled:
+        err_console.print(f"[yellow]note:[/yellow] {abandoned.describe()}", highlight=False)
+
+
 def parse_scoring(value: str) -> Literal["outcome", "reev"]:
     """The scoring profile named by `--scoring`, or a usage error naming the valid ones."""
     if value not in SCORING_NAMES:
         raise usage_error(f"--scoring must be one of {', '.join(SCORING_NAMES)}, not {value!r}")
     return "reev" if value == "reev" else "outcome"
+
+
+def path_exists(path: Path) -> bool:
+    """False only when there is no such path. `Path.exists()` raises PermissionError for a
+    path under a folder that cannot be searched; such a path is there as far as the
+    command line goes, and the loader reports it as `path:1:1: cannot read file: …`."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:  # EACCES, ELOOP, …: the reader says which
+        return True
+    return True
 
 
 def existing_paths(paths: Sequence[Path]) -> list[Path]:
@@ -51,7 +75,7 @@ def existing_paths(paths: Sequence[Path]) -> list[Path]:
     A missing file is a mistake on the command line, not a benchmark that failed: nothing
     runs and nothing is stored.
     """
-    missing = [str(p) for p in paths if not p.exists()]
+    missing = [str(p) for p in paths if not path_exists(p)]
     if missing:
         raise usage_error(f"no such file or directory: {', '.join(missing)}")
     return list(paths)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from reev.cli.common import console, usage_error
+from reev.cli.common import console, report_reconciled, usage_error
 
 if TYPE_CHECKING:  # loaded inside the command: `reev --help` does not pay for them
     from rich.table import Table
@@ -59,6 +59,7 @@ def report(
         store = open_store(db)
     except StoreError as exc:
         raise usage_error(str(exc)) from exc
+    report_reconciled(store)
     with store:
         run = store.get_run(run_id) if run_id else store.latest_run()
         if run is None:

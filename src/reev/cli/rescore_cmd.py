@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from reev.cli.common import console, err_console, usage_error
+from reev.cli.common import console, err_console, report_reconciled, usage_error
 
 
 def rescore(
@@ -28,6 +28,7 @@ def rescore(
         store = open_store(db)
     except StoreError as exc:
         raise usage_error(str(exc)) from exc
+    report_reconciled(store)
     with store:
         if store.get_run(run_id) is None:
             raise usage_error(f"no run {run_id!r} in {store.display_url}")

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from reev.cli.common import PathsArg, SeedOpt, console, existing_paths, parse_scoring, usage_error
+from reev.cli.common import (
+    PathsArg,
+    SeedOpt,
+    console,
+    existing_paths,
+    parse_scoring,
+    report_reconciled,
+    usage_error,
+)
 from reev.cli.signals import Stopped, run_async
 
 if TYPE_CHECKING:
@@ -283,6 +291,7 @@ def run(
     except StoreError as exc:
         upstreams.close()
         raise usage_error(str(exc)) from exc
+    report_reconciled(store)
     problem = resume_problem(store, run_id, spec)
     if problem is not None:
         upstreams.close()

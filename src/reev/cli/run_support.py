@@ -182,10 +182,14 @@ def resume_problem(store: Store, run_id: str | None, spec: RunSpec) -> str | Non
     """Why `--run-id` cannot resume that run with this spec (None: it can, or it is new).
 
     A run is resumed only with the spec it was made with, so its episodes never mix
-    options; runs stored before specs were kept resume as before.
+    options, and never while another live process is running it; runs stored before
+    specs were kept resume as before.
     """
     if run_id is None:
         return None
+    busy = store.run_busy(run_id)
+    if busy is not None:
+        return busy
     run = store.get_run(run_id)
     stored = RunSpec.from_stored(run.config) if run is not None else None
     if stored is None:

@@ -17,7 +17,8 @@ Why the rules are what they are:
 - A run and its jobs are created in one transaction (`create_run`): a kill at any moment
   leaves both or neither, never a run without jobs that stays `running` forever.
 - `reconcile_runs()` (at start-up) settles runs left `running` although none of their
-  jobs is Queued or Running (the server died between a last job's end and the run's).
+  jobs is Queued or Running (the server died between a last job's end and the run's),
+  and runs of in-process runners (`reev run`, the TUI) whose owner process is gone.
 - Two servers may share one database (SQLite file or PostgreSQL): claims are conditional
   UPDATEs, recovery only takes jobs whose owner is provably gone (dead pid on this host,
   or a heartbeat older than `stale_after`), and run settling reads only job states.
@@ -250,11 +251,14 @@ class JobQueue:
 
         A run with jobs, none Queued or Running, gets its final status; an API run with no
         jobs at all (created before run and jobs were one transaction) is `failed`. Runs
-        without jobs from `reev run` are left alone: their process may be alive and owns
-        them. Returns {run_id: status} of the runs changed."""
+        without jobs from `reev run` (or the TUI) are settled by their owner process: while
+        it is alive they are left alone, once it is gone they are `interrupted`
+        (`Store.reconcile_abandoned_runs`). Returns {run_id: status} of the runs changed."""
+        changed: dict[str, str] = {
+            a.run_id: "interrupted" for a in self.store.reconcile_abandoned_runs()
+        }
         with self.store._read() as conn:
             running = list(conn.execute(select(Run.id, Run.config).where(Run.status == "running")))
-        changed: dict[str, str] = {}
         for run in running:
             status = self.settle_run(run.id)
             no_jobs = status is None and not sum(self.counts(run.id).values())
@@ -400,9 +404,12 @@ class JobQueue:
         return len(ids)
 
     def recover(self, owner: str, stale_after: float) -> dict[str, str]:
-        """Settle Running jobs whose owner is dead (see module docstring).
+        """Settle Running jobs whose owner is dead (see module docstring), and runs that a
+        dead `reev run`/TUI process left `running` (`Store.reconcile_abandoned_runs`), so a
+        server that stays up notices a killed CLI run within one housekeeping round.
 
         Returns {job_id: run_id} of the jobs settled."""
+        self.store.reconcile_abandoned_runs()
         now = datetime.now(UTC)
         cutoff = now - timedelta(seconds=stale_after)
         with self.store._read() as conn:

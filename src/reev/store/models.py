@@ -75,6 +75,10 @@ class Run(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     config: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    # The process running it in-process (`reev run`, TUI, MCP): reev.store.owners. None
+    # for API runs, which belong to the job queue. A `running` run whose owner is gone is
+    # settled when the store is next opened (Store.reconcile_abandoned_runs).
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class Episode(Base):

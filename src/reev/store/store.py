@@ -16,6 +16,7 @@ record never costs the others.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -42,8 +43,11 @@ from reev.store.models import (
     Episode,
     Run,
 )
+from reev.store.owners import OwnerState, describe_owner, owner_state, process_owner
 from reev.store.rows import episode_rows
 from reev.store.transcript import expand_model_calls
+
+log = logging.getLogger(__name__)
 
 EpisodeKey = tuple[str, str, int]
 """(agent, benchmark_id, epoch): what identifies an episode within a run."""
@@ -131,6 +135,27 @@ class BenchmarkText:
     tags: Sequence[str] = ()
 
 
+class RunBusyError(ValueError):
+    """`create_run` was asked to resume a run that a live process on this host is running."""
+
+
+@dataclass(frozen=True)
+class AbandonedRun:
+    """A run left `running` by a process that is gone, now `interrupted`."""
+
+    run_id: str
+    owner: str
+    episodes: int
+
+    def describe(self) -> str:
+        """One line for a person: what happened and how to go on."""
+        return (
+            f"run {self.run_id} was left running by {describe_owner(self.owner)}, which is "
+            f"gone (killed?): marked interrupted, {self.episodes} finished episode(s) kept "
+            f"(the same `reev run` with --run-id {self.run_id} resumes it)"
+        )
+
+
 def content_hash(text: str) -> str:
     """SHA-256 (hex) of a benchmark file's exact text: its version identity."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -143,6 +168,8 @@ class Store:
         self.engine = engine
         self.url = url
         self._write_lock = threading.Lock()
+        # runs `open_store` found abandoned by a dead process and settled (for a notice)
+        self.reconciled: list[AbandonedRun] = []
 
     # --- lifecycle ------------------------------------------------------------------
 
@@ -178,14 +205,20 @@ class Store:
     # --- runs -----------------------------------------------------------------------
 
     def create_run(self, run_id: str, config: Mapping[str, Any] | None = None) -> RunInfo:
-        """Create run `run_id`, or mark an existing one running again (resume).
+        """Create run `run_id`, or mark an existing one running again (resume), owned by
+        this process (`reev.store.owners`).
 
         An existing run keeps its original config; the new one is stored under
-        `config["resumes"]` so the history of invocations is kept.
+        `config["resumes"]` so the history of invocations is kept. RunBusyError when the
+        run is `running` in another live process on this host (two processes must not run
+        one run); a run whose owner is gone or cannot be judged is taken over.
         """
         now = datetime.now(UTC)
+        me = process_owner()
         with self._write() as conn:
-            row = conn.execute(select(Run.config).where(Run.id == run_id)).first()
+            row = conn.execute(
+                select(Run.config, Run.status, Run.owner).where(Run.id == run_id)
+            ).first()
             if row is None:
                 conn.execute(
                     insert(Run).values(
@@ -194,9 +227,13 @@ class Store:
                         created_at=now,
                         updated_at=now,
                         config=dict(config or {}),
+                        owner=me,
                     )
                 )
             else:
+                busy = self._busy_reason(run_id, row.status, row.owner)
+                if busy is not None:
+                    raise RunBusyError(busy)
                 merged = dict(row.config or {})
                 if config:
                     merged.setdefault("resumes", []).append(
@@ -205,11 +242,66 @@ class Store:
                 conn.execute(
                     update(Run)
                     .where(Run.id == run_id)
-                    .values(status="running", updated_at=now, finished_at=None, config=merged)
+                    .values(
+                        status="running",
+                        updated_at=now,
+                        finished_at=None,
+                        config=merged,
+                        owner=me,
+                    )
                 )
         info = self.get_run(run_id)
         assert info is not None
         return info
+
+    @staticmethod
+    def _busy_reason(run_id: str, status: str, owner: str | None) -> str | None:
+        if status != "running" or not owner or owner == process_owner():
+            return None
+        if owner_state(owner) is not OwnerState.ALIVE:
+            return None
+        return (
+            f"run {run_id} is being run by {describe_owner(owner)}; wait for it to end or "
+            "stop it (Ctrl-C) before resuming it, or choose another --run-id"
+        )
+
+    def run_busy(self, run_id: str) -> str | None:
+        """Why this process cannot resume `run_id` now (None: it can, or it is new)."""
+        with self._read() as conn:
+            row = conn.execute(select(Run.status, Run.owner).where(Run.id == run_id)).first()
+        return None if row is None else self._busy_reason(run_id, row.status, row.owner)
+
+    def reconcile_abandoned_runs(self) -> list[AbandonedRun]:
+        """Mark `interrupted` every `running` run whose owner process is provably gone
+        (killed with SIGKILL, out of memory, a power cut: it never said how the run
+        ended). Its stored episodes are kept and its counts are theirs. Runs without an
+        owner (API runs: the job queue settles them) or whose owner cannot be judged from
+        here (another host or container) are left alone. Safe to call from any number of
+        processes at once: a run is changed only while it still has that owner."""
+        with self._read() as conn:
+            rows = list(
+                conn.execute(
+                    select(Run.id, Run.owner).where(Run.status == "running", Run.owner.is_not(None))
+                )
+            )
+        settled: list[AbandonedRun] = []
+        for row in rows:
+            if owner_state(row.owner) is not OwnerState.DEAD:
+                continue
+            now = datetime.now(UTC)
+            with self._write() as conn:
+                changed = conn.execute(
+                    update(Run)
+                    .where(Run.id == row.id, Run.status == "running", Run.owner == row.owner)
+                    .values(status="interrupted", updated_at=now, finished_at=now)
+                ).rowcount
+                episodes = conn.execute(
+                    select(func.count()).select_from(Episode).where(Episode.run_id == row.id)
+                ).scalar_one()
+            if changed:
+                settled.append(AbandonedRun(row.id, row.owner, int(episodes)))
+                log.warning("%s", settled[-1].describe())
+        return settled
 
     def set_run_status(self, run_id: str, status: str) -> None:
         """Record how a run ended: completed, interrupted (Ctrl-C) or failed."""
@@ -633,11 +725,14 @@ class Store:
             offset += batch
 
 
-def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
+def open_store(url: str | None = None, *, migrate: bool = True, reconcile: bool = True) -> Store:
     """Open (and migrate to head) the database at `url`.
 
     `url` may be a SQLAlchemy URL (`sqlite:///path`, `postgresql://user@host/db`), a bare
     file path (SQLite), or None for `REEV_DATABASE_URL` / the default SQLite file.
+    With `reconcile`, runs left `running` by a process that is gone are settled first
+    (`Store.reconcile_abandoned_runs`; listed in `store.reconciled`); a database that
+    cannot be written to (read-only file) is still opened for reading.
     """
     resolved = resolve_url(url)
     engine = create_store_engine(resolved)
@@ -651,4 +746,10 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
         engine.dispose()
         shown = engine.url.render_as_string(hide_password=True)
         raise StoreError(f"cannot open database {shown}: {exc}") from exc
-    return Store(engine, resolved)
+    store = Store(engine, resolved)
+    if reconcile:
+        try:
+            store.reconciled = store.reconcile_abandoned_runs()
+        except SQLAlchemyError as exc:  # e.g. a read-only database: reading still works
+            log.warning("abandoned runs not reconciled: %s", describe_db_error(exc))
+    return store

@@ -4,7 +4,7 @@ For each server (started as a subprocess on a free loopback port, stopped by its
   * `--seconds` of requests at concurrency `--concurrency` (default 50), where one request
     in ten is hostile (API: an alias-bomb upload, a 5,000-digit integer, a wrong Host, a
     64-bit-overflowing Last-Event-ID; validator: 2,000-deep JSON, a 5,000-digit integer,
-    surfnet_timeTravel to epoch 10^18) and the rest are ordinary reads (API: health, the
+    surfnet_timeTravel to epoch 10^18, an airdrop with a wrong Host) and the rest are ordinary reads (API: health, the
     benchmark list, job list; validator: getLatestBlockhash, getBalance, getSlot);
   * requests/s, p50 and p99 latency of the ordinary requests, the answers seen for the
     hostile ones (status codes / JSON-RPC error codes), and the server's RSS before and
@@ -175,10 +175,20 @@ def rpc_requests() -> tuple[list[Request], list[Request]]:
     async def labelled(c: httpx.AsyncClient, label: str, body: bytes) -> str:
         return f"{label}: {await call(c, body)}"
 
+    async def wrong_host(c: httpx.AsyncClient) -> str:
+        airdrop = req("requestAirdrop", ["11111111111111111111111111111112", 1])
+        r = await c.post(
+            "/",
+            content=airdrop,
+            headers={"content-type": "application/json", "host": "evil.example"},
+        )
+        return f"wrong Host {r.status_code}"
+
     hostile: list[Request] = [
         lambda c: labelled(c, "2,000-deep JSON", deep),
         lambda c: labelled(c, "5,000-digit integer", big),
         lambda c: labelled(c, "timeTravel epoch 10^18", travel),
+        wrong_host,
     ]
     return ordinary, hostile
 

@@ -93,3 +93,52 @@ def test_hostile_predictions_lines_name_the_line(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(PredictionsError, match="a FIFO"):
         load_predictions(fifo)
+
+
+def upgrade_status(port: int, host: str) -> str:
+    """The status line a websocket upgrade with this Host header gets."""
+    import socket
+
+    request = (
+        f"GET / HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+        conn.sendall(request.encode())
+        return conn.recv(4096).decode("latin-1").split("\r\n", 1)[0]
+
+
+def test_validator_answers_only_to_allowed_host_names(tmp_path: Path) -> None:
+    """DNS rebinding: a page on evil.example re-pointed at 127.0.0.1 sends
+    `Host: evil.example`; it must not airdrop, time-travel or subscribe."""
+    port, ws_port = free_port(), free_port()
+    args = [
+        "validator", "--port", str(port), "--ws-port", str(ws_port),
+        "--allowed-host", "*.lab.example",
+    ]  # fmt: skip
+    with CappedProcess(args, port, tmp_path / "v.log", health_path="/health") as v:
+        body = {"jsonrpc": "2.0", "id": 1, "method": "requestAirdrop"}
+        body["params"] = [AIRDROP_TO, 5_000_000_000]
+        for host in ("evil.example", "127.0.0.1.evil.example", "lab.example.evil", ""):
+            r = httpx.post(v.url, json=body, headers={"host": host}, timeout=30)
+            assert r.status_code == 400, (host, r.text)
+            assert "is not an allowed name" in r.json()["detail"]
+            assert "reev validator --allowed-host NAME" in r.json()["detail"]
+            assert upgrade_status(ws_port, host or "x").startswith("HTTP/1.1 403"), host
+        balance = rpc(v.url, "getBalance", [AIRDROP_TO])["result"]["value"]
+        assert balance == 0  # no refused airdrop reached the chain
+        for host in (f"127.0.0.1:{port}", "localhost", f"[::1]:{port}", "rpc.lab.example"):
+            r = httpx.post(v.url, json=body, headers={"host": host}, timeout=30)
+            assert r.status_code == 200 and "result" in r.json(), (host, r.text)
+            assert upgrade_status(ws_port, host).startswith("HTTP/1.1 101"), host
+        assert rpc(v.url, "getBalance", [AIRDROP_TO])["result"]["value"] == 4 * 5_000_000_000
+
+
+def test_in_process_validator_checks_host_too() -> None:
+    from reev.chain.rpc_server import RunningValidator, state_for
+
+    with RunningValidator(state_for()) as v:
+        assert httpx.get(v.url + "/health", timeout=10).status_code == 200
+        r = httpx.get(v.url + "/health", headers={"host": "evil.example"}, timeout=10)
+        assert r.status_code == 400
+        assert upgrade_status(v.ws_port, "evil.example").startswith("HTTP/1.1 403")

@@ -7,7 +7,8 @@ Host names it answers to, which endpoints a posted run may use.
 - Without a token the server binds only to loopback unless told `--insecure`.
 - Requests whose `Host` is not an allowed name are refused with 400 (loopback names by
   default): a page on evil.example whose name is re-pointed at 127.0.0.1 (DNS rebinding)
-  sends `Host: evil.example`, so it cannot drive a loopback API from a browser.
+  sends `Host: evil.example`, so it cannot drive a loopback API from a browser. The rule
+  lives in `reev.inputs.hosts`, shared with `reev validator`.
 - A run posted with a `base_url` is refused with 400 unless the URL is inside one of the
   server's allowed endpoints (none by default): the server attaches its own API key to
   every call to that URL, so choosing it is the server operator's decision.
@@ -17,18 +18,33 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from reev.inputs.hosts import (
+    AllowedHostsMiddleware,
+    ASGIApp,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    host_allowed,
+    host_name,
+)
+
+__all__ = [
+    "AllowedHostsMiddleware",
+    "BodyLimitMiddleware",
+    "base_url_refusal",
+    "base_url_within",
+    "bind_refusal",
+    "host_allowed",
+    "host_name",
+    "is_loopback",
+    "token_dependency",
+]
 
 
 def is_loopback(host: str) -> bool:
@@ -122,67 +138,6 @@ class BodyLimitMiddleware:
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
-
-
-def host_name(header: str) -> str:
-    """The name of a Host header value: lowercase, without port, brackets or final dot."""
-    value = header.strip().lower()
-    if value.startswith("["):  # [::1]:3001
-        return value[1:].split("]", 1)[0]
-    if value.count(":") == 1:
-        value = value.split(":", 1)[0]
-    return value.rstrip(".")
-
-
-def host_allowed(name: str, allowed: Sequence[str]) -> bool:
-    """True when `name` matches an entry: exact, `*.suffix`, or `*` (any)."""
-    for entry in allowed:
-        pattern = host_name(entry) if entry not in ("*",) and not entry.startswith("*.") else entry
-        if pattern == "*" or pattern == name:
-            return True
-        if pattern.startswith("*.") and name.endswith(pattern[1:]):
-            return True
-    return False
-
-
-class AllowedHostsMiddleware:
-    """Refuse HTTP requests (400) and websockets (closed) whose Host is not allowed."""
-
-    def __init__(self, app: ASGIApp, allowed: Sequence[str]) -> None:
-        self.app = app
-        self.allowed = list(allowed)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        header = ""
-        for name, value in scope.get("headers", []):
-            if name == b"host":
-                header = value.decode("latin-1")
-                break
-        if host_allowed(host_name(header), self.allowed):
-            await self.app(scope, receive, send)
-            return
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008})
-            return
-        detail = (
-            f"Host {header[:100]!r} is not an allowed name for this server "
-            "(reev serve --allowed-host NAME, or REEV_ALLOWED_HOSTS)"
-        )
-        body = json.dumps({"detail": detail}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 400,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),

@@ -6,11 +6,25 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reev.inputs.hosts import HOSTS_ENV, LOOPBACK_HOSTS, allowed_hosts_from_env
+
+__all__ = [
+    "BASE_URLS_ENV",
+    "CORS_ENV",
+    "HOSTS_ENV",
+    "LOOPBACK_HOSTS",
+    "TOKEN_ENV",
+    "ApiSettings",
+    "allowed_base_urls_from_env",
+    "allowed_hosts_from_env",
+    "cors_from_env",
+    "default_benchmark_dirs",
+    "token_from_env",
+]
+
 TOKEN_ENV = "REEV_API_TOKEN"
 CORS_ENV = "REEV_CORS_ORIGINS"
-HOSTS_ENV = "REEV_ALLOWED_HOSTS"
 BASE_URLS_ENV = "REEV_ALLOWED_BASE_URLS"
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def default_benchmark_dirs() -> list[Path]:
@@ -38,11 +52,6 @@ def cors_from_env() -> list[str]:
 
 def _list_env(name: str) -> list[str]:
     return [v.strip() for v in os.environ.get(name, "").split(",") if v.strip()]
-
-
-def allowed_hosts_from_env() -> list[str]:
-    """Comma-separated `REEV_ALLOWED_HOSTS` (added to the loopback names)."""
-    return _list_env(HOSTS_ENV)
 
 
 def allowed_base_urls_from_env() -> list[str]:

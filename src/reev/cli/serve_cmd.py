@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from reev.cli.common import err_console, usage_error
+from reev.cli.common import err_console, report_reconciled, usage_error
 
 
 def serve(
@@ -67,14 +67,13 @@ def serve(
     from reev.api.app import create_app
     from reev.api.security import bind_refusal
     from reev.api.settings import (
-        LOOPBACK_HOSTS,
         ApiSettings,
         allowed_base_urls_from_env,
-        allowed_hosts_from_env,
         cors_from_env,
         default_benchmark_dirs,
         token_from_env,
     )
+    from reev.inputs.hosts import server_allowed_hosts
     from reev.store import StoreError, open_store
 
     token = token_from_env()
@@ -90,9 +89,14 @@ def serve(
     except StoreError as exc:
         listener.close()
         raise usage_error(str(exc)) from exc
+    report_reconciled(store)
     dirs = [p.resolve() for p in benchmarks] if benchmarks else default_benchmark_dirs()
     for d in dirs:
-        if not d.is_dir():
+        try:
+            is_dir = d.is_dir()
+        except OSError as exc:  # under a folder that cannot be searched
+            raise usage_error(f"cannot read benchmark folder {d}: {exc.strerror}") from exc
+        if not is_dir:
             raise usage_error(f"benchmark folder {d} does not exist")
     settings = ApiSettings(
         db_url=store.url,
@@ -100,11 +104,7 @@ def serve(
         benchmark_dirs=dirs,
         token=token,
         cors_origins=list(cors_origin or []) or cors_from_env(),
-        allowed_hosts=[
-            *LOOPBACK_HOSTS,
-            *([host] if host not in ("0.0.0.0", "::", "") else []),
-            *(allowed_host or allowed_hosts_from_env()),
-        ],
+        allowed_hosts=server_allowed_hosts(host, allowed_host),
         allowed_base_urls=list(allow_base_url or []) or allowed_base_urls_from_env(),
         episode_timeout=episode_timeout if episode_timeout > 0 else None,
     )

@@ -25,14 +25,24 @@ def validator(
         typer.Option("--benchmark", help="Load this benchmark's initial state."),
     ] = None,
     seed: SeedOpt = 0,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="Host name the validator answers to besides loopback ones and --host "
+            "(repeat; `*.domain`, `*`; REEV_ALLOWED_HOSTS).",
+        ),
+    ] = None,
 ) -> None:
     """Run a JSON-RPC 2.0 Solana validator over one LiteSVM (HTTP and websocket),
-    with surfpool's cheat codes and reev_snapshot / reev_revert."""
+    with surfpool's cheat codes and reev_snapshot / reev_revert. It answers only to
+    loopback Host names (and --host, --allowed-host), so a web page cannot drive it."""
     from rich.table import Table
 
     from reev.benchmark.loader import BenchmarkLoadError, load_benchmark
     from reev.chain.env import ChainSetupError
     from reev.chain.rpc_server.server import bind, serve_forever, state_for
+    from reev.inputs.hosts import server_allowed_hosts
 
     loaded = None
     if benchmark is not None:
@@ -65,5 +75,10 @@ def validator(
     # uvicorn shuts down gracefully on Ctrl-C or SIGTERM, then re-raises the signal:
     # stopping the validator that way is its normal end, not an error.
     with contextlib.suppress(KeyboardInterrupt, Stopped):
-        serve_forever(state, sockets, log_level="warning")
+        serve_forever(
+            state,
+            sockets,
+            log_level="warning",
+            allowed_hosts=server_allowed_hosts(host, allowed_host),
+        )
     console.print("validator stopped")

@@ -1,12 +1,18 @@
 """The ASGI app: JSON-RPC over HTTP POST at `/`, `GET /health`, and the websocket
 subscriptions at `/` (ws://). Handlers run on the event loop thread, one at a time,
-because LiteSVM must not be used from two threads."""
+because LiteSVM must not be used from two threads.
+
+Every request and websocket whose `Host` is not an allowed name is refused before it
+reaches a handler (`reev.inputs.hosts`, the API's rule): a DNS-rebinding page cannot
+drive a validator on loopback (airdrops, cheat codes, time travel)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -15,6 +21,9 @@ from starlette.websockets import WebSocket
 from reev.chain.rpc_server.chain_state import ChainState
 from reev.chain.rpc_server.dispatch import MAX_BODY, handle_body
 from reev.chain.rpc_server.pubsub import PubSub
+from reev.inputs.hosts import LOOPBACK_HOSTS, AllowedHostsMiddleware
+
+HOSTS_HINT = "reev validator --allowed-host NAME, or REEV_ALLOWED_HOSTS"
 
 
 async def _bounded_body(request: Request) -> bytes | None:
@@ -33,8 +42,9 @@ async def _bounded_body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-def create_app(state: ChainState) -> Starlette:
-    """An app serving `state`; the same app serves HTTP and websocket clients."""
+def create_app(state: ChainState, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> Starlette:
+    """An app serving `state` to clients whose Host is in `allowed_hosts` (loopback names
+    by default); the same app serves HTTP and websocket clients."""
     pubsub = PubSub(state)
 
     async def rpc(request: Request) -> Response:
@@ -59,5 +69,6 @@ def create_app(state: ChainState) -> Starlette:
             Route("/", rpc, methods=["POST", "GET"]),
             Route("/health", health, methods=["GET"]),
             WebSocketRoute("/", websocket),
-        ]
+        ],
+        middleware=[Middleware(AllowedHostsMiddleware, allowed=allowed_hosts, hint=HOSTS_HINT)],
     )

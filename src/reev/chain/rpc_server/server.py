@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from collections.abc import Sequence
 from types import TracebackType
 
 import uvicorn
@@ -16,6 +17,7 @@ from reev.chain.backend import LiteSVMBackend
 from reev.chain.env import SolanaEnv
 from reev.chain.rpc_server.app import create_app
 from reev.chain.rpc_server.chain_state import ChainState
+from reev.inputs.hosts import LOOPBACK_HOSTS, server_allowed_hosts
 
 
 def state_for(benchmark: Benchmark | None = None, seed: int = 0) -> ChainState:
@@ -47,10 +49,13 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def make_server(state: ChainState, log_level: str = "warning") -> uvicorn.Server:
-    """A uvicorn server for `state` (sockets are given to `serve`)."""
+def make_server(
+    state: ChainState, log_level: str = "warning", allowed_hosts: Sequence[str] | None = None
+) -> uvicorn.Server:
+    """A uvicorn server for `state` (sockets are given to `serve`), answering to the
+    `allowed_hosts` names (default: loopback ones)."""
     config = uvicorn.Config(
-        create_app(state),
+        create_app(state, allowed_hosts or LOOPBACK_HOSTS),
         log_level=log_level,
         lifespan="off",
         ws="websockets-sansio",
@@ -60,23 +65,34 @@ def make_server(state: ChainState, log_level: str = "warning") -> uvicorn.Server
 
 
 def serve_forever(
-    state: ChainState, sockets: list[socket.socket], log_level: str = "warning"
+    state: ChainState,
+    sockets: list[socket.socket],
+    log_level: str = "warning",
+    allowed_hosts: Sequence[str] | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C)."""
-    asyncio.run(make_server(state, log_level).serve(sockets=sockets))
+    asyncio.run(make_server(state, log_level, allowed_hosts).serve(sockets=sockets))
 
 
 class RunningValidator:
-    """A validator on 127.0.0.1 in a background thread: `with RunningValidator(state) as v:`."""
+    """A validator on 127.0.0.1 in a background thread: `with RunningValidator(state) as v:`.
+    It answers to the loopback names and `host` (plus `allowed_hosts`)."""
 
-    def __init__(self, state: ChainState, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        state: ChainState,
+        host: str = "127.0.0.1",
+        allowed_hosts: Sequence[str] | None = None,
+    ) -> None:
         self.state = state
         self._sockets = [bind(host, 0), bind(host, 0)]
         self.port = self._sockets[0].getsockname()[1]
         self.ws_port = self._sockets[1].getsockname()[1]
         self.url = f"http://{host}:{self.port}"
         self.ws_url = f"ws://{host}:{self.ws_port}"
-        self._server = make_server(state)
+        self._server = make_server(
+            state, allowed_hosts=server_allowed_hosts(host, [host, *(allowed_hosts or [])])
+        )
         self._thread = threading.Thread(target=self._run, name="reev-validator", daemon=True)
 
     def _run(self) -> None:

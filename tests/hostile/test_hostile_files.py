@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -190,3 +192,65 @@ def test_template_expressions_are_bounded_before_they_are_computed() -> None:
     )
     with pytest.raises(BenchmarkLoadError, match="would be a string of 1,000,000,000 characters"):
         parse_benchmark(bomb, "bomb.yml")
+
+
+CLI_AS_NOBODY = """
+import os, sys
+import typer.rich_utils  # noqa: F401 - loaded before privileges drop (it is imported lazily)
+from reev.cli.app import app
+
+def cli(*args):
+    try:
+        app(list(args), prog_name="reev")
+    except SystemExit as stop:
+        return stop.code
+    return 0
+
+good, locked, db, session = sys.argv[1:5]
+for warm in (["validate", good], ["list", good], ["run", good, "--db", db + ".warm", "-q"],
+             ["flow", good.replace(".yml", ".json")]):
+    cli(*warm)  # every module the commands import lazily is loaded now, as root
+os.setgid(65534); os.setuid(65534)
+for args in (["validate", locked], ["list", locked], ["run", locked, "--db", db, "-q"],
+             ["flow", session]):
+    print("EXIT", args[0], cli(*args), flush=True)
+unreachable = os.path.join(os.path.dirname(locked), "sub", "reev.db")
+print("EXIT db", cli("report", "--db", unreachable), flush=True)
+"""
+
+
+def test_unreadable_paths_on_the_command_line_are_messages() -> None:
+    """`Path.exists()` and `mkdir` raise PermissionError under a folder that cannot be
+    searched: `reev validate/list/run/flow` say so instead of a traceback."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root (to drop privileges after importing)")
+    base = Path(tempfile.mkdtemp(prefix="reev-unreadable-", dir="/tmp"))  # nobody reaches it
+    try:
+        base.chmod(0o755)
+        locked = base / "locked"
+        locked.mkdir()
+        (locked / "a.yml").write_text(SOL_TRANSFER, encoding="utf-8")
+        db = base / "db"
+        db.mkdir()
+        db.chmod(0o777)
+        (base / "good.json").write_text("{}", encoding="utf-8")
+        good = base / "good.yml"
+        good.write_text(SOL_TRANSFER, encoding="utf-8")
+        locked.chmod(0o000)
+        args = [str(good), str(locked / "a.yml"), str(db / "reev.db"), str(locked / "s.json")]
+        done = python(
+            CLI_AS_NOBODY, cwd=Path("/"), env={"REEV_HOME": str(db)}, args=args, timeout=300
+        )
+        locked.chmod(0o755)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    out = done.output
+    assert "Traceback" not in out, out
+    assert f"{locked / 'a.yml'}:1:1: cannot read file: Permission denied" in out
+    assert "EXIT validate 1" in out and "EXIT list 1" in out and "EXIT run 1" in out, out
+    assert "EXIT flow 2" in out and "EXIT db 2" in out, out
+    flat = " ".join(out.split())
+    assert f"{locked / 's.json'}: cannot read the session file: cannot read file: Permission" in (
+        flat
+    )
+    assert f"cannot create the database folder {locked / 'sub'}: Permission denied" in flat

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from solders.account import Account
 from solders.pubkey import Pubkey
 
-from reev.inputs import InputFileError, JsonLimitError, JsonLimits, load_json, read_text_file
+from reev.inputs import InputFileError, JsonLimitError, JsonLimits, read_json_file
 
 MAX_CASSETTE_BYTES = 512 * 1_048_576  # accounts are stored in full; programs can be large
 CASSETTE_LIMITS = JsonLimits(max_bytes=MAX_CASSETTE_BYTES, max_depth=64)
@@ -127,6 +127,19 @@ def account_from_json(data: dict[str, Any]) -> Account:
     )
 
 
+class CassetteMissing(CassetteError):
+    """There is no cassette file at the path (as opposed to one that cannot be read)."""
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    """`value` when it is an object (None: empty), else TypeError naming the field."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise TypeError(f"{where}: expected an object, not {type(value).__name__}")
+    return value
+
+
 class Cassette:
     """An in-memory cassette bound to a file; thread-safe; written by `save()`."""
 
@@ -146,48 +159,59 @@ class Cassette:
     def load(cls, path: Path) -> Cassette:
         """Read a cassette; CassetteError naming the file when it is not a cassette."""
         cassette = cls(path)
-        if not path.exists():
-            raise CassetteError(f"cassette {path} does not exist")
         try:  # bounded: a cassette handed over by someone else may be hostile
-            raw = load_json(read_text_file(path, MAX_CASSETTE_BYTES), CASSETTE_LIMITS)
-        except (InputFileError, JsonLimitError) as exc:
-            raise CassetteError(f"cassette {path} is not readable JSON: {exc}") from exc
+            raw = read_json_file(path, CASSETTE_LIMITS)
+        except InputFileError as exc:
+            if exc.missing:
+                raise CassetteMissing(f"{path}: cassette does not exist") from exc
+            raise CassetteError(f"{path}: cannot read the cassette: {exc}") from exc
+        except JsonLimitError as exc:
+            raise CassetteError(f"{path}: not a cassette: {exc}") from exc
         if not isinstance(raw, dict) or raw.get("format") != CASSETTE_FORMAT:
-            raise CassetteError(f"{path} is not a reev cassette (no format {CASSETTE_FORMAT!r})")
+            raise CassetteError(f"{path}: not a reev cassette (no format {CASSETTE_FORMAT!r})")
         version = raw.get("version")
         if version != CASSETTE_VERSION:
             raise CassetteError(
-                f"cassette {path} has version {version!r}; this reev reads version "
-                f"{CASSETTE_VERSION}"
+                f"{path}: cassette version {version!r}; this reev reads version {CASSETTE_VERSION}"
             )
         try:
             cassette.created_at = str(raw.get("created_at", cassette.created_at))
-            cassette.origins = {str(k): str(v) for k, v in raw.get("upstream", {}).items()}
+            upstream = _mapping(raw.get("upstream"), "upstream")
+            cassette.origins = {str(k): str(v) for k, v in upstream.items()}
             if raw.get("clock") is not None:
-                cassette.clock = RecordedClock.from_json(raw["clock"])
-            for key, value in raw.get("accounts", {}).items():
+                cassette.clock = RecordedClock.from_json(_mapping(raw["clock"], "clock"))
+            for key, value in _mapping(raw.get("accounts"), "accounts").items():
                 Pubkey.from_string(key)
                 if value is not None:
-                    account_from_json(value)  # validate now, not in the middle of a run
+                    account_from_json(_mapping(value, f"accounts.{key}"))  # validate now
                 cassette._accounts[key] = value
-            for item in raw.get("http", []):
+            http = raw.get("http") or []
+            if not isinstance(http, list):
+                raise TypeError("http: expected a list")
+            for n, entry in enumerate(http):
+                item = _mapping(entry, f"http[{n}]")
                 exchange = HttpExchange(
                     method=str(item["method"]),
                     path=str(item["path"]),
-                    query={str(k): str(v) for k, v in item.get("query", {}).items()},
+                    query={str(k): str(v) for k, v in _mapping(item.get("query"), "query").items()},
                     body=item.get("body"),
                     status=int(item["status"]),
                     response=item.get("response"),
                 )
                 cassette._http[exchange.key] = exchange
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CassetteError(f"cassette {path} is malformed: {exc!r}") from exc
+        except KeyError as exc:
+            raise CassetteError(f"{path}: malformed cassette: missing field {exc}") from exc
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise CassetteError(f"{path}: malformed cassette: {exc}") from exc
         return cassette
 
     @classmethod
     def open(cls, path: Path) -> Cassette:
         """Load the cassette at `path`, or start an empty one there."""
-        return cls.load(path) if path.exists() else cls(path)
+        try:
+            return cls.load(path)
+        except CassetteMissing:
+            return cls(path)
 
     def to_json(self) -> dict[str, Any]:
         with self._lock:

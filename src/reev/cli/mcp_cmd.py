@@ -11,7 +11,14 @@ from typing import Annotated
 
 import typer
 
-from reev.cli.common import PathsArg, SeedOpt, err_console, parse_scoring, usage_error
+from reev.cli.common import (
+    PathsArg,
+    SeedOpt,
+    err_console,
+    existing_paths,
+    parse_scoring,
+    usage_error,
+)
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -60,9 +67,7 @@ def mcp(
     from reev.bridges.selection import select_benchmarks
     from reev.store import StoreError, open_store
 
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise usage_error(f"no such file or directory: {', '.join(missing)}")
+    paths = existing_paths(paths)
     try:
         loaded = select_benchmarks([str(p) for p in paths])
     except ValueError as exc:

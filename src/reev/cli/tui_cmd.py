@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from reev.cli.common import SeedOpt, parse_scoring, usage_error
+from reev.cli.common import SeedOpt, existing_paths, parse_scoring, usage_error
 
 DEFAULT_PATHS = [Path("benchmarks")]
 
@@ -43,9 +43,7 @@ def tui(
 
     profile = parse_scoring(scoring)
     chosen = paths or DEFAULT_PATHS
-    missing = [str(p) for p in chosen if not p.exists()]
-    if missing:
-        raise usage_error(f"no such file or directory: {', '.join(missing)}")
+    chosen = existing_paths(chosen)
     loaded = load_all(chosen)
     if not loaded:
         raise usage_error(f"no benchmark files found in {', '.join(map(str, chosen))}")

@@ -15,7 +15,12 @@ MAX_FILE_BYTES = 1_048_576
 
 
 class InputFileError(ValueError):
-    """A file that cannot be read as text; the message says why, without a traceback."""
+    """A file that cannot be read as text; the message says why, without a traceback.
+    `missing` is True when there is no such file (as opposed to one that cannot be read)."""
+
+    def __init__(self, message: str, *, missing: bool = False) -> None:
+        super().__init__(message)
+        self.missing = missing
 
 
 def file_kind(mode: int) -> str:
@@ -38,7 +43,8 @@ def read_text_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise InputFileError(f"cannot read file: {exc.strerror or exc}") from exc
+        missing = isinstance(exc, FileNotFoundError)
+        raise InputFileError(f"cannot read file: {exc.strerror or exc}", missing=missing) from exc
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

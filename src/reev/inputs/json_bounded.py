@@ -14,7 +14,10 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from reev.inputs.files import read_text_file
 
 _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
@@ -85,3 +88,12 @@ def load_json(raw: str | bytes, limits: JsonLimits | None = None) -> Any:
         raise JsonLimitError("JSON nested too deeply") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise JsonSyntaxError(f"invalid JSON: {exc}") from exc
+
+
+def read_json_file(path: str | Path, limits: JsonLimits | None = None) -> Any:
+    """The JSON document in the regular file `path`, read within `limits` (its size limit
+    is the file's). InputFileError (not a regular file, unreadable, too big, not UTF-8)
+    or JsonLimitError (not JSON, over a limit); neither message names the path, so the
+    caller says `path: message`."""
+    lim = limits or JsonLimits()
+    return load_json(read_text_file(path, lim.max_bytes), lim)

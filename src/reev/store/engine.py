@@ -83,7 +83,13 @@ def create_store_engine(url: str) -> Engine:
     if in_memory:
         kwargs["poolclass"] = StaticPool
     else:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # under a folder that cannot be searched or written
+            raise StoreError(
+                f"cannot create the database folder {folder}: {exc.strerror or exc}"
+            ) from exc
     engine = create_engine(url, **kwargs)
     _tune_sqlite(engine, in_memory)
     return engine

@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from reev.home import data_dir
 from reev.results.records import EpisodeResult, StepRecord, ToolCallRecord
 from reev.results.transaction import TransactionRecord
@@ -129,37 +131,83 @@ def write_session_file(result: EpisodeResult, out_dir: Path | None = None) -> Pa
     return path
 
 
-def episode_from_session(document: dict[str, Any]) -> EpisodeResult:
+class SessionFileError(ValueError):
+    """A document that is JSON but not a session file; the message names the field."""
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SessionFileError(f"{where}: expected an object, not {type(value).__name__}")
+    return value
+
+
+def _array(value: Any, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SessionFileError(f"{where}: expected a list, not {type(value).__name__}")
+    return value
+
+
+def episode_from_session(document: Any) -> EpisodeResult:
     """Rebuild an EpisodeResult (steps, tool calls, transactions) from a session document.
 
     Enough for the flow diagram and the transaction-log tree of an episode that was only
     written to a session file; model transcripts and account states are not restored.
+    A document of another shape is a SessionFileError naming the first wrong field.
     """
-    final = document.get("final_result") or {}
-    data = final.get("data") or {}
+    try:
+        return _episode(_object(document, "document"))
+    except ValidationError as exc:
+        raise _invalid(exc, "") from None
+
+
+def _invalid(exc: ValidationError, where: str) -> SessionFileError:
+    first = exc.errors()[0]
+    path = ".".join([where, *(str(x) for x in first["loc"])] if where else map(str, first["loc"]))
+    return SessionFileError(f"{path or 'value'}: {first['msg']}")
+
+
+def _record(model: type[Any], value: Any, where: str) -> Any:
+    try:
+        return model.model_validate(_object(value, where))
+    except ValidationError as exc:
+        raise _invalid(exc, where) from None
+
+
+def _episode(document: dict[str, Any]) -> EpisodeResult:
+    final = _object(document.get("final_result"), "final_result")
+    data = _object(final.get("data"), "final_result.data")
     steps: list[StepRecord] = []
-    for n, raw in enumerate(data.get("steps") or [], start=1):
-        steps.append(
-            StepRecord(
-                step=raw.get("step", n),
-                prompt=raw.get("prompt", ""),
-                description=raw.get("description", ""),
-                critical=raw.get("critical", False),
-                skipped=raw.get("skipped", False),
-                score=raw.get("score"),
-                passed=raw.get("passed"),
-                error=raw.get("error", (raw.get("info") or {}).get("error")),
-            )
-        )
+    for n, item in enumerate(_array(data.get("steps"), "final_result.data.steps"), start=1):
+        raw = _object(item, f"final_result.data.steps[{n - 1}]")
+        info = _object(raw.get("info"), f"final_result.data.steps[{n - 1}].info")
+        fields = {
+            "step": raw.get("step", n),
+            "prompt": raw.get("prompt", ""),
+            "description": raw.get("description", ""),
+            "critical": raw.get("critical", False),
+            "skipped": raw.get("skipped", False),
+            "score": raw.get("score"),
+            "passed": raw.get("passed"),
+            "error": raw.get("error", info.get("error")),
+        }
+        steps.append(_record(StepRecord, fields, f"final_result.data.steps[{n - 1}]"))
     by_number = {s.step: s for s in steps}
-    for event in document.get("events") or []:
-        step = by_number.get(event.get("depth"))
+    for i, item in enumerate(_array(document.get("events"), "events")):
+        event = _object(item, f"events[{i}]")
+        depth = event.get("depth")
+        step = by_number.get(depth) if isinstance(depth, int) else None
         if step is None:
             continue
         if event.get("event_type") == "ToolCall":
-            step.tool_calls.append(ToolCallRecord.model_validate(event["data"]))
+            step.tool_calls.append(_record(ToolCallRecord, event.get("data"), f"events[{i}].data"))
         elif event.get("event_type") == "TransactionExecution":
-            step.transactions.append(TransactionRecord.model_validate(event["data"]))
+            step.transactions.append(
+                _record(TransactionRecord, event.get("data"), f"events[{i}].data")
+            )
     status = final.get("status")
     return EpisodeResult(
         benchmark_id=document.get("benchmark_id", ""),

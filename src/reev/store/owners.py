@@ -19,7 +19,8 @@ An owner is `host/pid/boot=B,ns=N,start=T`:
 
 Where `/proc` is missing (not Linux) the owner is `host/pid/-` and only the pid's
 existence is checked (signal 0; nothing is sent): a reused pid then keeps a dead owner's
-run `running`, which errs on the safe side.
+run `running`, which errs on the safe side (on Windows, where signal 0 is not a probe,
+every such owner counts as alive).
 """
 
 from __future__ import annotations
@@ -125,6 +126,8 @@ def _judge(pid: int, marks: dict[str, str]) -> OwnerState:
 
 
 def _pid_exists(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there: assume alive
+        return True
     try:
         os.kill(pid, 0)  # signal 0: an existence check, nothing is sent
     except ProcessLookupError:

@@ -287,3 +287,21 @@ def test_kill_9_at_random_moments_loses_nothing_and_ends_final(tmp_path: Path) -
         assert status[run["run_id"]] == expected, (seed, statuses)
     finally:
         proc.stop()
+
+
+def test_database_errors_never_show_sql_to_readers(tmp_path: Path) -> None:
+    """Issue 15: raw SQL text reached API readers in an error message."""
+    import sqlite3
+
+    db = tmp_path / "reev.db"
+    settings = ApiSettings(db_url=f"sqlite:///{db}", workers=0, benchmark_dirs=[])
+    app = create_app(settings)
+    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
+        assert c.get("/api/v1/episodes").status_code == 200
+        with sqlite3.connect(db) as conn:  # a column the queries name is gone
+            conn.execute("ALTER TABLE episodes RENAME COLUMN failure_kind TO gone")
+        r = c.get("/api/v1/episodes")
+        assert r.status_code in (500, 503), r.text
+        assert r.json()["detail"] in ("database error", "database unavailable")
+        for word in ("SELECT", "FROM episodes", "failure_kind", "sqlite3"):
+            assert word not in r.text, r.text

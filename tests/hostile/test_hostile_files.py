@@ -59,6 +59,24 @@ def test_validate_answers_every_hostile_file_with_its_place_and_reason(tmp_path:
     assert f"✓ {folder / 'one.yml'}: twin" in done.stdout
     assert not any("folder.yml" in line for line in lines)  # a folder is not a benchmark
     assert "1/14 valid" in done.stdout  # 8 hostile, fifo, zero, 2 loops, one, two
+    # `reev list` and `reev run` read the same folder through the same bounded loader
+    listed = reev("list", str(folder))
+    assert listed.returncode == 1 and "Traceback" not in listed.output, listed.output
+    for name in ("bomb-args.yml", "huge-int.yml", "fifo.yml", "zero.yml", "big.yml"):
+        hits = [line for line in listed.output.splitlines() if f"{folder / name}:" in line]
+        assert hits and says(hits[0], expected[name]), (name, listed.output)
+    out = tmp_path / "run.json"
+    db = tmp_path / "reev.db"
+    ran = reev("run", str(folder), "--db", str(db), "--json", str(out), "--run-id", "h", "-q")
+    assert ran.returncode == 1 and "Traceback" not in ran.output, ran.output
+    results = json.loads(out.read_text())["results"]
+    assert len(results) == 14 and sum(r["status"] == "completed" for r in results) == 1
+    errors = {r["benchmark_id"]: r["error"] for r in results if r["status"] == "error"}
+    assert says(errors["bomb-parameters"], expected["bomb-parameters.yml"]), errors
+    assert says(errors["fifo"], expected["fifo.yml"]) and says(errors["big"], expected["big.yml"])
+    with sqlite3.connect(db) as conn:
+        status = conn.execute("SELECT status FROM runs WHERE id='h'").fetchone()[0]
+    assert status == "completed"
 
 
 def test_each_hostile_text_is_refused_before_it_is_built() -> None:

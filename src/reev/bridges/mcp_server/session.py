@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 FINISH_TOOL = "finish"
 TASK_URI = "reev://task"
+RESULT_WAIT_S = 30.0
+"""How long `finish` waits for its episode's stored result before answering without it."""
 
 RULES = """\
 You are acting for a user on the Solana blockchain through reev's tools. Every tool call \
@@ -154,11 +156,49 @@ class McpEpisodes:
             except StepClosedError as exc:
                 return str(exc), True
             nxt = await self._advance()
+            if self._episode_left(step, nxt) and not self._has_result(step, done_before):
+                await self._result_of(step)
             parts = [self._result_text(r) for r in self.results[done_before:]]
             if not parts:
                 parts.append(f"Step {step.task.step} of {step.task.benchmark_id} finished.")
             parts.append(self._next_text(nxt))
             return "\n\n".join(parts), False
+
+    @staticmethod
+    def _episode_left(step: DrivenStep, nxt: DrivenStep | None) -> bool:
+        """Whether `step` was its episode's last (the next step, if any, is another's)."""
+        return nxt is None or (nxt.task.benchmark_id, nxt.task.epoch) != (
+            step.task.benchmark_id,
+            step.task.epoch,
+        )
+
+    def _has_result(self, step: DrivenStep, since: int) -> bool:
+        return any(
+            (r.benchmark_id, r.epoch) == (step.task.benchmark_id, step.task.epoch)
+            for r in self.results[since:]
+        )
+
+    async def _result_of(self, step: DrivenStep) -> None:
+        """Wait for the result of `step`'s episode: the pipeline reports a result only once
+        it is stored, which can come after the next episode's first step was published
+        (the next agent then waits on that step, so only results and the run's end can
+        arrive meanwhile)."""
+        while True:
+            try:
+                item = await self.channel.next(timeout=RESULT_WAIT_S)
+            except TimeoutError:
+                return  # answered without the score; the episode is still stored
+            if isinstance(item, EpisodeFinished):
+                self.results.append(item.result)
+                if (item.result.benchmark_id, item.result.epoch) == (
+                    step.task.benchmark_id,
+                    step.task.epoch,
+                ):
+                    return
+            elif isinstance(item, RunFinished):
+                self.current = None
+                self.over = item.error or "every benchmark has been run"
+                return
 
     async def close(self, reason: str) -> None:
         """The client is gone: the episode it was in becomes an error result (recorded);
@@ -167,10 +207,15 @@ class McpEpisodes:
         if self.client is None:
             return
         async with self._lock:
-            if self.over is None:
+            vanished = self.over is None
+            if vanished:
                 await self._until_episode_end()
             await self.channel.close()
             self.over = self.over or reason
+            if vanished and self.store is not None and self.run_id is not None:
+                # results are reported once stored, so the run may have completed by now;
+                # a client that left mid-episode still leaves an interrupted run
+                self.store.set_run_status(self.run_id, "interrupted")
 
     async def _until_episode_end(self) -> None:
         while True:

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from reev.cli.app import app
-from reev.cli.run_support import RunSetupError, parse_agent_value
+from reev.runner.spec import SpecError, parse_agent_value
 from reev.runner.suite import load_all, scale_step_timeouts
 from tests.fakes.openai_server import Reply, ScriptedOpenAI
 
@@ -86,9 +86,9 @@ def test_per_agent_options_are_parsed_and_checked() -> None:
         "qwen",
         {"tool_mode": "json", "max_seconds": 90.0, "stream": False},
     )
-    with pytest.raises(RunSetupError, match="not key=value"):
+    with pytest.raises(SpecError, match="not key=value"):
         parse_agent_value("openai@colour=blue")
-    with pytest.raises(RunSetupError, match="max_turns needs a int"):
+    with pytest.raises(SpecError, match="max_turns needs a int"):
         parse_agent_value("openai@max_turns=many")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -31,10 +31,6 @@ SeedOpt = Annotated[
     typer.Option("--seed", help="Seed of the derived keys (and, plus the epoch, of LLM sampling)."),
 ]
 
-# The same names as reev.results.scoring.SCORING_PROFILES (tests/cli/test_startup.py keeps
-# them equal), here so that parsing `--scoring` does not load pydantic.
-SCORING_NAMES: tuple[str, ...] = ("outcome", "reev")
-
 
 def usage_error(message: str) -> typer.Exit:
     """Print a usage error; the caller raises the returned Exit (code 2)."""
@@ -49,11 +45,19 @@ def report_reconciled(store: Store) -> None:
         err_console.print(f"[yellow]note:[/yellow] {abandoned.describe()}", highlight=False)
 
 
-def parse_scoring(value: str) -> Literal["outcome", "reev"]:
-    """The scoring profile named by `--scoring`, or a usage error naming the valid ones."""
-    if value not in SCORING_NAMES:
-        raise usage_error(f"--scoring must be one of {', '.join(SCORING_NAMES)}, not {value!r}")
-    return "reev" if value == "reev" else "outcome"
+def parse_scoring(value: str) -> str:
+    """The scoring profile named by `--scoring` (a registered one: reev's or a plugin's), or
+    a usage error naming the known ones. Called inside a command: it loads the registry."""
+    from reev.plugins.registry import PluginError, load_plugins
+    from reev.scoring.profiles import PROFILES
+
+    try:
+        load_plugins()
+    except PluginError as exc:
+        raise usage_error(str(exc)) from exc
+    if value not in PROFILES:
+        raise usage_error(f"--scoring must be one of {', '.join(PROFILES)}, not {value!r}")
+    return value
 
 
 def path_exists(path: Path) -> bool:

@@ -172,22 +172,15 @@ def run(
     ] = None,
 ) -> None:
     """Run benchmarks with an agent, print result trees and a summary, exit 1 if any errored."""
-    from pydantic import ValidationError
-
     from reev.cli.plain import print_tree
-    from reev.cli.run_support import (
-        ProgressBar,
-        RunSetupError,
-        agent_entries,
-        build_run_spec,
-        resume_problem,
-    )
+    from reev.cli.run_support import ProgressBar
     from reev.cli.summary import epochs_summary_table, repeats_episodes
     from reev.results.errors import error_result
     from reev.results.records import EpisodeResult
     from reev.results.spec import ChainSpec, LimitsSpec
     from reev.runner.executors import make_executor
-    from reev.runner.suite import load_all, new_run_id, run_matrix, scale_step_timeouts
+    from reev.runner.spec import SpecError, agent_entries, build_run_spec, resume_problem
+    from reev.runner.suite import load_all, new_run_id, run_spec, scale_step_timeouts
     from reev.runner.upstreams import BACKENDS, UpstreamConfigError, Upstreams
     from reev.store import StoreError, open_store, resolve_url
     from reev.store.cache import RequestCache
@@ -220,14 +213,13 @@ def run(
     }
     if epochs < 1 or concurrency < 1:
         raise usage_error("--epochs and --concurrency must be at least 1")
-    labels = list(agent or ["deterministic"])
     if backend not in BACKENDS:
         raise usage_error(f"--backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     try:
         spec = build_run_spec(
             interface="cli",
             benchmarks=[str(p) for p in paths],
-            labels=labels,
+            agents=list(agent or ["deterministic"]),
             options=options,
             predictions=predictions,
             epochs=epochs,
@@ -250,14 +242,11 @@ def run(
             trace_file=str(trace_file) if trace_file else None,
             store_url=db,
         )
-    except (RunSetupError, ValidationError) as exc:
-        raise usage_error(str(exc)) from exc
-    if cache:  # LLM agents replay cached responses from this database (docs/runs.md)
-        options["cache"] = RequestCache.open(resolve_url(db))
-    agent_configs: dict[str, Any] = {}  # label → endpoint, tool mode, limits, sampling
-    try:
-        entries, prediction_ids = agent_entries(labels, options, predictions, agent_configs)
-    except (RunSetupError, ValueError) as exc:
+        # LLM agents replay cached responses from this database (docs/runs.md)
+        runtime = {"cache": RequestCache.open(resolve_url(db))} if cache else None
+        agent_configs: dict[str, Any] = {}  # label → endpoint, tool mode, limits, sampling
+        entries, prediction_ids = agent_entries(spec, runtime=runtime, descriptions=agent_configs)
+    except SpecError as exc:
         raise usage_error(str(exc)) from exc
     labels = [e.label for e in entries]
 
@@ -265,7 +254,7 @@ def run(
     if not loaded:
         raise usage_error("no benchmark files found")
     try:
-        scale_step_timeouts(loaded, timeout_scale)
+        scale_step_timeouts(loaded, spec.limits.step_timeout_scale)
     except ValueError as exc:
         raise usage_error(str(exc)) from exc
     try:
@@ -273,7 +262,7 @@ def run(
     except UpstreamConfigError as exc:
         raise usage_error(str(exc)) from exc
     try:
-        executor = make_executor(executor_name, ray_address=ray_address, upstreams=upstreams)
+        executor = make_executor(spec.executor, ray_address=spec.ray_address, upstreams=upstreams)
         executor.check(spec)  # an option the executor cannot honour stops the run here
     except (ValueError, ImportError) as exc:
         upstreams.close()
@@ -301,19 +290,13 @@ def run(
     try:
         with ProgressBar(console, progress and not quiet) as bar:
             outcome = run_async(
-                run_matrix(
+                run_spec(
+                    spec,
                     loaded,
                     entries,
-                    epochs=epochs,
-                    seed=seed,
-                    scoring=profile,
-                    random_keys=random_keys,
-                    step_timeout=timeout,
-                    concurrency=concurrency,
                     store=store,
                     run_id=rid,
-                    run_config={**spec.stored_form(), "agent_configs": agent_configs},
-                    retry_errors=retry_errors,
+                    extra_config={"agent_configs": agent_configs},
                     executor=executor,
                     on_result=show,
                     on_progress=bar.update,

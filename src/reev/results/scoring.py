@@ -4,12 +4,11 @@ Plain data (the formulas live in `reev.scoring`), so every part can carry them."
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
-ScoringProfile = Literal["outcome", "reev"]
-SCORING_PROFILES: tuple[str, ...] = ("outcome", "reev")
+ScoringProfile = str
+"""A scoring profile's name: `outcome`, `reev`, or one a plugin registered
+(`reev.scoring.profiles.PROFILES`; the name is checked where a run is built)."""
 
 
 class AssertionResult(BaseModel):

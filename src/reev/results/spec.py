@@ -107,7 +107,7 @@ class RunSpec(_Spec):
     agents: list[AgentChoice] = Field(min_length=1)
     epochs: int = Field(default=1, ge=1)
     seed: int = 0
-    scoring: ScoringProfile = "outcome"
+    scoring: ScoringProfile = Field(default="outcome", min_length=1, max_length=100)
     random_keys: bool = False
     chain: ChainSpec = Field(default_factory=ChainSpec)
     limits: LimitsSpec = Field(default_factory=LimitsSpec)

@@ -33,12 +33,8 @@ from reev.runner.harness import EpisodeHarness
 from reev.runner.reference_state import ReferenceUnavailable, reference_state
 from reev.scoring.assertions import UnresolvedAddress, assertion_address
 from reev.scoring.flow import dependency_step, flow_score, step_score_without_ground_truth
-from reev.scoring.score import (
-    REEV_PASS_THRESHOLD,
-    apply_side_effects,
-    score_episode,
-    score_ground_truth,
-)
+from reev.scoring.profiles import profile as profile_of
+from reev.scoring.score import apply_side_effects, score_episode, score_ground_truth
 from reev.scoring.side_effects import (
     SIDE_EFFECT_TYPES,
     RunState,
@@ -137,7 +133,12 @@ async def _run(
     keys = resolve_keys(benchmark, seed, random_keys)
     watched = _watched_addresses(benchmark, keys.key_map)
     reference: RunState | None = None
-    if scoring == "outcome":  # the side-effect rule's gold state, before the agent acts
+    try:
+        scorer = profile_of(scoring)
+    except ValueError as exc:
+        _finish(result, t0, error=str(exc))
+        return
+    if scorer.side_effects:  # the side-effect rule's gold state, before the agent acts
         try:
             reference = await reference_state(benchmark, keys, watched, context)
         except ReferenceUnavailable as exc:
@@ -252,9 +253,9 @@ async def _run(
         crash = next(s for s in steps if s.error and not s.skipped)
         _finish(result, t0, error=f"step {crash.step}: {crash.error}")
         return
-    if scoring == "reev":
-        # reev's own number for flows (concatenated actions, last transaction), with our
-        # one addition: a failed critical step fails the flow.
+    if not scorer.flow_score:
+        # the profile's own number for the whole flow (reev's: concatenated actions, last
+        # transaction), with our one addition: a failed critical step fails the flow.
         result.score = breakdown.score
         result.passed = breakdown.passed and critical_failure is None
     else:
@@ -332,7 +333,6 @@ def _score_step(
             before,
             after,
             scoring,
-            reev_threshold=REEV_PASS_THRESHOLD,
             answer=record.answer,
         )
         record.assertions = bd.assertions

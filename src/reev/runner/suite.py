@@ -3,109 +3,56 @@
 A file that fails to load, an agent that crashes, a prediction for a benchmark that is
 not in the run: each becomes an error result, and the suite goes on.
 
-`run_matrix` is the general form (docs/runs.md); `run_suite` runs one agent once over
-the benchmarks, as before. Epoch e runs with `epoch_seed(seed, e)`.
+`run_spec` runs a `RunSpec` (what `reev run` does); `run_matrix` is the general form
+(docs/runs.md) it calls; `run_suite` runs one agent once over the benchmarks, as before.
+The episodes are planned by `reev.runner.plan` (epoch e runs with `epoch_seed(seed, e)`)
+and run by an executor's `execute_job`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import math
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reev.agents.base import Agent
-from reev.benchmark.loader import BenchmarkLoadError, load_benchmark_files, read_benchmark_text
-from reev.benchmark.model import Benchmark
+from reev.benchmark.loader import BenchmarkLoadError, read_benchmark_text
 from reev.results.errors import INFRASTRUCTURE
 from reev.results.records import EpisodeResult, utc_now
 from reev.results.scoring import ScoringProfile
+from reev.results.spec import RunSpec
 from reev.runner.executors.base import EpisodeJob, Executor
 from reev.runner.executors.local import LocalExecutor
+from reev.runner.plan import (
+    AgentEntry,
+    LoadedBenchmark,
+    epoch_seed,
+    load_all,
+    plan_jobs,
+    scale_step_timeouts,
+)
 
 if TYPE_CHECKING:
     from reev.store import Store
 
-
-@dataclass
-class LoadedBenchmark:
-    """A benchmark file and what became of loading it."""
-
-    path: Path
-    benchmark: Benchmark | None
-    error: str | None = None
-    error_id: str | None = None  # what an error result is stored under (unique in the run)
-
-    @property
-    def benchmark_id(self) -> str:
-        """The id results are stored under: the benchmark's, else `error_id` or the stem."""
-        if self.benchmark is not None:
-            return self.benchmark.id
-        return self.error_id or self.path.stem
-
-
-def load_all(paths: Iterable[str | Path]) -> list[LoadedBenchmark]:
-    """Load every benchmark file under `paths`; failures are kept with their message.
-
-    A file that fails is stored under its stem, or under its path when the stem is some
-    other file's id (a copy of 001 named 002-….yml must not take 002's place)."""
-    files = load_benchmark_files(paths)
-    ids = {f.benchmark.id for f in files if f.benchmark is not None}
-    loaded: list[LoadedBenchmark] = []
-    for f in files:
-        if f.benchmark is not None:
-            loaded.append(LoadedBenchmark(f.path, f.benchmark))
-            continue
-        error_id = f.path.stem if f.path.stem not in ids else str(f.path)
-        ids.add(error_id)
-        loaded.append(LoadedBenchmark(f.path, None, str(f.error), error_id=error_id))
-    return loaded
-
-
-def scale_step_timeouts(loaded: list[LoadedBenchmark], factor: float) -> None:
-    """Multiply the step timeouts written in flow files by `factor` (`--timeout-scale`).
-
-    A file's `timeout: 30` was chosen for some machine and model speed; a slower local
-    model on a small machine needs the same flow with more time, without editing files.
-    """
-    if factor <= 0:
-        raise ValueError(f"--timeout-scale must be positive, not {factor:g}")
-    if factor == 1:
-        return
-    for item in loaded:
-        for step in (item.benchmark.flow or []) if item.benchmark is not None else []:
-            if step.timeout is not None:
-                step.timeout = max(1, math.ceil(step.timeout * factor))
-
-
-def epoch_seed(base_seed: int, epoch: int) -> int:
-    """The seed of epoch `epoch`: the base seed for epoch 0, else a 63-bit hash.
-
-        epoch_seed(s, 0) = s
-        epoch_seed(s, e) = int(SHA-256("reev-epoch-v1:{s}:{e}")[:8], big-endian) >> 1
-
-    Epoch 0 keeps single runs identical to `reev run --seed s`; later epochs get keys
-    (and parametric values) no other (seed, epoch) pair shares.
-    """
-    if epoch < 0:
-        raise ValueError("epoch must be >= 0")
-    if epoch == 0:
-        return base_seed
-    digest = hashlib.sha256(f"reev-epoch-v1:{base_seed}:{epoch}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") >> 1
-
-
-@dataclass(frozen=True)
-class AgentEntry:
-    """An agent of a run: its label (unique in the run, stored as `agent`) and factory."""
-
-    label: str
-    factory: Callable[[], Agent]
+# The planner's names, where callers have always found them (reev.runner.plan owns them).
+__all__ = [
+    "AgentEntry",
+    "LoadedBenchmark",
+    "SuiteOutcome",
+    "SuiteProgress",
+    "epoch_seed",
+    "load_all",
+    "new_run_id",
+    "plan_jobs",
+    "run_matrix",
+    "run_spec",
+    "run_suite",
+    "scale_step_timeouts",
+]
 
 
 @dataclass
@@ -144,45 +91,6 @@ class SuiteOutcome:
     results: list[EpisodeResult]
     interrupted: bool = False
     retried: int = 0
-
-
-def plan_jobs(
-    loaded: Sequence[LoadedBenchmark],
-    agents: Sequence[AgentEntry],
-    *,
-    epochs: int = 1,
-    seed: int = 0,
-    scoring: ScoringProfile = "outcome",
-    random_keys: bool = False,
-    step_timeout: float | None = None,
-) -> list[EpisodeJob]:
-    """Every episode of a run: epoch-major, then agent, then benchmark (path order)."""
-    if epochs < 1:
-        raise ValueError("epochs must be at least 1")
-    labels = [a.label for a in agents]
-    if len(set(labels)) != len(labels):
-        raise ValueError(f"agent labels must be unique in a run: {labels}")
-    jobs = []
-    for epoch in range(epochs):
-        s = epoch_seed(seed, epoch)
-        for entry in agents:
-            for item in loaded:
-                jobs.append(
-                    EpisodeJob(
-                        benchmark_id=item.benchmark_id,
-                        benchmark=item.benchmark,
-                        load_error=item.error,
-                        source_path=str(item.path),
-                        agent_label=entry.label,
-                        agent_factory=entry.factory,
-                        epoch=epoch,
-                        seed=s,
-                        scoring=scoring,
-                        random_keys=random_keys,
-                        step_timeout=step_timeout,
-                    )
-                )
-    return jobs
 
 
 class _Writer:
@@ -301,6 +209,7 @@ async def run_matrix(
     scoring: ScoringProfile = "outcome",
     random_keys: bool = False,
     step_timeout: float | None = None,
+    episode_timeout: float | None = None,
     concurrency: int = 1,
     store: Store | None = None,
     run_id: str | None = None,
@@ -329,6 +238,7 @@ async def run_matrix(
         scoring=scoring,
         random_keys=random_keys,
         step_timeout=step_timeout,
+        episode_timeout=episode_timeout,
     )
     rid = run_id or (new_run_id() if store is not None else None)
     todo = jobs
@@ -405,6 +315,49 @@ async def run_matrix(
         executed=progress.done,
         results=results,
         retried=retried,
+    )
+
+
+async def run_spec(
+    spec: RunSpec,
+    loaded: Sequence[LoadedBenchmark],
+    agents: Sequence[AgentEntry],
+    *,
+    store: Store | None = None,
+    run_id: str | None = None,
+    extra_config: Mapping[str, Any] | None = None,
+    executor: Executor | None = None,
+    on_result: Callable[[EpisodeResult], None] | None = None,
+    on_progress: Callable[[SuiteProgress], None] | None = None,
+    keep_results: bool = True,
+) -> SuiteOutcome:
+    """Run a RunSpec's episodes: `run_matrix` with the spec's epochs, seed, scoring, keys,
+    limits, concurrency and retries, and the spec stored as the run's config (with
+    `extra_config` beside it, e.g. what each agent reported about itself).
+
+    `loaded` are the spec's benchmarks and `agents` its agents' entries
+    (`reev.runner.spec.agent_entries`), in the spec's order.
+    """
+    if [a.label for a in agents] != [a.label for a in spec.agents]:
+        raise ValueError("the agent entries must be the spec's agents, in its order")
+    return await run_matrix(
+        loaded,
+        agents,
+        epochs=spec.epochs,
+        seed=spec.seed,
+        scoring=spec.scoring,
+        random_keys=spec.random_keys,
+        step_timeout=spec.limits.step_timeout,
+        episode_timeout=spec.limits.episode_timeout,
+        concurrency=spec.concurrency,
+        store=store,
+        run_id=run_id,
+        run_config={**spec.stored_form(), **(extra_config or {})},
+        retry_errors=spec.retry_errors,
+        executor=executor,
+        on_result=on_result,
+        on_progress=on_progress,
+        keep_results=keep_results,
     )
 
 

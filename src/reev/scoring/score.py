@@ -1,14 +1,7 @@
 """Combine instruction matching, transaction success and assertions into the final score.
 
-Profiles:
-
-* `reev` — reev's formula: `0.75 × instruction + 0.25 × (last transaction succeeded)`,
-  passed when ≥ 0.75 (≥ 0.6 for flows, reev's hard-coded threshold). With
-  `skip_instruction_validation` the score is the last transaction's success alone.
-* `outcome` (default) — the weighted share of `final_state_assertions` that hold;
-  passed when all hold, or when the score reaches the file's `min_score`. A benchmark
-  with no assertions falls back to `instruction × (last transaction succeeded)`, passed
-  at 1.0 (or `min_score`).
+What the score and verdict are is the scoring profile's (`reev.scoring.profiles`: the
+default `outcome`, reev's `reev`, and any a plugin registers).
 """
 
 from __future__ import annotations
@@ -22,10 +15,9 @@ from reev.results.scoring import ScoreBreakdown, ScoringProfile
 from reev.results.transaction import TransactionRecord
 from reev.scoring.assertions import evaluate_assertions
 from reev.scoring.instruction import instruction_score
+from reev.scoring.profiles import ProfileInputs
+from reev.scoring.profiles import profile as profile_of
 from reev.scoring.side_effects import SideEffectVerdict
-
-REEV_PASS_THRESHOLD = 0.75
-REEV_FLOW_PASS_THRESHOLD = 0.6
 
 
 def score_episode(
@@ -45,7 +37,7 @@ def score_episode(
         before,
         after,
         profile,
-        reev_threshold=REEV_FLOW_PASS_THRESHOLD if benchmark.flow else REEV_PASS_THRESHOLD,
+        flow=bool(benchmark.flow),
         answer=answer,
     )
 
@@ -72,10 +64,15 @@ def score_ground_truth(
     after: Observation,
     profile: ScoringProfile = "outcome",
     *,
-    reev_threshold: float = REEV_PASS_THRESHOLD,
+    flow: bool = False,
     answer: str | None = None,
 ) -> ScoreBreakdown:
-    """Score one ground truth: a benchmark's, or a flow step's own (checked after the step)."""
+    """Score one ground truth: a benchmark's, or a flow step's own (checked after the step).
+
+    `flow`: the ground truth of a whole flow benchmark (reev's profile passes those at a
+    lower threshold). ValueError when `profile` names no registered profile.
+    """
+    scorer = profile_of(profile)
     instr = instruction_score(gt.expected_instructions, actions, before.key_map)
     onchain = 1.0 if transactions and transactions[-1].succeeded else 0.0
     assertions = evaluate_assertions(gt.final_state_assertions, before, after, transactions, answer)
@@ -83,18 +80,7 @@ def score_ground_truth(
     outcome = (
         sum(a.weight for a in assertions if a.passed) / total_weight if total_weight > 0 else None
     )
-    if profile == "reev":
-        score = onchain if gt.skip_instruction_validation else 0.75 * instr + 0.25 * onchain
-        score = min(1.0, max(0.0, score))
-        passed = score >= reev_threshold
-    else:
-        if outcome is not None:
-            score = outcome
-            all_hold = all(a.passed for a in assertions)
-            passed = all_hold or (gt.min_score is not None and score >= gt.min_score)
-        else:
-            score = instr * onchain
-            passed = score >= (gt.min_score if gt.min_score is not None else 1.0)
+    score, passed = scorer.score(ProfileInputs(gt, instr, onchain, outcome, assertions, flow=flow))
     return ScoreBreakdown(
         scoring=profile,
         score=score,

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from reev.agents.deterministic import DeterministicAgent
+from reev.results.spec import RunSpec
 from reev.runner.episode import run_episode
 from reev.runner.suite import LoadedBenchmark
 from reev.store.store import Store
@@ -123,7 +124,9 @@ def test_run_one_benchmark_shows_its_score_and_stores_it(
         run = store.get_run(episodes[0].run_id)
         assert run is not None and run.id.startswith("tui-")
         assert run.status == "completed"
-        assert run.config["interface"] == "tui"
+        spec = RunSpec.from_stored(run.config)
+        assert spec is not None and spec.interface == "tui"
+        assert [a.label for a in spec.agents] == ["deterministic"]
         assert episodes[0].benchmark_version_id is not None
 
     asyncio.run(scenario())

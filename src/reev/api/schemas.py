@@ -4,7 +4,7 @@ other secret) sent in a body is a 422, never stored."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -39,11 +39,28 @@ class AgentChoice(BaseModel):
     _url = field_validator("base_url")(_check_base_url)
 
 
+def _check_scoring(value: str) -> str:
+    from reev.scoring.profiles import PROFILES  # reev's profiles and the plugins'
+
+    if value not in PROFILES:
+        raise ValueError(f"scoring must be one of {', '.join(PROFILES)}")
+    return value
+
+
+Scoring = Field(
+    default="outcome",
+    max_length=100,
+    description="Scoring profile: outcome, reev, or one a plugin registered.",
+)
+
+
 class RunRequest(AgentChoice):
     """`POST /benchmarks/{id}/run` (reev's `config` object, with its key, is not accepted)."""
 
-    scoring: Literal["outcome", "reev"] = "outcome"
+    scoring: str = Scoring
     seed: int = Field(default=0, ge=0, le=2**53)
+
+    _scoring = field_validator("scoring")(_check_scoring)
 
 
 class RunAccepted(BaseModel):
@@ -65,8 +82,10 @@ class SuiteRequest(BaseModel):
     agents: list[AgentChoice] = Field(min_length=1, max_length=20)
     epochs: int = Field(default=1, ge=1, le=100)
     seed: int = Field(default=0, ge=0, le=2**53)
-    scoring: Literal["outcome", "reev"] = "outcome"
+    scoring: str = Scoring
     run_id: str | None = Field(default=None, pattern=RUN_ID_PATTERN)
+
+    _scoring = field_validator("scoring")(_check_scoring)
 
     @field_validator("benchmarks")
     @classmethod

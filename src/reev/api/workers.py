@@ -2,9 +2,11 @@
 
 Workers live on their own thread with their own asyncio loop, so an episode (LiteSVM work
 is synchronous) never blocks the API's request loop, and a request handler never runs an
-episode. Each job runs through the runner's `execute_job`, as in `reev run` (the same
-record, infrastructure-error watcher and episode timeout), with a fresh agent and a VM
-leased from the pool and restored after, so jobs are isolated from each other; N workers give N episodes in flight (agents that wait on a model
+episode. Each job is made into the runner's `EpisodeJob` by the runner's planner from the run's
+stored `RunSpec` (`reev.api.run_specs`) and runs through the runner's `execute_job`, as in
+`reev run` (the same record, infrastructure-error watcher and episode timeout), with a
+fresh agent and a VM leased from the pool and restored after, so jobs are isolated from
+each other; N workers give N episodes in flight (agents that wait on a model
 overlap; chain work is CPU-bound and shares the GIL).
 
 Stopping a job is real: the episode runs in its own asyncio task, which is cancelled —
@@ -21,17 +23,16 @@ import functools
 import logging
 import threading
 from collections import OrderedDict
-from typing import Any
 
-from reev.agents.registry import create_agent
+from reev.agents.base import Agent, AgentError
+from reev.api.run_specs import job_agent, legacy_spec, stored_benchmark
 from reev.api.settings import ApiSettings
-from reev.benchmark.loader import parse_benchmark
-from reev.benchmark.model import Benchmark
 from reev.chain.pool import LiteSVMPool
 from reev.results.records import EpisodeResult
-from reev.results.scoring import ScoringProfile
-from reev.results.spec import AgentChoice
+from reev.results.spec import RunSpec
 from reev.runner.executors.base import EpisodeJob, execute_job
+from reev.runner.plan import AgentEntry, LoadedBenchmark, spec_job
+from reev.runner.spec import SpecError
 from reev.store import Store
 from reev.store.jobs import (
     CANCELLED,
@@ -47,13 +48,14 @@ from reev.store.store import describe_db_error
 log = logging.getLogger("reev.api.workers")
 
 STOPPED_BY_USER = "stopped by user"
-VERSION_CACHE = 512  # parsed benchmark versions kept by a worker pool
 SHUTDOWN_REASON = "interrupted: the server shut down before the episode finished"
+VERSION_CACHE = 512  # parsed benchmark versions kept by a worker pool
+SPEC_CACHE = 256  # runs whose spec a pool keeps in memory
 
 
-def agent_options(model: str | None, base_url: str | None) -> dict[str, Any]:
-    """The options passed to `create_agent` for a job (only what was given)."""
-    return AgentChoice(name="job", model=model, base_url=base_url).create_options()
+def _refuse(reason: str) -> Agent:
+    """An agent factory for an agent that cannot be built: the job's error result says why."""
+    raise AgentError(reason)
 
 
 class WorkerPool:
@@ -72,11 +74,10 @@ class WorkerPool:
         self._ready = threading.Event()
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._reasons: dict[str, str] = {}
-        # version id → (benchmark, load error, source path): a stored version never
-        # changes, so its YAML is read and validated once, not once per job.
-        self._versions: OrderedDict[int, tuple[Benchmark | None, str | None, str | None]] = (
-            OrderedDict()
-        )
+        # version id → the benchmark as loaded: a stored version never changes, so its YAML
+        # is read and validated once, not once per job.
+        self._versions: OrderedDict[int, LoadedBenchmark] = OrderedDict()
+        self._specs: OrderedDict[str, RunSpec] = OrderedDict()  # run id → its spec
 
     # --- control (any thread) -------------------------------------------------------
 
@@ -202,47 +203,44 @@ class WorkerPool:
         return await execute_job(self._episode_job(job), self.vm_pool)
 
     def _episode_job(self, job: JobInfo) -> EpisodeJob:
-        """The queued job as the runner's EpisodeJob: benchmark from its stored version."""
-        scoring: ScoringProfile = "reev" if job.scoring == "reev" else "outcome"
-        benchmark, load_error, source_path = self._benchmark_version(job)
-        return EpisodeJob(
-            benchmark_id=job.benchmark_id,
-            benchmark=benchmark,
-            load_error=load_error,
-            source_path=source_path,
-            agent_label=job.agent,
-            agent_factory=functools.partial(
-                create_agent, job.agent, **agent_options(job.model, job.base_url)
-            ),
-            epoch=job.epoch,
-            seed=job.seed,
-            scoring=scoring,
-            episode_timeout=self.settings.episode_timeout,
-            execution_id=job.id,
-            model=job.model,
-        )
+        """The queued job as the runner's EpisodeJob, made by the runner's planner from the
+        run's stored spec, the job's cell (agent, epoch, seed) and its benchmark version."""
+        spec = self._spec(job)
+        item = self._benchmark_version(job)
+        try:
+            entry = job_agent(spec, job)
+        except SpecError as exc:  # the run's spec does not name the job's agent
+            reason = str(exc)
+            entry = AgentEntry(job.agent, functools.partial(_refuse, reason), job.model)
+        return spec_job(spec, item, entry, epoch=job.epoch, seed=job.seed, execution_id=job.id)
 
-    def _benchmark_version(self, job: JobInfo) -> tuple[Benchmark | None, str | None, str | None]:
-        """(benchmark, load error, source path) of the job's stored version."""
+    def _spec(self, job: JobInfo) -> RunSpec:
+        """The RunSpec the job's run was made with (read once per run)."""
+        spec = self._specs.get(job.run_id)
+        if spec is not None:
+            self._specs.move_to_end(job.run_id)
+            return spec
+        run = self.store.get_run(job.run_id)
+        stored = RunSpec.from_stored(run.config) if run is not None else None
+        spec = stored or legacy_spec(job, self.settings)
+        self._specs[job.run_id] = spec
+        if len(self._specs) > SPEC_CACHE:
+            self._specs.popitem(last=False)
+        return spec
+
+    def _benchmark_version(self, job: JobInfo) -> LoadedBenchmark:
+        """The job's stored benchmark version as loaded (a load error kept, not raised)."""
         version_id = job.benchmark_version_id
         if version_id is not None and version_id in self._versions:
             self._versions.move_to_end(version_id)
             return self._versions[version_id]
         version = self.store.get_benchmark_version(version_id) if version_id is not None else None
-        benchmark = None
-        load_error = None
-        if version is None or version.content is None:
-            return None, "benchmark version not found in the store", None
-        try:
-            benchmark = parse_benchmark(version.content, f"{job.benchmark_id}@v{version.id}")
-        except Exception as exc:
-            load_error = f"{type(exc).__name__}: {exc}"
-        found = (benchmark, load_error, version.source_path)
-        if version_id is not None:
-            self._versions[version_id] = found
+        item = stored_benchmark(job, version)
+        if version_id is not None and version is not None and version.content is not None:
+            self._versions[version_id] = item
             if len(self._versions) > VERSION_CACHE:
                 self._versions.popitem(last=False)
-        return found
+        return item
 
     async def _housekeeping(self) -> None:
         """Heartbeats for our jobs, stop requests from other processes, dead servers' jobs."""

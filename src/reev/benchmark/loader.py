@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from reev.benchmark.keys import is_placeholder
 from reev.benchmark.mints import known_mint
-from reev.benchmark.model import ASSERTION_TYPES, Benchmark
+from reev.benchmark.model import Benchmark, assertion_types
 from reev.benchmark.params import (
     BenchmarkTemplate,
     ParameterError,
@@ -211,9 +211,13 @@ def _message(err: Any) -> str:
         return "unknown key (not part of the benchmark format)"
     if err["type"] == "union_tag_invalid":
         ctx = err.get("ctx", {})
-        return f"unknown assertion type {ctx.get('tag')!r}; known types: {ctx.get('expected_tags')}"
+        loc = tuple(err.get("loc", ()))
+        if len(loc) < 2 or loc[-2] != "final_state_assertions":  # another tagged union
+            return f"unknown type {ctx.get('tag')!r}; known types: {ctx.get('expected_tags')}"
+        known = ", ".join(repr(t) for t in assertion_types())
+        return f"unknown assertion type {ctx.get('tag')!r}; known types: {known}"
     if err["type"] == "union_tag_not_found":
-        return f"an assertion needs a `type` ({', '.join(ASSERTION_TYPES)})"
+        return f"an assertion needs a `type` ({', '.join(assertion_types())})"
     return msg.removeprefix("Value error, ")
 
 

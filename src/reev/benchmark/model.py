@@ -8,13 +8,16 @@ a message naming them: a typo in a benchmark must not pass unnoticed.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, ClassVar, Literal, Protocol, get_args
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     PrivateAttr,
+    SerializeAsAny,
+    TypeAdapter,
     field_validator,
     model_validator,
 )
@@ -32,6 +35,7 @@ from reev.benchmark.program_state import (
     VoteAccountData,
 )
 from reev.benchmark.tool_families import known_families
+from reev.plugins.registry import Registry
 from reev.results.instruction import RawInstruction
 
 SYSTEM_PROGRAM_ID = "11111111111111111111111111111111"
@@ -429,7 +433,22 @@ class UnchangedAssertion(_Strict):
         return self
 
 
-StateAssertion = Annotated[
+class PluginAssertion(_Strict):
+    """The base of an assertion type a plugin registers (docs/plugins.md).
+
+    A subclass sets `type: Literal["MyType"]` and its own fields; `pubkey` is the account
+    it is about (a placeholder or a base58 address: reev observes it before and after),
+    `weight` its share of the outcome score. `governs` names the fields of that account
+    the assertion judges (e.g. `("lamports",)`): the side-effect rule leaves those to it.
+    """
+
+    type: str
+    pubkey: str
+    weight: float = Field(default=1.0, ge=0)
+    governs: ClassVar[tuple[str, ...]] = ()
+
+
+BuiltInAssertion = (
     SolBalanceAssertion
     | SolBalanceChangeAssertion
     | TokenAccountBalanceAssertion
@@ -443,9 +462,11 @@ StateAssertion = Annotated[
     | AccountFieldAssertion
     | ComputeBudgetAssertion
     | AnswerNumberAssertion
-    | AnswerMatchesAssertion,
-    Field(discriminator="type"),
-]
+    | AnswerMatchesAssertion
+)
+_BUILT_IN = Annotated[BuiltInAssertion, Field(discriminator="type")]
+_BUILT_IN_ADAPTER: TypeAdapter[BuiltInAssertion] = TypeAdapter(_BUILT_IN)
+_BUILT_IN_MODELS: frozenset[type] = frozenset(get_args(BuiltInAssertion))
 
 ASSERTION_TYPES: tuple[str, ...] = (
     "SolBalance",
@@ -463,6 +484,40 @@ ASSERTION_TYPES: tuple[str, ...] = (
     "AnswerNumber",
     "AnswerMatches",
 )
+"""reev's own assertion types (docs/assertions.md); `ASSERTION_MODELS` adds the plugins'."""
+
+ASSERTION_MODELS: Registry[type[BaseModel]] = Registry(
+    "assertion type",
+    {name: model for name, model in zip(ASSERTION_TYPES, get_args(BuiltInAssertion), strict=True)},
+)
+"""Assertion type name → its pydantic model. Plugins add theirs with
+`reev.scoring.assertions.register_assertion` (the model here, its evaluator in scoring)."""
+
+
+def _assertion(value: Any) -> Any:
+    """One `final_state_assertions` item: a plugin's type by its model, reev's by the
+    tagged union (whose errors name the field and, for an unknown `type`, the known ones)."""
+    if isinstance(value, BaseModel) and (
+        type(value) in _BUILT_IN_MODELS or type(value) in ASSERTION_MODELS.values()
+    ):
+        return value
+    if isinstance(value, dict):
+        kind = value.get("type")
+        if isinstance(kind, str) and kind not in ASSERTION_TYPES and kind in ASSERTION_MODELS:
+            return ASSERTION_MODELS[kind].model_validate(value)
+    return _BUILT_IN_ADAPTER.validate_python(value)
+
+
+StateAssertion = Annotated[
+    SerializeAsAny[BuiltInAssertion | PluginAssertion],
+    PlainValidator(_assertion, json_schema_input_type=_BUILT_IN),
+]
+"""Any registered assertion (reev's and the plugins'), validated by its `type`."""
+
+
+def assertion_types() -> list[str]:
+    """Every registered assertion type: reev's, then the plugins' (loads the plugins)."""
+    return list(ASSERTION_MODELS)
 
 
 class ExpectedAccount(_Strict):

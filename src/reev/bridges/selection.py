@@ -55,14 +55,14 @@ def select_benchmarks(
         )
     ids_seen: dict[str, Path] = {}
     for item in loaded:
-        other = ids_seen.setdefault(sample_id(item), item.path)
-        if other != item.path:
+        other = ids_seen.setdefault(sample_id(item), item.file)
+        if other != item.file:
             raise ValueError(
-                f"benchmark id {sample_id(item)!r} is used by both {other} and {item.path}"
+                f"benchmark id {sample_id(item)!r} is used by both {other} and {item.file}"
             )
     return loaded
 
 
 def sample_id(item: LoadedBenchmark) -> str:
     """The benchmark's id, or its file name when it did not load."""
-    return item.benchmark.id if item.benchmark is not None else item.path.stem
+    return item.benchmark.id if item.benchmark is not None else item.file.stem

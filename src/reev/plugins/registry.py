@@ -24,7 +24,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from importlib.metadata import EntryPoint, entry_points
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 ENTRY_POINT_GROUP = "reev"
 
@@ -46,6 +46,8 @@ class Registry(MutableMapping[str, T], Generic[T]):
     def __init__(self, kind: str, entries: Mapping[str, T] | None = None) -> None:
         self.kind = kind
         self._entries: dict[str, T] = dict(entries or {})
+        self._origins: dict[str, str] = {}  # name → the plugin (entry point) that added it
+        _REGISTRIES.append(self)
 
     def add(self, name: str, entry: T) -> T:
         """Register `entry` under `name`; PluginError when the name is taken."""
@@ -54,7 +56,14 @@ class Registry(MutableMapping[str, T], Generic[T]):
         if name in self._entries:
             raise PluginError(f"{self.kind} {name!r} is already registered")
         self._entries[name] = entry
+        if _CURRENT:
+            self._origins[name] = _CURRENT[-1]
         return entry
+
+    def origin(self, name: str) -> str | None:
+        """The entry point of the plugin that registered `name` (None: reev's own)."""
+        load_plugins()
+        return self._origins.get(name)
 
     def register(self, name: str) -> Callable[[T], T]:
         """Decorator form of `add`: `@TOOLS.register("my_tool")`."""
@@ -103,6 +112,8 @@ class Registry(MutableMapping[str, T], Generic[T]):
 _LOADED = False
 _LOADING = threading.RLock()
 _SOURCES: dict[str, str] = {}
+_CURRENT: list[str] = []  # the entry point being loaded (what `add` credits)
+_REGISTRIES: list[Registry[Any]] = []  # every registry made (what `contributions` reads)
 
 
 def load_plugins() -> None:
@@ -122,6 +133,7 @@ def _load(ep: EntryPoint) -> None:
     where = f"{ep.name} = {ep.value}"
     if ep.dist is not None:
         where += f" (package {ep.dist.name} {ep.dist.version})"
+    _CURRENT.append(ep.name)
     try:
         target = ep.load()
         if callable(target):
@@ -132,7 +144,21 @@ def _load(ep: EntryPoint) -> None:
         raise PluginError(
             f"reev plugin {where} failed to load: {type(exc).__name__}: {exc}"
         ) from exc
+    finally:
+        _CURRENT.pop()
     _SOURCES[ep.name] = where
+
+
+def contributions(plugin: str) -> dict[str, list[str]]:
+    """What the plugin (entry-point name) registered: registry kind → names."""
+    load_plugins()
+    out: dict[str, list[str]] = {}
+    for registry in _REGISTRIES:
+        names = [n for n, origin in registry._origins.items() if origin == plugin]
+        if names:
+            known = out.setdefault(registry.kind, [])
+            known.extend(n for n in names if n not in known)
+    return out
 
 
 def loaded_plugins() -> dict[str, str]:

@@ -91,6 +91,10 @@ class StepRecord(BaseModel):
     passed: bool | None = None
     assertions: list[AssertionResult] = Field(default_factory=list)
     instruction_score: float | None = None
+    # a flow step with a ground truth of its own: the accounts it was judged on, before
+    # and after it (keyed like the episode's), so `reev rescore` can judge it again
+    accounts_before: dict[str, AccountState] = Field(default_factory=dict)
+    accounts_after: dict[str, AccountState] = Field(default_factory=dict)
     duration_ms: float = 0.0
 
     @property

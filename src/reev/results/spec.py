@@ -1,9 +1,9 @@
 """`RunSpec`: everything that decides what a run does, typed, validated once, stored with it.
 
-Every entry point that starts episodes (the CLI, the API, the TUI) builds one; the
-planner (`reev.runner.suite.plan_jobs`) and the executors read it and nothing else, and
-the store keeps its `stored_form()` as the run's config, so a run says how it was made
-and `reev run --run-id ID` resumes it with the same spec.
+Every entry point that starts episodes (the CLI, the API, the TUI, the bridges) builds one
+with `reev.runner.spec.build_run_spec`; the planner (`reev.runner.plan`) and the executors
+read it, and the store keeps its `stored_form()` as the run's config, so a run says how
+it was made and `reev run --run-id ID` resumes it with the same spec.
 
 What is never part of it: API keys (read from the environment by the agents), private
 keys, and the store URL (a PostgreSQL URL may hold a password; the run is stored there
@@ -21,6 +21,9 @@ from reev.results.scoring import ScoringProfile
 
 BackendName = Literal["litesvm", "rpc"]
 Interface = Literal["cli", "api", "tui", "inspect", "mcp", "library"]
+# Where `benchmarks` are: files or folders (the CLI, the TUI, the bridges), or benchmark ids
+# of the store, each run at the version that was current when the run was made (the API).
+BenchmarkSource = Literal["files", "store"]
 
 # What must match when a stored run is resumed: what decides each episode. (More
 # epochs or other benchmark paths extend a run; its stored episodes stay valid.)
@@ -103,7 +106,10 @@ class RunSpec(_Spec):
     """A run: benchmarks × agents × epochs, and everything that decides their episodes."""
 
     interface: Interface = "library"
-    benchmarks: list[str] = Field(min_length=1, description="benchmark files or folders")
+    benchmarks: list[str] = Field(
+        min_length=1, description="benchmark files or folders, or stored benchmark ids"
+    )
+    benchmark_source: BenchmarkSource = "files"
     agents: list[AgentChoice] = Field(min_length=1)
     epochs: int = Field(default=1, ge=1)
     seed: int = 0

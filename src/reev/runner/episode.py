@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 import uuid
+from collections.abc import Sequence
 
 from reev.agents.base import Agent, StepTask
 from reev.benchmark.keys import substitute_placeholders
@@ -25,23 +27,22 @@ from reev.chain.env import FEE_PAYER, ChainSetupError, SolanaEnv
 from reev.chain.jsonrpc import UpstreamError
 from reev.results.chain import AccountState, Observation
 from reev.results.errors import INFRASTRUCTURE
-from reev.results.records import EpisodeResult, Scores, StepRecord, utc_now
+from reev.results.records import EpisodeResult, StepRecord, utc_now
 from reev.results.scoring import AssertionResult, ScoringProfile
 from reev.runner.context import EpisodeContext
 from reev.runner.failure_kind import annotate
 from reev.runner.harness import EpisodeHarness
 from reev.runner.reference_state import ReferenceUnavailable, reference_state
 from reev.scoring.assertions import UnresolvedAddress, assertion_address
-from reev.scoring.flow import dependency_step, flow_score, step_score_without_ground_truth
+from reev.scoring.flow import dependency_step
 from reev.scoring.profiles import profile as profile_of
-from reev.scoring.score import apply_side_effects, score_episode, score_ground_truth
 from reev.scoring.side_effects import (
-    SIDE_EFFECT_TYPES,
     RunState,
     SideEffectVerdict,
     compare_with_reference,
     governed_fields,
 )
+from reev.scoring.verdict import SideEffects, episode_verdict, score_flow_step
 from reev.scoring.version import SCORER_VERSION
 from reev.tracing.spans import SpanHandle, episode_span, step_span
 
@@ -172,7 +173,7 @@ async def _run(
         if agent_failure is not None:
             reason: str | None = f"not run: {agent_failure}"
         else:
-            reason = _skip_reason(index, critical_failure, dependencies.get(index, []), harness)
+            reason = skip_reason(critical_failure, dependencies.get(index, []), harness.steps)
         if reason is not None:
             harness.steps.append(_skipped_step(index, resolved, spec, reason))
             continue
@@ -198,70 +199,23 @@ async def _run(
         _finish(result, t0, error=f"upstream unavailable: {harness.upstream_failure}")
         result.error_kind = INFRASTRUCTURE
         return
-    breakdown = score_episode(
-        benchmark,
-        harness.actions,
-        harness.transactions,
-        before,
-        after,
-        scoring,
-        answer=_final_answer(harness.steps),
-    )
-    step_results = [a for s in harness.steps for a in s.assertions]
-    verdict = (
-        _side_effects(
-            benchmark, env, harness, before, reference, [*breakdown.assertions, *step_results]
-        )
-        if reference is not None
-        else None
-    )
-    if verdict is not None:
-        breakdown.assertions.extend(verdict.results)
+    side_effects: SideEffects | None = None
+    if reference is not None:  # the profile applies the side-effect rule
+        side_effects = functools.partial(_side_effects, benchmark, env, harness, before, reference)
+    verdict = episode_verdict(benchmark, harness.steps, before, after, scoring, side_effects)
     result.accounts_before = _named(before)
     result.accounts_after = _named(after)
-    result.assertions = breakdown.assertions
-    result.scores = Scores(
-        instruction=breakdown.instruction, onchain=breakdown.onchain, outcome=breakdown.outcome
-    )
-    if not benchmark.flow:
-        step = harness.steps[0]
-        if step.error:
-            _finish(result, t0, error=step.error)
-            return
-        score, passed = breakdown.score, breakdown.passed
-        if verdict is not None:
-            score, passed = apply_side_effects(score, passed, verdict)
-        result.score = step.score = score
-        result.passed = step.passed = passed
-        step.assertions = breakdown.assertions
-        step.instruction_score = breakdown.instruction
-        _finish(result, t0)
+    result.assertions = verdict.assertions
+    result.scores = verdict.scores
+    result.flow = verdict.flow
+    crash = next((s for s in harness.steps if s.error and not s.skipped), None)
+    if not benchmark.flow and crash is not None:
+        _finish(result, t0, error=crash.error)
         return
-    steps = harness.steps
-    fs = flow_score(
-        [s.score or 0.0 for s in steps],
-        [bool(s.passed) for s in steps],
-        final=breakdown.outcome,
-        final_all_hold=all(
-            a.passed for a in breakdown.assertions if a.type not in SIDE_EFFECT_TYPES
-        ),
-        min_score=benchmark.ground_truth.min_score,
-        critical_failure=critical_failure,
-    )
-    result.flow = fs
-    if agent_failure is not None:
-        crash = next(s for s in steps if s.error and not s.skipped)
+    if agent_failure is not None and crash is not None:
         _finish(result, t0, error=f"step {crash.step}: {crash.error}")
         return
-    if not scorer.flow_score:
-        # the profile's own number for the whole flow (reev's: concatenated actions, last
-        # transaction), with our one addition: a failed critical step fails the flow.
-        result.score = breakdown.score
-        result.passed = breakdown.passed and critical_failure is None
-    else:
-        result.score, result.passed = fs.score, fs.passed
-        if verdict is not None:
-            result.score, result.passed = apply_side_effects(fs.score, fs.passed, verdict)
+    result.score, result.passed = verdict.score, verdict.passed
     _finish(result, t0)
 
 
@@ -311,44 +265,13 @@ async def _run_step(
         record.duration_ms = (time.perf_counter() - t0) * 1000
         harness.finish_step()
         if benchmark.flow:
-            _score_step(record, spec, step_before, env.observe(), scoring)
+            step_after = env.observe()
+            score_flow_step(record, spec, step_before, step_after, scoring)
+            if spec is not None and spec.ground_truth is not None:  # what `reev rescore` reads
+                record.accounts_before = _named(step_before)
+                record.accounts_after = _named(step_after)
         _trace_step(span, record)
     return record, crashed
-
-
-def _score_step(
-    record: StepRecord,
-    spec: FlowStep | None,
-    before: Observation,
-    after: Observation,
-    scoring: ScoringProfile,
-) -> None:
-    """A flow step's score: its ground truth's, or "acted and its last transaction landed"."""
-    gt = spec.ground_truth if spec else None
-    if gt is not None:
-        bd = score_ground_truth(
-            gt,
-            record.instructions,
-            record.transactions,
-            before,
-            after,
-            scoring,
-            answer=record.answer,
-        )
-        record.assertions = bd.assertions
-        record.instruction_score = bd.instruction
-        score, passed = bd.score, bd.passed
-    else:
-        acted = bool(record.transactions) or any(c.status == "ok" for c in record.tool_calls)
-        last = record.transaction
-        score = step_score_without_ground_truth(
-            acted=acted, last_transaction_succeeded=last.succeeded if last else None
-        )
-        passed = score >= 1.0
-    if record.error:
-        score, passed = 0.0, False
-    record.score = score
-    record.passed = passed
 
 
 def _trace_step(span: SpanHandle, record: StepRecord) -> None:
@@ -379,13 +302,15 @@ def flow_dependencies(benchmark: Benchmark) -> dict[int, list[int]]:
     return deps
 
 
-def _skip_reason(
-    index: int, critical_failure: int | None, deps: list[int], harness: EpisodeHarness
+def skip_reason(
+    critical_failure: int | None, deps: list[int], earlier_steps: Sequence[StepRecord]
 ) -> str | None:
+    """Why a flow step is not run (a critical step failed, a step it depends on did not
+    pass), or None when it runs. `earlier_steps`: the records of the steps before it."""
     if critical_failure is not None:
         return f"not run: critical step {critical_failure} failed"
     for dep in deps:
-        earlier = harness.steps[dep - 1]
+        earlier = earlier_steps[dep - 1]
         if earlier.skipped:
             return f"not run: depends on step {dep}, which did not run"
         if not earlier.passed:
@@ -417,12 +342,6 @@ def _watched_addresses(benchmark: Benchmark, key_map: dict[str, str]) -> list[st
         with contextlib.suppress(UnresolvedAddress):  # reported by the assertion's result
             watched.append(assertion_address(a, key_map))
     return watched
-
-
-def _final_answer(steps: list[StepRecord]) -> str | None:
-    """The episode's answer: the last step that ran gave it."""
-    ran = [s for s in steps if not s.skipped]
-    return ran[-1].answer if ran else None
 
 
 def _side_effects(

@@ -298,7 +298,7 @@ async def run_gates(
     benchmarks: list[Benchmark] = []
     for item in loaded:
         if item.benchmark is None:
-            add([GateCheck(item.path.stem, "load", False, item.error or "cannot load")])
+            add([GateCheck(item.file.stem, "load", False, item.error or "cannot load")])
             continue
         benchmarks.append(item.benchmark)
     seeds = list(parametric_seeds)

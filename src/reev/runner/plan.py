@@ -26,19 +26,30 @@ from reev.runner.executors.base import EpisodeJob
 
 @dataclass
 class LoadedBenchmark:
-    """A benchmark file and what became of loading it."""
+    """A benchmark file and what became of loading it.
 
-    path: Path
+    `stored`: the benchmark is a stored version's text (the API's runs), and `path` is
+    where that version came from, None when it never was a file (posted YAML)."""
+
+    path: Path | None
     benchmark: Benchmark | None
     error: str | None = None
     error_id: str | None = None  # what an error result is stored under (unique in the run)
+    stored: bool = False
 
     @property
     def benchmark_id(self) -> str:
         """The id results are stored under: the benchmark's, else `error_id` or the stem."""
         if self.benchmark is not None:
             return self.benchmark.id
-        return self.error_id or self.path.stem
+        return self.error_id or (self.path.stem if self.path is not None else "unknown")
+
+    @property
+    def file(self) -> Path:
+        """The benchmark's file (a file of this run; ValueError for stored text)."""
+        if self.path is None or self.stored:
+            raise ValueError(f"{self.benchmark_id} is a stored benchmark version, not a file")
+        return self.path
 
 
 def load_all(paths: Iterable[str | Path]) -> list[LoadedBenchmark]:
@@ -145,7 +156,7 @@ def episode_job(
         benchmark_id=item.benchmark_id,
         benchmark=item.benchmark,
         load_error=item.error,
-        source_path=str(item.path),
+        source_path=str(item.path) if item.path is not None else None,
         agent_label=entry.label,
         agent_factory=entry.factory,
         epoch=epoch,

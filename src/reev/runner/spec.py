@@ -181,9 +181,14 @@ def agent_entry(
     *,
     runtime: Mapping[str, Any] | None = None,
     descriptions: dict[str, Any] | None = None,
+    check: bool = True,
 ) -> AgentEntry:
-    """The entry of one agent (not the replay agent), checked by building it once."""
+    """The entry of one agent (not the replay agent), checked by building it once unless
+    `check` is False (a queued job whose run was checked when it was made: an agent that
+    cannot be built now becomes the episode's error result)."""
     opts = {**choice.create_options(), **(runtime or {})}
+    if not check:
+        return AgentEntry(choice.label, _factory(choice.name, opts), choice.model)
     try:
         probe = create_agent(choice.name, **opts)
     except AgentError as exc:

@@ -179,8 +179,8 @@ def record_benchmark_versions(
     for item in loaded:
         bench_id = item.benchmark_id
         versions[bench_id] = None
-        if item.benchmark is None:  # nothing valid to keep (and it may be a FIFO)
-            continue
+        if item.benchmark is None or item.path is None or item.stored:
+            continue  # nothing valid to keep (and it may be a FIFO), or not a file of the run
         try:
             text = read_benchmark_text(item.path)
         except BenchmarkLoadError:

@@ -1,19 +1,27 @@
-"""Evaluate `final_state_assertions` against the observations before and after a run."""
+"""Evaluate `final_state_assertions` against the observations before and after a run.
+
+Each assertion type has an evaluator in `ASSERTIONS` (a `reev.plugins.registry.Registry`);
+an installed package adds a type of its own with `register_assertion` (its model and its
+evaluator) from the `reev` entry-point group — docs/plugins.md.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, get_args
 
 from solders.pubkey import Pubkey
 
 from reev.benchmark.model import (
-    AnswerMatchesAssertion,
-    AnswerNumberAssertion,
+    ASSERTION_MODELS,
+    PluginAssertion,
     SolBalanceAssertion,
     SolBalanceChangeAssertion,
     StateAssertion,
     TokenAccountBalanceAssertion,
 )
+from reev.plugins.registry import PluginError, Registry
 from reev.programs.ata import associated_token_address
 from reev.programs.lookup_table import lookup_table_address
 from reev.results.chain import Observation
@@ -21,7 +29,7 @@ from reev.results.scoring import AssertionResult
 from reev.results.transaction import TransactionRecord
 from reev.scoring.answers import evaluate_answer_matches, evaluate_answer_number
 from reev.scoring.extended import evaluate_extended, make_resolver
-from reev.scoring.program_assertions import PROGRAM_ASSERTION_TYPES, evaluate_program_assertion
+from reev.scoring.program_assertions import evaluate_program_assertion
 
 CoreAssertion = SolBalanceAssertion | SolBalanceChangeAssertion | TokenAccountBalanceAssertion
 CORE_TYPES = (SolBalanceAssertion, SolBalanceChangeAssertion, TokenAccountBalanceAssertion)
@@ -51,6 +59,26 @@ def _pubkey(text: str, key_map: Mapping[str, str]) -> Pubkey:
         raise UnresolvedAddress(f"{text!r} is not a known placeholder or a base58 pubkey") from exc
 
 
+@dataclass(frozen=True)
+class AssertionContext:
+    """What an assertion is judged on: the observations before and after (accounts by
+    pubkey, the placeholder map), the episode's executed transactions (None when the
+    caller has none) and the agent's final answer."""
+
+    before: Observation
+    after: Observation
+    transactions: Sequence[TransactionRecord] | None = None
+    answer: str | None = None
+
+    def address(self, assertion: StateAssertion) -> str:
+        """The base58 address the assertion is about (UnresolvedAddress when none)."""
+        return assertion_address(assertion, self.after.key_map)
+
+
+AssertionEvaluator = Callable[[Any, AssertionContext], AssertionResult]
+"""Judges one assertion of its type: (assertion, context) → AssertionResult."""
+
+
 def evaluate_assertions(
     assertions: Sequence[StateAssertion],
     before: Observation,
@@ -58,37 +86,42 @@ def evaluate_assertions(
     transactions: Sequence[TransactionRecord] | None = None,
     answer: str | None = None,
 ) -> list[AssertionResult]:
-    """One AssertionResult per assertion, in file order.
+    """One AssertionResult per assertion, in file order, each by its type's evaluator.
 
     `transactions` (the episode's executed transactions) is needed by `MemoPresent` only;
     without it that assertion fails with a detail saying so. `answer` is the agent's final
     text, read by the `Answer*` assertions.
     """
-    return [_evaluate(a, before, after, transactions, answer) for a in assertions]
+    ctx = AssertionContext(before, after, transactions, answer)
+    return [_judge(a, ctx) for a in assertions]
 
 
-def _evaluate(
-    a: StateAssertion,
-    before: Observation,
-    after: Observation,
-    transactions: Sequence[TransactionRecord] | None = None,
-    answer: str | None = None,
-) -> AssertionResult:
-    if isinstance(a, AnswerNumberAssertion):
-        return evaluate_answer_number(a, answer, after)
-    if isinstance(a, AnswerMatchesAssertion):
-        return evaluate_answer_matches(a, answer, after.key_map)
-    if not isinstance(a, CORE_TYPES):  # reev's extensions (scoring/extended.py)
-        try:
-            address = assertion_address(a, after.key_map)
-        except UnresolvedAddress as exc:
-            return AssertionResult(
-                type=a.type, pubkey=a.pubkey, passed=False, weight=a.weight, detail=str(exc)
-            )
-        resolve = make_resolver(after.key_map)
-        if isinstance(a, PROGRAM_ASSERTION_TYPES):  # scoring/program_assertions.py
-            return evaluate_program_assertion(a, address, before, after, transactions, resolve)
-        return evaluate_extended(a, address, before, after, transactions, resolve)
+def _judge(a: StateAssertion, ctx: AssertionContext) -> AssertionResult:
+    """One assertion by its type's evaluator; an account it names that no placeholder or
+    pubkey gives fails it, with the reason."""
+    try:
+        return ASSERTIONS.require(a.type)(a, ctx)
+    except UnresolvedAddress as exc:
+        return AssertionResult(
+            type=a.type, pubkey=a.pubkey, passed=False, weight=a.weight, detail=str(exc)
+        )
+
+
+def _extended(a: Any, ctx: AssertionContext) -> AssertionResult:
+    resolve = make_resolver(ctx.after.key_map)
+    address = ctx.address(a)
+    return evaluate_extended(a, address, ctx.before, ctx.after, ctx.transactions, resolve)
+
+
+def _program(a: Any, ctx: AssertionContext) -> AssertionResult:
+    resolve = make_resolver(ctx.after.key_map)
+    address = ctx.address(a)
+    return evaluate_program_assertion(a, address, ctx.before, ctx.after, ctx.transactions, resolve)
+
+
+def _core(a: CoreAssertion, ctx: AssertionContext) -> AssertionResult:
+    """reev's three original types, with their exact semantics."""
+    before, after = ctx.before, ctx.after
     expected = _expected(a)
     try:
         address = assertion_address(a, after.key_map)
@@ -141,6 +174,59 @@ def _evaluate(
         and (a.expected_lte is None or amount <= a.expected_lte)
     )
     return AssertionResult(**base, actual=amount, passed=ok, detail=f"mint {final.token.mint}")
+
+
+def _answer_number(a: Any, ctx: AssertionContext) -> AssertionResult:
+    return evaluate_answer_number(a, ctx.answer, ctx.after)
+
+
+def _answer_matches(a: Any, ctx: AssertionContext) -> AssertionResult:
+    return evaluate_answer_matches(a, ctx.answer, ctx.after.key_map)
+
+
+_EXTENDED = (
+    "TokenBalanceChange",
+    "AccountExists",
+    "AccountClosed",
+    "MintSupply",
+    "TokenDelegate",
+    "MemoPresent",
+    "Unchanged",
+)
+ASSERTIONS: Registry[AssertionEvaluator] = Registry(
+    "assertion type",
+    {
+        "SolBalance": _core,
+        "SolBalanceChange": _core,
+        "TokenAccountBalance": _core,
+        **dict.fromkeys(_EXTENDED, _extended),
+        "AccountField": _program,
+        "ComputeBudget": _program,
+        "AnswerNumber": _answer_number,
+        "AnswerMatches": _answer_matches,
+    },
+)
+"""Assertion type name → its evaluator; `register_assertion` adds a plugin's."""
+
+
+def register_assertion(
+    name: str, model: type[PluginAssertion], evaluate: AssertionEvaluator
+) -> None:
+    """Register a plugin's assertion type: its model (what `reev validate` and the loader
+    accept, `reev.benchmark.model.ASSERTION_MODELS`) and its evaluator (here).
+
+    `model` subclasses `reev.benchmark.model.PluginAssertion` with `type: Literal[name]`.
+    PluginError when the name is taken (reev's types included) or the model is not one.
+    """
+    if not (isinstance(model, type) and issubclass(model, PluginAssertion)):
+        raise PluginError(f"assertion type {name!r}: the model must subclass PluginAssertion")
+    tag = model.model_fields["type"].annotation
+    if get_args(tag) != (name,):
+        raise PluginError(f"assertion type {name!r}: its model needs `type: Literal[{name!r}]`")
+    if name in ASSERTIONS or name in ASSERTION_MODELS:
+        raise PluginError(f"assertion type {name!r} is already registered")
+    ASSERTION_MODELS.add(name, model)
+    ASSERTIONS.add(name, evaluate)
 
 
 def _expected(a: CoreAssertion) -> dict[str, int]:

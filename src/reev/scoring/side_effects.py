@@ -132,7 +132,7 @@ def governed_fields(
         address = address_of.get(id(a))
         if address is None:
             continue
-        for name in _GOVERNED_FIELDS.get(type(a), ()):
+        for name in _GOVERNED_FIELDS.get(type(a), getattr(type(a), "governs", ())):
             out.add((address, name))
     return out
 

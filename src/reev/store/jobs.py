@@ -144,6 +144,15 @@ def _job(row: Any) -> JobInfo:
     return JobInfo(**data)
 
 
+def _made_by_api(config: dict[str, Any]) -> bool:
+    """Whether a run's stored config says the API made it (its RunSpec, or the older
+    `source` key)."""
+    spec = config.get("spec")
+    if isinstance(spec, dict) and spec.get("interface") == "api":
+        return True
+    return config.get("source") == "api"
+
+
 def _event_data(status: str, **fields: Any) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None} | {"status": status}
 
@@ -262,7 +271,7 @@ class JobQueue:
         for run in running:
             status = self.settle_run(run.id)
             no_jobs = status is None and not sum(self.counts(run.id).values())
-            if no_jobs and (run.config or {}).get("source") == "api":
+            if no_jobs and _made_by_api(run.config or {}):
                 self.store.set_run_status(run.id, "failed")
                 status = "failed"
             if status is not None:

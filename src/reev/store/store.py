@@ -303,6 +303,15 @@ class Store:
                 log.warning("%s", settled[-1].describe())
         return settled
 
+    def set_run_config(self, run_id: str, config: Mapping[str, Any]) -> None:
+        """Replace a run's stored config (a TUI session's spec gains each agent it runs)."""
+        with self._write() as conn:
+            conn.execute(
+                update(Run)
+                .where(Run.id == run_id)
+                .values(config=dict(config), updated_at=datetime.now(UTC))
+            )
+
     def set_run_status(self, run_id: str, status: str) -> None:
         """Record how a run ended: completed, interrupted (Ctrl-C) or failed."""
         if status not in RUN_STATUSES:
@@ -624,8 +633,8 @@ class Store:
     def replace_scores(self, run_id: str, results: Sequence[EpisodeResult]) -> None:
         """Write rescored results over their stored rows, all in one transaction.
 
-        Only what scoring decides changes: score, verdict, scorer version and the result
-        JSON; the attempt, benchmark version and timestamps stay those of the run.
+        Only what scoring decides changes: score, verdict, failure kind, scorer version and
+        the result JSON; the attempt, benchmark version and timestamps stay those of the run.
         """
         if not results:
             return
@@ -638,6 +647,7 @@ class Store:
                     .values(
                         score=row["score"],
                         passed=row["passed"],
+                        failure_kind=row["failure_kind"],
                         scorer_version=row["scorer_version"],
                         result_json=row["result_json"],
                     )

@@ -22,9 +22,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from reev.agents.base import AgentError
-from reev.agents.registry import create_agent
-from reev.runner.suite import LoadedBenchmark
+from reev.runner.plan import LoadedBenchmark
+from reev.runner.spec import SpecError
 from reev.store.tui_queries import latest_episodes
 from reev.tui.agents import AgentChoice, agent_choices
 from reev.tui.background import BackgroundLoop
@@ -275,7 +274,8 @@ class ReevApp(App[None]):
         self._run(self.rows)
 
     def _agent_options(self) -> dict[str, Any] | None:
-        """Options for `create_agent`, or None (and a message) when the agent cannot run."""
+        """The agent's options, or None (and a message) when it cannot run: the session's
+        RunSpec gains the agent (checked as `reev run` checks one) and builds it once."""
         choice = self.agent
         if not choice.runnable:
             self.say(f"{choice.name} {choice.missing}")
@@ -288,8 +288,8 @@ class ReevApp(App[None]):
                 return None
             options["model"] = model
         try:
-            create_agent(choice.name, **options)
-        except AgentError as exc:
+            self.session.prepare(choice.name, options)
+        except SpecError as exc:
             self.say(str(exc))
             return None
         return options

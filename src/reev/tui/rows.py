@@ -42,9 +42,8 @@ class BenchmarkRow:
 
     @property
     def benchmark_id(self) -> str:
-        """The benchmark's id, or the file stem when the file does not load."""
-        b = self.loaded.benchmark
-        return b.id if b is not None else self.loaded.path.stem
+        """The benchmark's id, or (a file that does not load) the id its error is stored under."""
+        return self.loaded.benchmark_id
 
     @property
     def score(self) -> float | None:

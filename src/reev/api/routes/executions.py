@@ -5,40 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 
-from reev.agents.base import AgentError
-from reev.agents.registry import create_agent
 from reev.api.context import ApiContext, BenchmarkId, Ctx, ExecutionId
+from reev.api.run_specs import api_run_spec, queued_jobs
 from reev.api.schemas import ExecutionState, RunAccepted, RunRequest, StopResponse
-from reev.api.security import base_url_refusal
 from reev.api.views import result_text, transaction_logs
-from reev.api.workers import agent_options
 from reev.store.api_queries import current_benchmark
-from reev.store.jobs import QUEUED, RUNNING, TERMINAL, JobInfo, JobSpec
+from reev.store.jobs import QUEUED, RUNNING, TERMINAL, JobInfo
 
 router = APIRouter(tags=["reev: executions"])
-
-
-def check_agent(
-    agent: str, model: str | None, base_url: str | None, allowed_base_urls: Sequence[str] = ()
-) -> None:
-    """Build the agent once so a bad name or missing configuration is a 400 now, not a
-    failed job later. Only `create_agent` makes agents; an unknown name is never replaced.
-    A `base_url` outside the server's allow-list is a 400 before anything is built: the
-    server would send its own API key there (see `reev.api.security.base_url_refusal`)."""
-    refusal = base_url_refusal(base_url, allowed_base_urls)
-    if refusal:
-        raise HTTPException(status_code=400, detail=refusal)
-    try:
-        create_agent(agent, **agent_options(model, base_url))
-    except AgentError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from exc
-    except (TypeError, ValueError) as exc:
-        raise HTTPException(status_code=400, detail=f"agent {agent!r}: {exc}") from exc
 
 
 def execution_state(ctx: ApiContext, job: JobInfo, *, details: bool = True) -> ExecutionState:
@@ -81,34 +59,15 @@ def run_benchmark(benchmark_id: BenchmarkId, body: RunRequest, ctx: Ctx) -> RunA
     current = current_benchmark(ctx.store, benchmark_id)
     if current is None:
         raise HTTPException(status_code=404, detail=f"unknown benchmark {benchmark_id!r}")
-    check_agent(body.agent, body.model, body.base_url, ctx.settings.allowed_base_urls)
+    spec = api_run_spec(
+        ctx.settings, [body], benchmarks=[benchmark_id], seed=body.seed, scoring=body.scoring
+    )
     execution_id = str(uuid.uuid4())
     run_id = f"api-{execution_id}"
-    config = {
-        "source": "api",
-        "kind": "single",
-        "benchmarks": [benchmark_id],
-        "agents": [body.model_dump(include={"agent", "model", "base_url"})],
-        "epochs": 1,
-        "seed": body.seed,
-        "scoring": body.scoring,
-    }
     ctx.queue.create_run(  # the run and its job in one transaction
         run_id,
-        config,
-        [
-            JobSpec(
-                run_id=run_id,
-                benchmark_id=benchmark_id,
-                benchmark_version_id=current.version.id,
-                agent=body.agent,
-                model=body.model,
-                base_url=body.base_url,
-                seed=body.seed,
-                scoring=body.scoring,
-                job_id=execution_id,
-            )
-        ],
+        spec.stored_form(),
+        queued_jobs(spec, run_id, [current.version.id], job_ids=[execution_id]),
     )
     ctx.pool.notify()
     return RunAccepted(execution_id=execution_id, status=QUEUED, run_id=run_id)

@@ -19,11 +19,10 @@ from reev.api.read_models import (
     RunSummary,
     outcome_of,
 )
-from reev.api.routes.executions import check_agent
+from reev.api.run_specs import api_run_spec, queued_jobs
 from reev.api.schemas import RUN_ID_PATTERN, SuiteRequest
 from reev.api.triage import first_failure
 from reev.results.summaries import EpisodeSummary, RunInfo
-from reev.runner.suite import epoch_seed
 from reev.scoring.statistics import shared_task_ids, task_stats
 from reev.store.api_queries import (
     EpisodeFilters,
@@ -32,7 +31,7 @@ from reev.store.api_queries import (
     error_kinds,
     search_episodes,
 )
-from reev.store.jobs import QUEUED, RUNNING, STATUSES, TERMINAL, JobSpec, RunExistsError
+from reev.store.jobs import QUEUED, RUNNING, STATUSES, TERMINAL, RunExistsError
 from reev.store.labels import agent_label
 
 router = APIRouter(tags=["runs, episodes, leaderboard"])
@@ -95,38 +94,20 @@ def create_run(body: SuiteRequest, ctx: Ctx) -> dict[str, Any]:
             status_code=400,
             detail=f"{total} episodes requested; the limit is {ctx.settings.max_jobs_per_request}",
         )
-    for choice in body.agents:
-        check_agent(choice.agent, choice.model, choice.base_url, ctx.settings.allowed_base_urls)
+    spec = api_run_spec(
+        ctx.settings,
+        body.agents,
+        benchmarks=[b for b, _ in targets],
+        epochs=body.epochs,
+        seed=body.seed,
+        scoring=body.scoring,
+    )
     run_id = body.run_id or f"run-{uuid.uuid4()}"
     if ctx.store.get_run(run_id) is not None:
         raise HTTPException(status_code=409, detail=f"run {run_id!r} exists; pick another id")
-    config = {
-        "source": "api",
-        "kind": "suite",
-        "benchmarks": [b for b, _ in targets],
-        "agents": [a.model_dump() for a in body.agents],
-        "epochs": body.epochs,
-        "seed": body.seed,
-        "scoring": body.scoring,
-    }
-    specs = [
-        JobSpec(
-            run_id=run_id,
-            benchmark_id=benchmark_id,
-            benchmark_version_id=version_id,
-            agent=choice.agent,
-            model=choice.model,
-            base_url=choice.base_url,
-            epoch=epoch,
-            seed=epoch_seed(body.seed, epoch),
-            scoring=body.scoring,
-        )
-        for epoch in range(body.epochs)
-        for choice in body.agents
-        for benchmark_id, version_id in targets
-    ]
+    jobs = queued_jobs(spec, run_id, [v for _, v in targets])
     try:  # the run and its jobs in one transaction: a kill leaves both or neither
-        ids = ctx.queue.create_run(run_id, config, specs)
+        ids = ctx.queue.create_run(run_id, spec.stored_form(), jobs)
     except RunExistsError as exc:
         raise HTTPException(
             status_code=409, detail=f"run {run_id!r} exists; pick another id"

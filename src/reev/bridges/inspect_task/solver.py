@@ -28,9 +28,8 @@ from reev.bridges.inspect_task.tools import inspect_tools
 from reev.bridges.selection import sample_id, select_benchmarks
 from reev.results.records import EpisodeResult
 from reev.results.scoring import ScoringProfile
-from reev.runner.executors.base import EpisodeJob
 from reev.runner.executors.local import LocalExecutor
-from reev.runner.suite import epoch_seed
+from reev.runner.plan import AgentEntry, episode_job, epoch_seed
 
 
 class EpisodeError(RuntimeError):
@@ -58,13 +57,9 @@ def reev_solver(
         epoch = state.epoch - 1
         model = str(state.model)
         channel = StepChannel()
-        job = EpisodeJob(
-            benchmark_id=str(state.sample_id),
-            benchmark=item.benchmark,
-            load_error=item.error,
-            source_path=str(item.path),
-            agent_label=f"inspect:{model}",
-            agent_factory=lambda: channel.agent("inspect", model),
+        job = episode_job(
+            item,
+            AgentEntry(f"inspect:{model}", lambda: channel.agent("inspect", model)),
             epoch=epoch,
             seed=epoch_seed(seed, epoch),
             scoring=scoring,

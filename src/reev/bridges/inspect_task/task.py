@@ -8,11 +8,9 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from reev.bridges.inspect_task.scorer import reev_scorer
 from reev.bridges.inspect_task.solver import reev_solver
 from reev.bridges.selection import sample_id, select_benchmarks, shipped_suite, split_list
-from reev.results.scoring import ScoringProfile
-from reev.results.spec import AgentChoice, LimitsSpec, RunSpec
+from reev.results.spec import AgentChoice, LimitsSpec
+from reev.runner.spec import build_run_spec
 from reev.runner.suite import LoadedBenchmark
-
-SCORING_PROFILES: tuple[ScoringProfile, ...] = ("outcome", "reev")
 
 
 @task
@@ -35,17 +33,15 @@ def solana(
       scoring: `outcome` (what happened on chain, the default) or `reev` (reev's formula).
       step_timeout: Seconds a step may take (flow steps' own `timeout` wins).
     """
-    if scoring not in SCORING_PROFILES:
-        raise ValueError(f"scoring must be one of {', '.join(SCORING_PROFILES)}, not {scoring!r}")
-    profile: ScoringProfile = "reev" if scoring == "reev" else "outcome"
-    spec = RunSpec(  # what decides the episodes, as reev stores it with a run
+    spec = build_run_spec(  # what decides the episodes, as reev stores it with a run
         interface="inspect",
         benchmarks=split_list(benchmarks) or [str(shipped_suite())],
         agents=[AgentChoice(name="inspect", label="inspect")],
         seed=seed,
-        scoring=profile,
+        scoring=scoring,  # a registered profile, else SpecError (a ValueError) naming them
         limits=LimitsSpec(step_timeout=step_timeout),
     )
+    profile = spec.scoring
     loaded = select_benchmarks(benchmarks, tags, ids)
     return Task(
         dataset=MemoryDataset([_sample(item) for item in loaded], name="reev-solana"),

@@ -30,7 +30,8 @@ from reev.chain.env import ChainSetupError, SolanaEnv
 from reev.results.records import EpisodeResult
 from reev.results.scoring import ScoringProfile
 from reev.results.spec import AgentChoice, LimitsSpec, RunSpec
-from reev.runner.suite import AgentEntry, LoadedBenchmark, new_run_id, run_matrix
+from reev.runner.spec import build_run_spec, resume_problem
+from reev.runner.suite import AgentEntry, LoadedBenchmark, new_run_id, run_spec
 
 if TYPE_CHECKING:
     from reev.store import Store
@@ -242,8 +243,8 @@ class McpEpisodes:
     def run_spec(self, client: str) -> RunSpec:
         """The run as reev stores it: interface `mcp`, one agent `mcp:CLIENT`."""
         opts = self.options
-        paths = opts.benchmarks or [str(item.path) for item in self.loaded]
-        return RunSpec(
+        paths = opts.benchmarks or [str(item.file) for item in self.loaded]
+        return build_run_spec(
             interface="mcp",
             benchmarks=paths,
             agents=[AgentChoice(name="mcp", label=f"mcp:{client}")],
@@ -254,29 +255,20 @@ class McpEpisodes:
 
     def _start(self, client: str) -> None:
         spec = self.run_spec(client)
-        if self.store is not None and self.options.run_id is not None:
-            run = self.store.get_run(self.options.run_id)
-            stored = RunSpec.from_stored(run.config) if run is not None else None
-            differ = stored.differences(spec) if stored is not None else []
-            if differ:
-                raise ValueError(
-                    f"run {self.options.run_id} was made with other {', '.join(differ)}; "
-                    "serve it with the options (and client) it was made with, or another --run-id"
-                )
+        if self.store is not None:
+            problem = resume_problem(self.store, self.options.run_id, spec)
+            if problem is not None:
+                raise ValueError(problem)
         self.client = client
         label = spec.agents[0].label
-        opts = self.options
         self.channel.start(
             self._run(
-                run_matrix(
+                run_spec(
+                    spec,
                     self.loaded,
                     [AgentEntry(label, lambda: self.channel.agent("mcp"))],
-                    seed=opts.seed,
-                    scoring=opts.scoring,
-                    step_timeout=opts.step_timeout,
                     store=self.store,
                     run_id=self.run_id,
-                    run_config=spec.stored_form(),
                     on_result=self.channel.episode_finished,
                     keep_results=False,
                 )

@@ -58,7 +58,7 @@ async function renderEpisodes(run) {
   }
   document.getElementById("jobs-more").textContent =
     page.total > page.items.length ? `newest ${page.items.length} of ${page.total} episodes shown` : "";
-  document.getElementById("live").textContent = `recorded by ${run.config.source || "reev run"}: no live updates`;
+  document.getElementById("live").textContent = `recorded by ${madeBy(run.config)}: no live updates`;
   document.body.dataset.live = "false";
   // the four outcomes apart (the run's own counts merge errors and infrastructure errors)
   const outcomes = ["passed", "failed", "error", "infrastructure"];
@@ -67,6 +67,13 @@ async function renderEpisodes(run) {
   const p = run.progress;
   document.getElementById("counts").textContent = `${p.done} of ${p.total} done (${p.percent}%) — ` +
     outcomes.map((o, i) => `${OUTCOME_TEXT[o]} ${totals[i]}`).join(" · ");
+}
+
+const INTERFACES = { cli: "reev run", tui: "reev tui", api: "the API", mcp: "reev mcp", inspect: "inspect eval", library: "a script" };
+
+function madeBy(config) {
+  const spec = config.spec || {};
+  return INTERFACES[spec.interface] || config.source || "reev run";
 }
 
 function renderProgress(run) {

@@ -1,4 +1,5 @@
-"""An example reev plugin: one tool, one agent that uses it, one executor.
+"""An example reev plugin: one tool, one agent that uses it, one executor, one assertion
+type and one scoring profile.
 
 Installed as a distribution (see the `.dist-info` beside it), it is found through the
 `reev` entry-point group; `register` adds its entries to reev's registries.
@@ -7,15 +8,20 @@ docs/plugins.md walks through it.
 
 from __future__ import annotations
 
+from typing import ClassVar, Literal
+
 from pydantic import BaseModel, Field
 
 from reev.agents.base import AgentHarness, StepTask
 from reev.agents.registry import AGENTS, AgentSpec
-from reev.benchmark.model import Benchmark
+from reev.benchmark.model import Benchmark, PluginAssertion
 from reev.programs import system
 from reev.results.instruction import RawInstruction
+from reev.results.scoring import AssertionResult
 from reev.runner.executors import EXECUTORS, Executor, LocalExecutor
 from reev.runner.upstreams import Upstreams
+from reev.scoring.assertions import AssertionContext, register_assertion
+from reev.scoring.profiles import PROFILES, Profile, ProfileInputs
 from reev.tools.base import Tool, ToolContext, ToolOutput, resolve
 from reev.tools.registry import TOOLS
 
@@ -60,6 +66,44 @@ def _inline_executor(
     return LocalExecutor(reuse_vms=False, upstreams=upstreams)
 
 
+class LamportsAtLeast(PluginAssertion):
+    """The account ends with at least `minimum` lamports."""
+
+    type: Literal["LamportsAtLeast"]
+    minimum: int = Field(ge=0)
+    governs: ClassVar[tuple[str, ...]] = ("lamports", "exists")
+
+
+def _lamports_at_least(a: LamportsAtLeast, ctx: AssertionContext) -> AssertionResult:
+    address = ctx.address(a)
+    final = ctx.after.accounts.get(address)
+    lamports = final.lamports if final is not None and final.exists else 0
+    return AssertionResult(
+        type=a.type,
+        pubkey=a.pubkey,
+        address=address,
+        expected={"minimum": a.minimum},
+        actual=lamports,
+        passed=lamports >= a.minimum,
+        weight=a.weight,
+        detail=f"{lamports} lamports",
+    )
+
+
+def _all_or_nothing(i: ProfileInputs) -> tuple[float, bool]:
+    """1 when every assertion holds and the last transaction succeeded, else 0."""
+    held = bool(i.assertions) and all(a.passed for a in i.assertions) and i.onchain == 1.0
+    return (1.0 if held else 0.0), held
+
+
+ALL_OR_NOTHING = Profile(
+    "all-or-nothing",
+    "example plugin: 1 when every assertion holds and the last transaction succeeded, else 0",
+    _all_or_nothing,
+    side_effects=True,
+)
+
+
 def register() -> None:
     """The entry point: reev calls it once, the first time a registry is read."""
     TOOLS.add(SEND_TENTH.name, SEND_TENTH)
@@ -73,3 +117,5 @@ def register() -> None:
         ),
     )
     EXECUTORS.add("example-inline", _inline_executor)
+    register_assertion("LamportsAtLeast", LamportsAtLeast, _lamports_at_least)
+    PROFILES.add(ALL_OR_NOTHING.name, ALL_OR_NOTHING)

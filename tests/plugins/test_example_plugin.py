@@ -17,6 +17,7 @@ from reev.agents.registry import AGENTS, create_agent
 from reev.benchmark.loader import BenchmarkLoadError, load_benchmark
 from reev.benchmark.model import ASSERTION_MODELS
 from reev.cli.app import app
+from reev.cli.schema_cmd import benchmark_schema
 from reev.plugins.registry import PluginError, Registry
 from reev.runner.executors import EXECUTORS, make_executor
 from reev.runner.suite import AgentEntry, load_all, run_matrix
@@ -93,6 +94,10 @@ def test_the_plugin_s_assertion_type_and_scoring_profile_score_episodes(
 ) -> None:
     held, missed = with_plugin_assertion(tmp_path, 1), with_plugin_assertion(tmp_path, 10**15)
     assert CliRunner().invoke(app, ["validate", str(held), str(missed)]).exit_code == 0
+    schema = benchmark_schema()  # editors learn the plugin's type too
+    items = schema["$defs"]["GroundTruth"]["properties"]["final_state_assertions"]["items"]
+    assert items["discriminator"]["mapping"]["LamportsAtLeast"] == "#/$defs/LamportsAtLeast"
+    assert "minimum" in schema["$defs"]["LamportsAtLeast"]["properties"]
     db = f"sqlite:///{tmp_path / 'reev.db'}"
     base = ["run", str(held), str(missed), "--db", db, "-q", "--no-progress"]
     out = CliRunner().invoke(app, [*base, "--run-id", "outcome"])

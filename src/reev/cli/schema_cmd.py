@@ -19,10 +19,21 @@ SCHEMA_ID = "https://reev.dev/schema/benchmark.json"
 
 
 def benchmark_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of one benchmark file."""
-    from reev.benchmark.model import Benchmark
+    """The JSON Schema (draft 2020-12) of one benchmark file, with the assertion types
+    installed plugins registered."""
+    from reev.benchmark.model import ASSERTION_MODELS, ASSERTION_TYPES, Benchmark
 
-    schema: dict[str, Any] = _lenient(Benchmark.model_json_schema(mode="validation"))
+    schema: dict[str, Any] = Benchmark.model_json_schema(mode="validation")
+    items = schema["$defs"]["GroundTruth"]["properties"]["final_state_assertions"]["items"]
+    for name, model in ASSERTION_MODELS.items():
+        if name in ASSERTION_TYPES:
+            continue
+        own = model.model_json_schema(mode="validation", ref_template="#/$defs/{model}")
+        schema["$defs"].update(own.pop("$defs", {}))
+        schema["$defs"][model.__name__] = own
+        items["oneOf"].append({"$ref": f"#/$defs/{model.__name__}"})
+        items["discriminator"]["mapping"][name] = f"#/$defs/{model.__name__}"
+    schema = _lenient(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = SCHEMA_ID
     schema["title"] = "reev benchmark"

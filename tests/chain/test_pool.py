@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 from solders.pubkey import Pubkey
 
@@ -16,17 +15,9 @@ from reev.results.records import EpisodeResult
 from reev.runner.context import EpisodeContext
 from reev.runner.episode import run_episode
 from reev.runner.suite import load_all
+from tests.records import stable
 
 ROOT = Path(__file__).resolve().parents[2]
-VOLATILE = {"execution_id", "started_at", "duration_ms"}
-
-
-def _stable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _stable(v) for k, v in value.items() if k not in VOLATILE}
-    if isinstance(value, list):
-        return [_stable(v) for v in value]
-    return value
 
 
 def _run_all(pool: LiteSVMPool | None, seed: int = 0) -> list[EpisodeResult]:
@@ -51,10 +42,10 @@ def _run_all(pool: LiteSVMPool | None, seed: int = 0) -> list[EpisodeResult]:
 
 
 def test_pooled_episodes_equal_fresh_ones_signatures_included() -> None:
-    fresh = [_stable(r.to_json_dict()) for r in _run_all(None)]
+    fresh = [stable(r.to_json_dict()) for r in _run_all(None)]
     pool = LiteSVMPool()
     for _ in range(3):  # the same VM serves every episode, three times over
-        assert [_stable(r.to_json_dict()) for r in _run_all(pool)] == fresh
+        assert [stable(r.to_json_dict()) for r in _run_all(pool)] == fresh
     assert pool.created == 1
     signatures = [
         tx["signature"]
@@ -68,9 +59,9 @@ def test_pooled_episodes_equal_fresh_ones_signatures_included() -> None:
 
 def test_interleaved_seeds_stay_isolated() -> None:
     pool = LiteSVMPool()
-    a = [_stable(r.to_json_dict()) for r in _run_all(pool, seed=1)]
+    a = [stable(r.to_json_dict()) for r in _run_all(pool, seed=1)]
     _run_all(pool, seed=2)
-    assert [_stable(r.to_json_dict()) for r in _run_all(pool, seed=1)] == a
+    assert [stable(r.to_json_dict()) for r in _run_all(pool, seed=1)] == a
 
 
 def test_release_removes_every_account_an_episode_created() -> None:

@@ -20,6 +20,7 @@ from reev.results.spec import RunSpec
 from reev.runner.plan import load_all
 from reev.store import Store, open_store
 from reev.tui.session import TuiSession
+from tests.records import stable
 
 ROOT = Path(__file__).resolve().parents[2]
 # single step, a flow, a parametric benchmark (values drawn from each epoch's seed), an answer
@@ -31,16 +32,6 @@ FILES = [
 ]
 AGENTS = ["deterministic", "null"]
 EPOCHS = 2
-# What differs between two runs of one episode whoever starts it: ids and clocks.
-VOLATILE = {"execution_id", "started_at", "duration_ms", "latency_ms"}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if k not in VOLATILE}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _records(store: Store, run_id: str) -> dict[tuple[str, str, int], dict[str, Any]]:
@@ -48,7 +39,7 @@ def _records(store: Store, run_id: str) -> dict[tuple[str, str, int], dict[str, 
     for summary in store.list_episodes(run_id=run_id):
         result = store.get_episode(summary.execution_id)
         assert result is not None
-        out[(result.agent, result.benchmark_id, result.epoch)] = _plain(
+        out[(result.agent, result.benchmark_id, result.epoch)] = stable(
             result.model_dump(mode="json")
         )
     return out

@@ -27,10 +27,10 @@ from reev.runner.suite import (
     run_suite,
 )
 from reev.store import Store, open_store
+from tests.records import stable
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = ["001-sol-transfer.yml", "002-spl-transfer.yml", "004-partial-score-spl-transfer.yml"]
-VOLATILE = {"execution_id", "started_at", "duration_ms"}
 
 
 @pytest.fixture
@@ -43,14 +43,6 @@ def store(tmp_path: Path) -> Store:
     s = open_store(f"sqlite:///{tmp_path / 'reev.db'}")
     yield s  # type: ignore[misc]
     s.close()
-
-
-def _stable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _stable(v) for k, v in value.items() if k not in VOLATILE}
-    if isinstance(value, list):
-        return [_stable(v) for v in value]
-    return value
 
 
 def deterministic() -> AgentEntry:
@@ -144,7 +136,7 @@ def test_agents_times_epochs_with_epoch_seeds(loaded: list[LoadedBenchmark], sto
 def test_results_do_not_depend_on_concurrency(loaded: list[LoadedBenchmark]) -> None:
     def run(concurrency: int) -> list[Any]:
         out = asyncio.run(run_matrix(loaded, [deterministic()], epochs=2, concurrency=concurrency))
-        return [_stable(r.to_json_dict()) for r in out.results]
+        return [stable(r.to_json_dict()) for r in out.results]
 
     assert run(1) == run(4)
 

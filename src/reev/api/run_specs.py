@@ -4,9 +4,9 @@
 `build_run_spec` (the builder `reev run` uses: the same type, the same checks, each agent
 built once), store its `stored_form()` as the run's config, and queue one job per cell
 of the runner's plan (`reev.runner.plan.plan_cells`). A worker turns a claimed job back
-into the runner's `EpisodeJob` with `reev.runner.plan.spec_job`, from the run's stored
-spec and the job's benchmark version, so an episode queued here is planned, run and
-recorded like the same episode of `reev run`.
+into the runner's `EpisodeJob` with `reev.runner.plan.episode_job`, from the run's stored
+spec (its `EpisodeOptions`), the job's cell and its benchmark version, so an episode
+queued here is planned, run and recorded like the same episode of `reev run`.
 
 The server's own policy stays here: a posted `base_url` must be on its allow-list (the
 server would send its API key there), and the whole episode is bounded by the server's

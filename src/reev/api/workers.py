@@ -31,7 +31,7 @@ from reev.chain.pool import LiteSVMPool
 from reev.results.records import EpisodeResult
 from reev.results.spec import RunSpec
 from reev.runner.executors.base import EpisodeJob, execute_job
-from reev.runner.plan import AgentEntry, LoadedBenchmark, spec_job
+from reev.runner.plan import AgentEntry, EpisodeOptions, LoadedBenchmark, episode_job
 from reev.runner.spec import SpecError
 from reev.store import Store
 from reev.store.jobs import (
@@ -212,7 +212,10 @@ class WorkerPool:
         except SpecError as exc:  # the run's spec does not name the job's agent
             reason = str(exc)
             entry = AgentEntry(job.agent, functools.partial(_refuse, reason), job.model)
-        return spec_job(spec, item, entry, epoch=job.epoch, seed=job.seed, execution_id=job.id)
+        options = EpisodeOptions.of(spec)
+        return episode_job(
+            item, entry, epoch=job.epoch, seed=job.seed, options=options, execution_id=job.id
+        )
 
     def _spec(self, job: JobInfo) -> RunSpec:
         """The RunSpec the job's run was made with (read once per run)."""

@@ -468,21 +468,8 @@ _BUILT_IN = Annotated[BuiltInAssertion, Field(discriminator="type")]
 _BUILT_IN_ADAPTER: TypeAdapter[BuiltInAssertion] = TypeAdapter(_BUILT_IN)
 _BUILT_IN_MODELS: frozenset[type] = frozenset(get_args(BuiltInAssertion))
 
-ASSERTION_TYPES: tuple[str, ...] = (
-    "SolBalance",
-    "SolBalanceChange",
-    "TokenAccountBalance",
-    "TokenBalanceChange",
-    "AccountExists",
-    "AccountClosed",
-    "MintSupply",
-    "TokenDelegate",
-    "MemoPresent",
-    "Unchanged",
-    "AccountField",
-    "ComputeBudget",
-    "AnswerNumber",
-    "AnswerMatches",
+ASSERTION_TYPES: tuple[str, ...] = tuple(
+    get_args(model.model_fields["type"].annotation)[0] for model in get_args(BuiltInAssertion)
 )
 """reev's own assertion types (docs/assertions.md); `ASSERTION_MODELS` adds the plugins'."""
 

@@ -4,7 +4,7 @@ A run is benchmarks × agents × epochs. `plan_cells` orders its episodes (epoch
 agent, then benchmark) and gives each epoch its seed; `episode_job` turns one cell into
 the job every executor runs (`reev.runner.executors.base.execute_job`). `reev run` (through
 `plan_jobs`), the API (its route plans the cells, its workers make each claimed job with
-`episode_job`), the TUI and the bridges all go through these two functions, so the same
+`episode_job` and the `EpisodeOptions` of the run's stored spec), the TUI and the bridges all go through these two functions, so the same
 episode is planned — and recorded — alike whichever started it.
 """
 
@@ -139,16 +139,29 @@ def plan_cells(*, epochs: int, seed: int, agents: int, benchmarks: int) -> list[
     return cells
 
 
+@dataclass(frozen=True)
+class EpisodeOptions:
+    """What decides each episode of a run besides its benchmark, agent and seed."""
+
+    scoring: ScoringProfile = "outcome"
+    random_keys: bool = False
+    step_timeout: float | None = None
+    episode_timeout: float | None = None
+
+    @classmethod
+    def of(cls, spec: RunSpec) -> EpisodeOptions:
+        """The episode options of a RunSpec."""
+        limits = spec.limits
+        return cls(spec.scoring, spec.random_keys, limits.step_timeout, limits.episode_timeout)
+
+
 def episode_job(
     item: LoadedBenchmark,
     entry: AgentEntry,
     *,
     epoch: int,
     seed: int,
-    scoring: ScoringProfile = "outcome",
-    random_keys: bool = False,
-    step_timeout: float | None = None,
-    episode_timeout: float | None = None,
+    options: EpisodeOptions,
     execution_id: str | None = None,
 ) -> EpisodeJob:
     """The job of one episode (one cell of the plan), as every executor runs it."""
@@ -161,35 +174,12 @@ def episode_job(
         agent_factory=entry.factory,
         epoch=epoch,
         seed=seed,
-        scoring=scoring,
-        random_keys=random_keys,
-        step_timeout=step_timeout,
-        episode_timeout=episode_timeout,
+        scoring=options.scoring,
+        random_keys=options.random_keys,
+        step_timeout=options.step_timeout,
+        episode_timeout=options.episode_timeout,
         execution_id=execution_id,
         model=entry.model,
-    )
-
-
-def spec_job(
-    spec: RunSpec,
-    item: LoadedBenchmark,
-    entry: AgentEntry,
-    *,
-    epoch: int,
-    seed: int,
-    execution_id: str | None = None,
-) -> EpisodeJob:
-    """`episode_job` with the episode options (scoring, keys, limits) of `spec`."""
-    return episode_job(
-        item,
-        entry,
-        epoch=epoch,
-        seed=seed,
-        scoring=spec.scoring,
-        random_keys=spec.random_keys,
-        step_timeout=spec.limits.step_timeout,
-        episode_timeout=spec.limits.episode_timeout,
-        execution_id=execution_id,
     )
 
 
@@ -199,26 +189,17 @@ def plan_jobs(
     *,
     epochs: int = 1,
     seed: int = 0,
-    scoring: ScoringProfile = "outcome",
-    random_keys: bool = False,
-    step_timeout: float | None = None,
-    episode_timeout: float | None = None,
+    options: EpisodeOptions | None = None,
 ) -> list[EpisodeJob]:
     """Every episode of a run as jobs, in `plan_cells` order."""
     labels = [a.label for a in agents]
     if len(set(labels)) != len(labels):
         raise ValueError(f"agent labels must be unique in a run: {labels}")
     cells = plan_cells(epochs=epochs, seed=seed, agents=len(agents), benchmarks=len(loaded))
+    chosen = options or EpisodeOptions()
     return [
         episode_job(
-            loaded[c.benchmark],
-            agents[c.agent],
-            epoch=c.epoch,
-            seed=c.seed,
-            scoring=scoring,
-            random_keys=random_keys,
-            step_timeout=step_timeout,
-            episode_timeout=episode_timeout,
+            loaded[c.benchmark], agents[c.agent], epoch=c.epoch, seed=c.seed, options=chosen
         )
         for c in cells
     ]

@@ -28,6 +28,7 @@ from reev.runner.executors.base import EpisodeJob, Executor
 from reev.runner.executors.local import LocalExecutor
 from reev.runner.plan import (
     AgentEntry,
+    EpisodeOptions,
     LoadedBenchmark,
     epoch_seed,
     load_all,
@@ -230,16 +231,8 @@ async def run_matrix(
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    jobs = plan_jobs(
-        loaded,
-        agents,
-        epochs=epochs,
-        seed=seed,
-        scoring=scoring,
-        random_keys=random_keys,
-        step_timeout=step_timeout,
-        episode_timeout=episode_timeout,
-    )
+    options = EpisodeOptions(scoring, random_keys, step_timeout, episode_timeout)
+    jobs = plan_jobs(loaded, agents, epochs=epochs, seed=seed, options=options)
     rid = run_id or (new_run_id() if store is not None else None)
     todo = jobs
     skipped = 0

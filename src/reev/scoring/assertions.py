@@ -15,6 +15,9 @@ from solders.pubkey import Pubkey
 
 from reev.benchmark.model import (
     ASSERTION_MODELS,
+    ASSERTION_TYPES,
+    AnswerMatchesAssertion,
+    AnswerNumberAssertion,
     PluginAssertion,
     SolBalanceAssertion,
     SolBalanceChangeAssertion,
@@ -28,8 +31,8 @@ from reev.results.chain import Observation
 from reev.results.scoring import AssertionResult
 from reev.results.transaction import TransactionRecord
 from reev.scoring.answers import evaluate_answer_matches, evaluate_answer_number
-from reev.scoring.extended import evaluate_extended, make_resolver
-from reev.scoring.program_assertions import evaluate_program_assertion
+from reev.scoring.extended import EXTENDED_TYPES, evaluate_extended, make_resolver
+from reev.scoring.program_assertions import PROGRAM_ASSERTION_TYPES, evaluate_program_assertion
 
 CoreAssertion = SolBalanceAssertion | SolBalanceChangeAssertion | TokenAccountBalanceAssertion
 CORE_TYPES = (SolBalanceAssertion, SolBalanceChangeAssertion, TokenAccountBalanceAssertion)
@@ -184,27 +187,16 @@ def _answer_matches(a: Any, ctx: AssertionContext) -> AssertionResult:
     return evaluate_answer_matches(a, ctx.answer, ctx.after.key_map)
 
 
-_EXTENDED = (
-    "TokenBalanceChange",
-    "AccountExists",
-    "AccountClosed",
-    "MintSupply",
-    "TokenDelegate",
-    "MemoPresent",
-    "Unchanged",
-)
+_BY_MODEL: dict[type, AssertionEvaluator] = {
+    **dict.fromkeys(CORE_TYPES, _core),
+    **dict.fromkeys(EXTENDED_TYPES, _extended),
+    **dict.fromkeys(PROGRAM_ASSERTION_TYPES, _program),
+    AnswerNumberAssertion: _answer_number,
+    AnswerMatchesAssertion: _answer_matches,
+}
 ASSERTIONS: Registry[AssertionEvaluator] = Registry(
     "assertion type",
-    {
-        "SolBalance": _core,
-        "SolBalanceChange": _core,
-        "TokenAccountBalance": _core,
-        **dict.fromkeys(_EXTENDED, _extended),
-        "AccountField": _program,
-        "ComputeBudget": _program,
-        "AnswerNumber": _answer_number,
-        "AnswerMatches": _answer_matches,
-    },
+    {name: _BY_MODEL[ASSERTION_MODELS[name]] for name in ASSERTION_TYPES},
 )
 """Assertion type name → its evaluator; `register_assertion` adds a plugin's."""
 

@@ -5,7 +5,7 @@ Runs on the background loop (see `background.py`). A session is one run,
 built with the runner's `build_run_spec` (interface `tui`, the session's paths, seed,
 scoring and step timeout, and every agent run so far — the stored config gains an agent
 the first time one runs). Each episode is planned by the runner's planner
-(`reev.runner.plan.spec_job`) and runs through `execute_job` on the session's VM pool,
+(`reev.runner.plan.episode_job`) and runs through `execute_job` on the session's VM pool,
 like `reev run`'s, so a result recorded here is the record `reev run` makes of the same
 episode, and shows up in `reev report`, the API and the web dashboard.
 """
@@ -23,7 +23,7 @@ from reev.results.scoring import ScoringProfile
 from reev.results.spec import AgentChoice, LimitsSpec, RunSpec
 from reev.results.summaries import EpisodeSummary
 from reev.runner.executors.base import execute_job
-from reev.runner.plan import AgentEntry, LoadedBenchmark, epoch_seed, spec_job
+from reev.runner.plan import AgentEntry, EpisodeOptions, LoadedBenchmark, episode_job, epoch_seed
 from reev.runner.spec import agent_entry, build_run_spec
 from reev.store.store import Store
 from reev.store.tui_queries import latest_episodes
@@ -110,7 +110,8 @@ class TuiSession:
         """
         entry = self.prepare(agent_name, options)
         assert self.spec is not None
-        job = spec_job(self.spec, loaded, entry, epoch=0, seed=epoch_seed(self.spec.seed, 0))
+        seed = epoch_seed(self.spec.seed, 0)
+        job = episode_job(loaded, entry, epoch=0, seed=seed, options=EpisodeOptions.of(self.spec))
         result = await execute_job(job, self._pool)
         try:
             self._record(loaded, result)

@@ -29,7 +29,7 @@ from reev.bridges.selection import sample_id, select_benchmarks
 from reev.results.records import EpisodeResult
 from reev.results.scoring import ScoringProfile
 from reev.runner.executors.local import LocalExecutor
-from reev.runner.plan import AgentEntry, episode_job, epoch_seed
+from reev.runner.plan import AgentEntry, EpisodeOptions, episode_job, epoch_seed
 
 
 class EpisodeError(RuntimeError):
@@ -62,8 +62,7 @@ def reev_solver(
             AgentEntry(f"inspect:{model}", lambda: channel.agent("inspect", model)),
             epoch=epoch,
             seed=epoch_seed(seed, epoch),
-            scoring=scoring,
-            step_timeout=step_timeout,
+            options=EpisodeOptions(scoring=scoring, step_timeout=step_timeout),
         )
 
         async def run() -> None:

@@ -111,11 +111,13 @@ class _Writer:
         run_id: str,
         versions: dict[str, int | None],
         report: Callable[[EpisodeResult], None],
+        batch: int = 0,
     ) -> None:
         self.store = store
         self.run_id = run_id
         self.versions = versions
         self.report = report
+        self.batch = batch or WRITE_BATCH
         self.pending: list[EpisodeResult] = []
         self._timer: asyncio.TimerHandle | None = None
         self._failed: BaseException | None = None  # a timed flush's error, raised by add
@@ -128,7 +130,7 @@ class _Writer:
             failed, self._failed = self._failed, None
             raise failed
         self.pending.append(result)
-        if len(self.pending) >= WRITE_BATCH:
+        if len(self.pending) >= self.batch:
             self.flush()
         elif self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(WRITE_INTERVAL_S, self._timed)
@@ -220,10 +222,12 @@ async def run_matrix(
     on_result: Callable[[EpisodeResult], None] | None = None,
     on_progress: Callable[[SuiteProgress], None] | None = None,
     keep_results: bool = True,
+    write_batch: int = 0,
 ) -> SuiteOutcome:
     """Run benchmarks × agents × epochs, up to `concurrency` episodes at a time.
 
-    With a `store`, results are written as they finish (in batches) under `run_id`, and
+    With a `store`, results are written as they finish (in batches of `write_batch`,
+    default `WRITE_BATCH`: 1 for a caller that waits on each result) under `run_id`, and
     episodes the run already holds are skipped (resume). With `retry_errors`, stored
     episodes that failed for infrastructure reasons are run again, and so is a fresh
     infrastructure failure, once. When the run is cancelled (Ctrl-C), finished results are
@@ -262,7 +266,7 @@ async def run_matrix(
         if on_progress is not None:
             on_progress(progress)
 
-    writer = _Writer(store, rid or "", versions, report)
+    writer = _Writer(store, rid or "", versions, report, write_batch)
     executor = executor or LocalExecutor()
     gate = asyncio.Semaphore(concurrency)
     retried = 0
@@ -323,6 +327,7 @@ async def run_spec(
     on_result: Callable[[EpisodeResult], None] | None = None,
     on_progress: Callable[[SuiteProgress], None] | None = None,
     keep_results: bool = True,
+    write_batch: int = 0,
 ) -> SuiteOutcome:
     """Run a RunSpec's episodes: `run_matrix` with the spec's epochs, seed, scoring, keys,
     limits, concurrency and retries, and the spec stored as the run's config (with
@@ -351,6 +356,7 @@ async def run_spec(
         on_result=on_result,
         on_progress=on_progress,
         keep_results=keep_results,
+        write_batch=write_batch,
     )
 
 

@@ -271,6 +271,7 @@ class McpEpisodes:
                     run_id=self.run_id,
                     on_result=self.channel.episode_finished,
                     keep_results=False,
+                    write_batch=1,  # the client waits for each episode's stored score
                 )
             )
         )

@@ -22,7 +22,6 @@ from fastapi.testclient import TestClient
 from mcp import Client, StdioServerParameters
 from mcp_types import CallToolResult, Implementation, TextResourceContents
 
-from reev.agents.deterministic import DeterministicAgent
 from reev.api.app import create_app
 from reev.api.settings import ApiSettings
 from reev.bridges.mcp_server.server import build_server
@@ -30,12 +29,11 @@ from reev.bridges.mcp_server.session import EpisodeOptions, McpEpisodes
 from reev.bridges.selection import select_benchmarks
 from reev.results.records import EpisodeResult
 from reev.results.spec import RunSpec
-from reev.runner.suite import AgentEntry, run_matrix
 from reev.store import Store, open_store
 from reev.tools.registry import TOOLS
+from tests.bridges.reference_runs import BUNDLED, reev_run
 from tests.bridges.scripts import reference_answers, reference_script
 
-BUNDLED = Path(__file__).resolve().parents[2] / "benchmarks"
 SOL_001 = str(BUNDLED / "001-sol-transfer.yml")
 CLIENT = Implementation(name="test-client", version="1.0")
 SEND_0_1 = {
@@ -47,17 +45,6 @@ SEND_0_1 = {
 
 def text(result: CallToolResult) -> str:
     return "".join(getattr(block, "text", "") for block in result.content)
-
-
-def reev_run_results(paths: str, scoring: str = "outcome") -> dict[str, EpisodeResult]:
-    outcome = asyncio.run(
-        run_matrix(
-            select_benchmarks(paths),
-            [AgentEntry("deterministic", DeterministicAgent)],
-            scoring=scoring,  # type: ignore[arg-type]
-        )
-    )
-    return {r.benchmark_id: r for r in outcome.results}
 
 
 def stored(store: Store, run_id: str) -> dict[str, EpisodeResult]:
@@ -98,7 +85,7 @@ def test_the_reference_solutions_through_mcp_score_and_store_as_reev_run(tmp_pat
             return await drive_reference(client, episodes)
 
     answers = asyncio.run(main())
-    expected = reev_run_results(str(BUNDLED), scoring="reev")
+    expected = reev_run("reev")
     assert episodes.run_id is not None
     got = stored(store, episodes.run_id)
     assert set(got) == set(expected) and len(got) == len(list(BUNDLED.glob("*.yml")))

@@ -16,6 +16,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -44,15 +45,23 @@ NULL_SUBSET = ("001-sol-transfer", "002-spl-transfer", "004-partial-score-spl-tr
 def reference_results(
     agent: str = "deterministic", only: tuple[str, ...] = ()
 ) -> list[EpisodeResult]:
-    """Run `agent` over the shipped benchmarks on the real VM (no store involved)."""
+    """Run `agent` over the shipped benchmarks on the real VM (no store involved); made
+    once per (agent, only) in a test process, the stores copy what they are given."""
+    return list(_reference_results(agent, only))
+
+
+@cache
+def _reference_results(agent: str, only: tuple[str, ...]) -> tuple[EpisodeResult, ...]:
     loaded = load_all([BUNDLED])
     if only:
         loaded = [lb for lb in loaded if lb.benchmark.id in only]
     # A thread of its own: Playwright's sync API keeps an event loop running in this one.
     with ThreadPoolExecutor(1) as pool:
-        return pool.submit(
-            asyncio.run, run_suite(loaded, lambda: create_agent(agent), agent, concurrency=2)
-        ).result()
+        return tuple(
+            pool.submit(
+                asyncio.run, run_suite(loaded, lambda: create_agent(agent), agent, concurrency=2)
+            ).result()
+        )
 
 
 def seed_store(db: Path) -> dict[str, list[EpisodeResult]]:

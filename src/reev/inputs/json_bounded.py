@@ -3,7 +3,8 @@
 `json.loads` recurses once per nesting level (a 2,000-deep array is a RecursionError),
 turns `NaN`/`Infinity`/`1e400` into non-finite floats and converts integers of any length
 (a 5,000-digit one is a ValueError deep inside). `load_json` refuses all of these with a
-`JsonLimitError` saying which limit, before anything is built from the data.
+`JsonLimitError` saying which limit and where (line and column), before anything is
+built from the data.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from reev.inputs.files import read_text_file
 
 _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
 _STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 / -1 as signed bytes
 
 
@@ -51,6 +53,34 @@ def nesting_depth(data: bytes) -> int:
     return max(0, max(itertools.accumulate(steps)))
 
 
+def _depth_place(data: bytes, max_depth: int) -> str:
+    """Where the nesting first goes past `max_depth` (only called when it does)."""
+    depth = 0
+    for match in _TOKENS.finditer(data):
+        token = match.group()
+        if token[:1] == b'"':
+            continue
+        depth += 1 if token in (b"[", b"{") else -1
+        if depth > max_depth:
+            return _place(data, match.start())
+    return ""
+
+
+def _token_place(data: bytes, text: str) -> str:
+    """Where the number or constant `text` first stands outside a string."""
+    wanted = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|' + re.escape(text.encode()), re.DOTALL)
+    for match in wanted.finditer(data):
+        if match.group()[:1] != b'"':
+            return _place(data, match.start())
+    return ""
+
+
+def _place(data: bytes, offset: int) -> str:
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return f" (line {line}, column {column})"
+
+
 def load_json(raw: str | bytes, limits: JsonLimits | None = None) -> Any:
     """Parse one JSON document within `limits` (JsonLimitError otherwise)."""
     lim = limits or JsonLimits()
@@ -58,25 +88,29 @@ def load_json(raw: str | bytes, limits: JsonLimits | None = None) -> Any:
     if len(data) > lim.max_bytes:
         raise JsonLimitError(f"JSON larger than {lim.max_bytes:,} bytes")
     if nesting_depth(data) > lim.max_depth:
-        raise JsonLimitError(f"JSON nested deeper than {lim.max_depth} levels")
+        place = _depth_place(data, lim.max_depth)
+        raise JsonLimitError(f"JSON nested deeper than {lim.max_depth} levels{place}")
 
     def parse_int(text: str) -> int:
         if len(text.lstrip("-")) > lim.max_int_digits:
             raise JsonLimitError(
                 f"integer with {len(text.lstrip('-')):,} digits (at most {lim.max_int_digits})"
+                + _token_place(data, text)
             )
         return int(text)
 
     def parse_float(text: str) -> float:
         if len(text) > lim.max_int_digits * 2:
-            raise JsonLimitError(f"number with {len(text):,} characters")
+            raise JsonLimitError(f"number with {len(text):,} characters{_token_place(data, text)}")
         value = float(text)
         if not math.isfinite(value):
-            raise JsonLimitError(f"{text} is not a finite number")
+            raise JsonLimitError(f"{text} is not a finite number{_token_place(data, text)}")
         return value
 
     def parse_constant(text: str) -> Any:
-        raise JsonLimitError(f"{text} is not valid JSON (numbers must be finite)")
+        raise JsonLimitError(
+            f"{text} is not valid JSON (numbers must be finite){_token_place(data, text)}"
+        )
 
     try:
         return json.loads(

@@ -32,6 +32,7 @@ from reev.inputs.hosts import (
     Send,
     host_allowed,
     host_name,
+    send_json_refusal,
 )
 
 __all__ = [
@@ -133,18 +134,7 @@ class BodyLimitMiddleware:
         await self.app(scope, limited, guarded_send)
 
     async def _refuse(self, send: Send) -> None:
-        body = f'{{"detail":"request body larger than {self.limit} bytes"}}'.encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_json_refusal(send, 413, f"request body larger than {self.limit} bytes")
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}

@@ -29,6 +29,24 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 WILDCARD_BINDS = ("0.0.0.0", "::", "")
 
 
+async def send_json_refusal(send: Send, status: int, detail: str) -> None:
+    """Answer `status` with FastAPI's `{"detail": ...}` as the whole response: for ASGI
+    middleware that refuses a request before the app sees it (a wrong Host here, a body
+    over the limit in the API)."""
+    body = json.dumps({"detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 def allowed_hosts_from_env() -> list[str]:
     """Comma-separated `REEV_ALLOWED_HOSTS` (added to the loopback names)."""
     return [v.strip() for v in os.environ.get(HOSTS_ENV, "").split(",") if v.strip()]
@@ -94,15 +112,4 @@ class AllowedHostsMiddleware:
             await send({"type": "websocket.close", "code": 1008})
             return
         detail = f"Host {header[:100]!r} is not an allowed name for this server ({self.hint})"
-        body = json.dumps({"detail": detail}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 400,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_json_refusal(send, 400, detail)

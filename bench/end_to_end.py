@@ -18,6 +18,7 @@ for the raw transfers): on a machine shared with other jobs, wall time measures 
 neighbours as much as reev. Figures, not assertions.
 
     python bench/end_to_end.py [--epochs 20] [--concurrency 4] [--repeat 7] [--api]
+    python bench/end_to_end.py --startup-only [--repeat 7]   # the start-up lines only
 """
 
 from __future__ import annotations
@@ -101,6 +102,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--startup-only", action="store_true", help="print the start-up figures and stop"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -117,6 +121,11 @@ def main() -> None:
             "reev --version": best_of([*REEV, "--version"], args.repeat, env),
             "reev validate FILE": best_of([*REEV, "validate", one], args.repeat, env),
         }
+        print(f"python -c pass                 : {bare * 1000:8.1f} ms")
+        for name, seconds in starts.items():
+            print(f"{name:<31}: {seconds * 1000:8.1f} ms  ({seconds / bare:5.1f}× python -c pass)")
+        if args.startup_only:
+            return
         transfers = raw_transfers_per_second(args.transfers)
         raw_cpu = raw_transfers_per_cpu_second(args.transfers)
         trees, trees_cpu = cli_run(tmp, env, args.epochs, args.concurrency, quiet=False)
@@ -124,9 +133,6 @@ def main() -> None:
         transfers_after = raw_transfers_per_second(args.transfers)  # the load may change
         raw = (transfers + transfers_after) / 2
 
-        print(f"python -c pass                 : {bare * 1000:8.1f} ms")
-        for name, seconds in starts.items():
-            print(f"{name:<31}: {seconds * 1000:8.1f} ms  ({seconds / bare:5.1f}× python -c pass)")
         print(f"raw LiteSVM signed transfers/s : {raw:8.1f}  (mean of before/after the runs: "
               f"{transfers:.0f}, {transfers_after:.0f})")  # fmt: skip
         label = f"reev run benchmarks --epochs {args.epochs} --concurrency {args.concurrency}"

@@ -11,7 +11,11 @@ from reev.cli.common import console, usage_error
 if TYPE_CHECKING:
     from reev.store.cache import ModelCallCache
 
-cache_app = typer.Typer(help="The model-call cache (`reev run --cache`).", no_args_is_help=True)
+cache_app = typer.Typer(
+    help="The model-call cache (`reev run --cache`).",
+    no_args_is_help=True,
+    rich_markup_mode=None,  # plain help, as the `reev` group (reev.cli.app)
+)
 
 DbOpt = Annotated[
     str | None,

@@ -131,6 +131,23 @@ def test_validate(tmp_path: Path, originals: Path) -> None:
     assert "bad.yml:23:7" in text and "unknown assertion type 'Nope'" in text
 
 
+def test_validate_writes_user_text_as_it_is_one_plain_line_each(tmp_path: Path) -> None:
+    # Rich used to read `[bold]…[/bold]` in a file's text as markup and drop it.
+    source = Path(__file__).resolve().parents[2] / "benchmarks" / "001-sol-transfer.yml"
+    (tmp_path / "bad.yml").write_text(
+        source.read_text().replace("type: SolBalance", "type: '[bold]Nope[/bold]'", 1)
+    )
+    code, text = invoke("validate", str(tmp_path))
+    assert code == 1
+    [issue, summary] = text.splitlines()  # never wrapped, however long
+    assert issue.startswith(f"✗ {tmp_path / 'bad.yml'}:20:7: ")
+    assert "unknown assertion type '[bold]Nope[/bold]'" in issue
+    assert "\x1b[" not in text  # no colour when not a terminal
+    assert summary == "0/1 valid"
+    code, text = invoke("validate", str(source))
+    assert code == 0 and text == f"✓ {source}: 001-sol-transfer\n1/1 valid\n"
+
+
 def test_list_shows_the_prompt_as_agents_see_it(originals: Path) -> None:
     code, text = invoke("list", str(originals / "001-sol-transfer.yml"), "--json")
     assert code == 0

@@ -127,6 +127,7 @@ def test_validate_loads_the_benchmark_loader_but_not_the_store_vm_or_agents(
     heavy = [h for h in HEAVY if h not in LOADER]
     assert _matching(loaded, heavy) == []
     assert "litesvm" not in loaded and "reev.chain" not in loaded
+    assert _matching(loaded, ["rich"]) == []  # plain lines (print_marked)
     others = [m for m in COMMAND_MODULES if m != "reev.cli.benchmarks_cmd"]
     assert _matching(loaded, others) == []
 

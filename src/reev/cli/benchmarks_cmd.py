@@ -1,4 +1,7 @@
-"""`reev validate` and `reev list`: check and show benchmark files."""
+"""`reev validate` and `reev list`: check and show benchmark files.
+
+`reev validate` writes plain lines (`print_marked`, no Rich): it loads the benchmark loader
+and nothing it does not use."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from reev.cli.common import PathsArg, SeedOpt, console, err_console, existing_paths, usage_error
+from reev.cli.common import PathsArg, SeedOpt, existing_paths, print_marked, usage_error
 
 
 def validate(
@@ -32,10 +35,10 @@ def validate(
         if item.benchmark is None:
             bad += 1
             for issue in item.error.issues if item.error else []:
-                console.print(f"[red]✗[/red] {issue}", highlight=False, soft_wrap=True)
+                print_marked(False, str(issue))
             continue
-        console.print(f"[green]✓[/green] {item.path}: {item.benchmark.id}", highlight=False)
-    console.print(f"{len(files) - bad}/{len(files)} valid")
+        print_marked(True, f"{item.path}: {item.benchmark.id}")
+    typer.echo(f"{len(files) - bad}/{len(files)} valid")
     if bad:
         raise typer.Exit(1)
     if gates:
@@ -56,6 +59,7 @@ def list_benchmarks(
     """List benchmarks: id, description, tags and the prompt as given to agents."""
     from reev.benchmark.keys import substitute_placeholders
     from reev.benchmark.resolve import resolve_keys
+    from reev.cli.common import console, err_console
     from reev.runner.suite import load_all
 
     rows: list[dict[str, Any]] = []

@@ -1,29 +1,81 @@
 """Shared pieces of the CLI commands: consoles, common options, usage errors.
 
-Only the standard library, Typer and Rich's console load here: every command module
-imports this, and `reev --help` must not pay for the library parts (they load inside the
-command that needs them; tests/cli/test_startup.py checks it).
+Only the standard library and Typer load here: every command module imports this, and a
+command must not pay for the library parts it does not use (they load inside the command
+that needs them; tests/cli/test_startup.py checks it). Rich's consoles, `console` and
+`err_console`, are made on first use (`from reev.cli.common import console` makes it), so
+`reev validate`, which writes plain lines (`print_marked`), never loads Rich.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from reev.store import Store
 
-# Piped output (CI logs, files) gets 120 columns instead of Rich's 80, so result tables
-# keep whole benchmark ids and scores; a terminal keeps its own width.
-console = Console()
-if not console.is_terminal:
-    console = Console(width=120)
-err_console = Console(stderr=True)
+    console: Console
+    err_console: Console
+
+
+@functools.cache
+def stdout_console() -> Console:
+    """Rich's console on stdout. Piped output (CI logs, files) gets 120 columns instead of
+    Rich's 80, so result tables keep whole benchmark ids and scores; a terminal keeps its
+    own width."""
+    from rich.console import Console
+
+    made = Console()
+    return made if made.is_terminal else Console(width=120)
+
+
+@functools.cache
+def stderr_console() -> Console:
+    """Rich's console on stderr."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def __getattr__(name: str) -> Console:
+    """`console` and `err_console`, made (and Rich imported) on first use."""
+    if name == "console":
+        return stdout_console()
+    if name == "err_console":
+        return stderr_console()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _colour(stream: object) -> bool:
+    """Whether to colour `stream`: a terminal, and neither NO_COLOR nor TERM=dumb (as
+    Rich decides)."""
+    isatty = getattr(stream, "isatty", None)
+    return (
+        callable(isatty)
+        and bool(isatty())
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM") != "dumb"
+    )
+
+
+def print_marked(ok: bool, text: str) -> None:
+    """`✓ text` or `✗ text` on stdout as one plain line (never wrapped, never read as
+    markup), the mark green or red on a colour terminal; no Rich."""
+    mark = "✓" if ok else "✗"
+    colour = _colour(sys.stdout)
+    if colour:
+        mark = typer.style(mark, fg="green" if ok else "red")
+    typer.echo(f"{mark} {text}", color=colour)
+
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Benchmark files or directories.")]
 SeedOpt = Annotated[
@@ -34,7 +86,7 @@ SeedOpt = Annotated[
 
 def usage_error(message: str) -> typer.Exit:
     """Print a usage error; the caller raises the returned Exit (code 2)."""
-    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    stderr_console().print(f"[red]error:[/red] {message}", highlight=False)
     return typer.Exit(2)
 
 
@@ -42,7 +94,7 @@ def report_reconciled(store: Store) -> None:
     """Print a notice (stderr) for each run that opening the store found abandoned by a
     killed process and marked interrupted (`Store.reconcile_abandoned_runs`)."""
     for abandoned in store.reconciled:
-        err_console.print(f"[yellow]note:[/yellow] {abandoned.describe()}", highlight=False)
+        stderr_console().print(f"[yellow]note:[/yellow] {abandoned.describe()}", highlight=False)
 
 
 def parse_scoring(value: str) -> str:

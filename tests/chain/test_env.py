@@ -176,3 +176,19 @@ def test_observations_never_contain_keys(env002: SolanaEnv) -> None:
     for kp in env002.keys.signers.values():
         assert str(kp) not in dumped
         assert bytes(kp).hex() not in dumped
+
+
+def test_a_transaction_forgets_only_the_states_it_can_have_written(env002: SolanaEnv) -> None:
+    names = ("USER_USDC_ATA", "RECIPIENT_USDC_ATA", "USER_WALLET_PUBKEY")
+    src, dst, owner = (Pubkey.from_string(env002.key_map[n]) for n in names)
+    untouched = env002.account_state(USDC)  # the mint: not named by the transfer below
+    sender = env002.account_state(str(src))
+    record = env002.execute(
+        [RawInstruction.from_instruction(token.transfer(src, dst, owner, 5_000_000))]
+    )
+    assert record.status == "success"
+    assert env002.account_state(USDC) is untouched  # decoded once, still exact
+    after = env002.account_state(str(src))
+    assert after is not sender and after.token.amount == sender.token.amount - 5_000_000  # type: ignore[union-attr]
+    payer = env002.account_state(str(owner))
+    assert payer.lamports == env002.touched_before[str(owner)].lamports - record.fee

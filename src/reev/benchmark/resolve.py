@@ -64,14 +64,16 @@ def resolve_keys(benchmark: Benchmark, seed: int = 0, random_keys: bool = False)
         if item.is_token_account or not is_placeholder(item.pubkey):
             continue
         kp = keypair(item.pubkey)
-        ring.key_map[item.pubkey] = str(kp.pubkey())
-        ring.signers[str(kp.pubkey())] = kp
+        address = str(kp.pubkey())  # derived on each call: once per key
+        ring.key_map[item.pubkey] = address
+        ring.signers[address] = kp
     # Agent keys the initial state does not declare: fresh accounts the agent creates.
     for name in benchmark.agent_keys:
         if name not in ring.key_map:
             kp = keypair(name)
-            ring.key_map[name] = str(kp.pubkey())
-            ring.signers[str(kp.pubkey())] = kp
+            address = str(kp.pubkey())
+            ring.key_map[name] = address
+            ring.signers[address] = kp
     # ... then token accounts, whose addresses derive from their owner wallet and mint.
     for item in benchmark.initial_state:
         if item.data is None:

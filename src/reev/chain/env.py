@@ -140,8 +140,15 @@ class SolanaEnv:
         backend.set_epoch(epoch, advance_slots)
         self._changed()
 
-    def _changed(self) -> None:
-        """The chain was written: forget decoded states and the epoch."""
+    def _changed(self, accounts: Iterable[Pubkey] | None = None) -> None:
+        """The chain was written: forget decoded states and the epoch, or (a transaction,
+        which can neither move the clock nor write an account it does not name) only the
+        states of `accounts`."""
+        if accounts is not None:
+            if self._states:
+                for key in accounts:
+                    self._states.pop(str(key), None)
+            return
         if self._states:
             self._states.clear()
         self._epoch_known = False
@@ -354,8 +361,9 @@ class SolanaEnv:
         self._record_touched(payer, ixs)
         try:
             outcome = backend.execute(tx)
-        finally:
-            self._changed()
+        finally:  # a transaction writes only accounts it names (lookup tables included)
+            named = [*tx.message.account_keys, *(a for t in tables for a in t.addresses)]
+            self._changed(named)
         error = None
         if not outcome.ok:
             keys = [str(k) for k in tx.message.account_keys]

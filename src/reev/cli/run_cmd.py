@@ -82,7 +82,11 @@ def run(
         bool, typer.Option("--retry-errors", help="Re-run infrastructure errors.")
     ] = False,
     executor_name: Annotated[
-        str, typer.Option("--executor", help="local (asyncio) | ray.")
+        str,
+        typer.Option(
+            "--executor",
+            help="local (asyncio, this process) | process (forked workers, one per core) | ray.",
+        ),
     ] = "local",
     ray_address: Annotated[
         str | None, typer.Option("--ray-address", help="Ray cluster (default: a local one).")

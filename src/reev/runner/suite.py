@@ -283,6 +283,9 @@ async def run_matrix(
         writer.add(result)
 
     status = "completed"
+    prepare = getattr(executor, "prepare", None)  # optional (see Executor)
+    if prepare is not None:
+        prepare(todo, concurrency)
     await executor.start()
     try:
         if on_progress is not None:

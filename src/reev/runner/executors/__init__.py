@@ -1,4 +1,5 @@
-"""Where episodes run: in this process (asyncio) or as Ray tasks on a cluster."""
+"""Where episodes run: in this process (asyncio), in forked worker processes, or as Ray
+tasks on a cluster."""
 
 from collections.abc import Callable
 
@@ -27,6 +28,14 @@ def _local(*, ray_address: str | None = None, upstreams: Upstreams | None = None
     return LocalExecutor(upstreams=upstreams)
 
 
+def _process(*, ray_address: str | None = None, upstreams: Upstreams | None = None) -> Executor:
+    if ray_address:
+        raise ExecutorOptionError("--ray-address needs --executor ray")
+    from reev.runner.executors.process import ProcessExecutor
+
+    return ProcessExecutor()
+
+
 def _ray(*, ray_address: str | None = None, upstreams: Upstreams | None = None) -> Executor:
     from reev.runner.executors.ray_executor import RayExecutor
 
@@ -34,7 +43,9 @@ def _ray(*, ray_address: str | None = None, upstreams: Upstreams | None = None) 
 
 
 # name → factory(ray_address=…, upstreams=…); plugins add theirs (docs/plugins.md).
-EXECUTORS: Registry[ExecutorFactory] = Registry("executor", {"local": _local, "ray": _ray})
+EXECUTORS: Registry[ExecutorFactory] = Registry(
+    "executor", {"local": _local, "process": _process, "ray": _ray}
+)
 
 
 def make_executor(

@@ -62,7 +62,11 @@ class ExecutorOptionError(ValueError):
 
 
 class Executor(Protocol):
-    """Runs jobs; many may be in flight at once (the suite bounds how many)."""
+    """Runs jobs; many may be in flight at once (the suite bounds how many).
+
+    An executor may also define `prepare(jobs, concurrency)`: the suite calls it before
+    `start` with the jobs still to run (the process executor forks its workers with them).
+    """
 
     name: str
 
@@ -105,6 +109,27 @@ class _Watched:
 
     def __getattr__(self, name: str) -> Any:  # anything else an agent offers
         return getattr(self.inner, name)
+
+
+def out_of_process_refusals(spec: RunSpec) -> list[str]:
+    """The options of `spec` an executor running episodes in other processes cannot
+    honour: chain and Jupiter clients, the cassette, the model-call cache's database
+    connection and the trace file all live in the driver process."""
+    refused = []
+    chain = spec.chain
+    if chain.backend != "litesvm" or chain.rpc_url:
+        refused.append("--backend rpc / --rpc-url")
+    if chain.fork_url:
+        refused.append("--fork-url")
+    if chain.cassette:
+        refused.append("--cassette")
+    if chain.jupiter_url:
+        refused.append("--jupiter-url")
+    if spec.cache:
+        refused.append("--cache")
+    if spec.trace_file:
+        refused.append("--trace-file")
+    return refused
 
 
 def failed_result(job: EpisodeJob, error: str, kind: str | None) -> EpisodeResult:

@@ -29,6 +29,7 @@ from reev.runner.executors.base import (
     ExecutorOptionError,
     execute_job,
     failed_result,
+    out_of_process_refusals,
 )
 
 _WORKER_POOL: LiteSVMPool | None = None
@@ -60,20 +61,7 @@ class RayExecutor:
     @staticmethod
     def check(spec: RunSpec) -> None:
         """ExecutorOptionError naming each option a Ray worker cannot honour."""
-        refused = []
-        chain = spec.chain
-        if chain.backend != "litesvm" or chain.rpc_url:
-            refused.append("--backend rpc / --rpc-url")
-        if chain.fork_url:
-            refused.append("--fork-url")
-        if chain.cassette:
-            refused.append("--cassette")
-        if chain.jupiter_url:
-            refused.append("--jupiter-url")
-        if spec.cache:
-            refused.append("--cache")
-        if spec.trace_file:
-            refused.append("--trace-file")
+        refused = out_of_process_refusals(spec)
         if refused:
             raise ExecutorOptionError(
                 f"--executor ray cannot honour {', '.join(refused)} (workers run on the "

@@ -8,7 +8,8 @@ Prints:
   * `reev run benchmarks --epochs 20 --concurrency 4` as a user types it: a fresh
     process, into a fresh SQLite file, start-up included, its output (result trees and
     summary) to /dev/null; stored episodes per second and the ratio to the raw transfer
-    rate (target: at least 0.1); the same with `-q` (summary only);
+    rate (target: at least 0.1); the same with `-q` (summary only), and with
+    `--executor process` (forked workers, one per core);
   * with `--api`: `reev serve` on loopback (bench/api_throughput.py): 1,000 GETs at
     concurrency 50 (p50, p99; target p99 under 50 ms) and 200 posted runs through the
     queue, whose episodes/s is compared with the CLI's (target: at least half).
@@ -72,12 +73,15 @@ def raw_transfers_per_cpu_second(count: int) -> float:
 
 
 def cli_run(
-    tmp: Path, env: dict[str, str], epochs: int, concurrency: int, quiet: bool
-) -> tuple[float, float]:
-    """(stored episodes per wall second, per CPU second) of one `reev run` process."""
-    db = tmp / f"run-{'q' if quiet else 'trees'}.db"
+    tmp: Path, env: dict[str, str], epochs: int, concurrency: int, quiet: bool,
+    executor: str = "local",
+) -> tuple[float, float]:  # fmt: skip
+    """(stored episodes per wall second, per CPU second) of one `reev run` process (its
+    worker processes' CPU included)."""
+    db = tmp / f"run-{'q' if quiet else 'trees'}-{executor}.db"
     cmd = [*REEV, "run", str(ROOT / "benchmarks"), "--epochs", str(epochs),
-           "--concurrency", str(concurrency), "--db", str(db)] + (["-q"] if quiet else [])  # fmt: skip
+           "--concurrency", str(concurrency), "--db", str(db), "--executor", executor,
+           ] + (["-q"] if quiet else [])  # fmt: skip
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run(  # in the temporary folder: whatever a version writes stays there
@@ -130,6 +134,9 @@ def main() -> None:
         raw_cpu = raw_transfers_per_cpu_second(args.transfers)
         trees, trees_cpu = cli_run(tmp, env, args.epochs, args.concurrency, quiet=False)
         quiet, quiet_cpu = cli_run(tmp, env, args.epochs, args.concurrency, quiet=True)
+        forked, forked_cpu = cli_run(
+            tmp, env, args.epochs, args.concurrency, quiet=False, executor="process"
+        )
         transfers_after = raw_transfers_per_second(args.transfers)  # the load may change
         raw = (transfers + transfers_after) / 2
 
@@ -140,10 +147,13 @@ def main() -> None:
         print(f"  stored episodes/s, trees     : {trees:8.1f}  (ratio to raw transfers "
               f"{trees / raw:.3f}; target >= 0.1)")  # fmt: skip
         print(f"  stored episodes/s, -q        : {quiet:8.1f}  (ratio {quiet / raw:.3f})")
+        print(f"  --executor process (trees)   : {forked:8.1f}  (ratio {forked / raw:.3f}; "
+              f"{os.cpu_count()} cores)")  # fmt: skip
         # On a shared machine wall time measures the neighbours too; CPU seconds do not.
         print(f"per CPU second: raw transfers {raw_cpu:.0f}, reev run {trees_cpu:.0f} "
               f"(ratio {trees_cpu / raw_cpu:.3f}), -q {quiet_cpu:.0f} "
-              f"(ratio {quiet_cpu / raw_cpu:.3f})")  # fmt: skip
+              f"(ratio {quiet_cpu / raw_cpu:.3f}), process {forked_cpu:.0f} "
+              f"(ratio {forked_cpu / raw_cpu:.3f})")  # fmt: skip
         if args.api:
             proc, url = start_server(tmp / "api.db", args.workers)
             try:

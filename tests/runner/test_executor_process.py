@@ -19,18 +19,10 @@ from reev.runner.executors import ExecutorOptionError, LocalExecutor, make_execu
 from reev.runner.executors.process import ProcessExecutor
 from reev.runner.suite import AgentEntry, load_all, run_matrix
 from reev.store import open_store
+from tests.records import stable
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = ["001-sol-transfer.yml", "002-spl-transfer.yml", "003-spl-transfer-fail.yml"]
-VOLATILE = {"execution_id", "started_at", "duration_ms"}
-
-
-def _stable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _stable(v) for k, v in value.items() if k not in VOLATILE}
-    if isinstance(value, list):
-        return [_stable(v) for v in value]
-    return value
 
 
 def _loaded() -> list[Any]:
@@ -57,8 +49,8 @@ def test_forked_workers_give_the_local_records(tmp_path: Path) -> None:
             )
         )
         assert store.count_episodes("p") == 12
-    assert [_stable(r.to_json_dict()) for r in forked.results] == [
-        _stable(r.to_json_dict()) for r in local.results
+    assert [stable(r.to_json_dict()) for r in forked.results] == [
+        stable(r.to_json_dict()) for r in local.results
     ]  # signatures, states and scores included
     passed = sorted((r.agent, r.benchmark_id) for r in forked.results if r.passed)
     # the reference passes all 3 in both epochs; null only 003, where nothing should move

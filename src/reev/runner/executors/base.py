@@ -111,10 +111,11 @@ class _Watched:
         return getattr(self.inner, name)
 
 
-def out_of_process_refusals(spec: RunSpec) -> list[str]:
-    """The options of `spec` an executor running episodes in other processes cannot
-    honour: chain and Jupiter clients, the cassette, the model-call cache's database
-    connection and the trace file all live in the driver process."""
+def refuse_out_of_process(executor: str, spec: RunSpec) -> None:
+    """ExecutorOptionError naming the options of `spec` that `executor`, which runs
+    episodes in other processes, cannot honour: chain and Jupiter clients, the cassette,
+    the model-call cache's database connection and the trace file all live in the driver
+    process."""
     refused = []
     chain = spec.chain
     if chain.backend != "litesvm" or chain.rpc_url:
@@ -129,7 +130,12 @@ def out_of_process_refusals(spec: RunSpec) -> list[str]:
         refused.append("--cache")
     if spec.trace_file:
         refused.append("--trace-file")
-    return refused
+    if refused:
+        raise ExecutorOptionError(
+            f"--executor {executor} cannot honour {', '.join(refused)} (its workers run on "
+            "the embedded VM with the live Jupiter API, no model-call cache and no trace "
+            "file); use --executor local for these options"
+        )
 
 
 def failed_result(job: EpisodeJob, error: str, kind: str | None) -> EpisodeResult:

@@ -11,7 +11,7 @@ store, so records are identical to the local executor's.
 
 Each worker runs one episode at a time: for agents that wait on a model, the local
 executor's `--concurrency` is the better tool. Options a worker cannot honour are refused
-before the run starts, as for Ray (see `reev.runner.executors.base.out_of_process_refusals`).
+before the run starts, as for Ray (see `reev.runner.executors.base.refuse_out_of_process`).
 When a worker dies (killed, out of memory) the pool is forked again and the episodes that
 were in flight run once more; an episode whose worker dies twice becomes an error result
 of kind "infrastructure".
@@ -39,7 +39,7 @@ from reev.runner.executors.base import (
     ExecutorOptionError,
     execute_job,
     failed_result,
-    out_of_process_refusals,
+    refuse_out_of_process,
 )
 
 # The planned jobs, set by the driver just before it forks: every worker reads its copy.
@@ -84,13 +84,7 @@ class ProcessExecutor:
     @staticmethod
     def check(spec: RunSpec) -> None:
         """ExecutorOptionError naming each option a worker process cannot honour."""
-        refused = out_of_process_refusals(spec)
-        if refused:
-            raise ExecutorOptionError(
-                f"--executor process cannot honour {', '.join(refused)} (workers run on the "
-                "embedded VM with the live Jupiter API, no model-call cache and no trace file); "
-                "use --executor local for these options"
-            )
+        refuse_out_of_process("process", spec)
 
     def prepare(self, jobs: Sequence[EpisodeJob], concurrency: int) -> None:
         """Remember the run's jobs; the workers are forked from here by `start`."""

@@ -26,10 +26,9 @@ from reev.results.records import EpisodeResult
 from reev.results.spec import RunSpec
 from reev.runner.executors.base import (
     EpisodeJob,
-    ExecutorOptionError,
     execute_job,
     failed_result,
-    out_of_process_refusals,
+    refuse_out_of_process,
 )
 
 _WORKER_POOL: LiteSVMPool | None = None
@@ -61,13 +60,7 @@ class RayExecutor:
     @staticmethod
     def check(spec: RunSpec) -> None:
         """ExecutorOptionError naming each option a Ray worker cannot honour."""
-        refused = out_of_process_refusals(spec)
-        if refused:
-            raise ExecutorOptionError(
-                f"--executor ray cannot honour {', '.join(refused)} (workers run on the "
-                "embedded VM with the live Jupiter API, no model-call cache and no trace file); "
-                "use --executor local for these options"
-            )
+        refuse_out_of_process("ray", spec)
 
     async def start(self) -> None:
         import ray

@@ -14,6 +14,7 @@ from pathlib import Path
 from reev.agents.deterministic import DeterministicAgent
 from reev.bridges.selection import select_benchmarks
 from reev.results.records import EpisodeResult
+from reev.results.spec import EpisodeOptions
 from reev.runner.suite import AgentEntry, run_matrix
 
 BUNDLED = Path(__file__).resolve().parents[2] / "benchmarks"
@@ -26,7 +27,7 @@ def reev_run(scoring: str = "outcome", paths: str = str(BUNDLED)) -> dict[str, E
         run_matrix(
             select_benchmarks(paths),
             [AgentEntry("deterministic", DeterministicAgent)],
-            scoring=scoring,  # type: ignore[arg-type]
+            options=EpisodeOptions(scoring=scoring),
         )
     )
     return {r.benchmark_id: r for r in outcome.results}

@@ -10,6 +10,7 @@ import pytest
 from reev.bridges.driven import DrivenStep, EpisodeFinished, RunFinished, StepChannel
 from reev.bridges.selection import select_benchmarks
 from reev.results.records import EpisodeResult
+from reev.results.spec import EpisodeOptions
 from reev.runner.suite import AgentEntry, run_matrix
 from reev.store import open_store
 
@@ -88,7 +89,7 @@ def test_flow_steps_come_one_after_another_each_scored() -> None:
 def test_a_step_past_its_timeout_refuses_late_calls_and_is_recorded() -> None:
     async def main() -> tuple[str, EpisodeResult]:
         channel = StepChannel()
-        start(channel, "001-sol-transfer", step_timeout=0.2)
+        start(channel, "001-sol-transfer", options=EpisodeOptions(step_timeout=0.2))
         step = await next_step(channel)
         result = await channel.next(timeout=30)  # the pipeline moves on by itself
         assert isinstance(result, EpisodeFinished)

@@ -15,7 +15,7 @@ from reev.agents.deterministic import DeterministicAgent
 from reev.benchmark.loader import load_benchmark
 from reev.benchmark.model import Benchmark
 from reev.cli.app import app
-from reev.results.spec import AgentChoice, ChainSpec, RunSpec
+from reev.results.spec import AgentChoice, ChainSpec, EpisodeOptions, RunSpec
 from reev.runner.executors.base import EpisodeJob, ExecutorOptionError, execute_job
 from reev.runner.executors.ray_executor import RayExecutor
 from reev.store import open_store
@@ -88,7 +88,9 @@ def _job(benchmark: Benchmark, agent: type[DeterministicAgent], **fields: object
 
 def test_episode_timeout_bounds_the_whole_episode_and_ids_come_from_the_job() -> None:
     benchmark = load_benchmark(B1)
-    slow = asyncio.run(execute_job(_job(benchmark, _Slow, episode_timeout=0.2, model="m")))
+    slow = asyncio.run(
+        execute_job(_job(benchmark, _Slow, options=EpisodeOptions(episode_timeout=0.2), model="m"))
+    )
     assert slow.status == "error" and slow.error == "episode timed out after 0.2s"
     assert slow.error_kind is None and slow.model == "m"
     done = asyncio.run(execute_job(_job(benchmark, DeterministicAgent, execution_id="job-1")))

@@ -29,9 +29,9 @@ from reev.api.run_specs import job_agent, legacy_spec, stored_benchmark
 from reev.api.settings import ApiSettings
 from reev.chain.pool import LiteSVMPool
 from reev.results.records import EpisodeResult
-from reev.results.spec import RunSpec
+from reev.results.spec import EpisodeOptions, RunSpec
 from reev.runner.executors.base import EpisodeJob, execute_job
-from reev.runner.plan import AgentEntry, EpisodeOptions, LoadedBenchmark, episode_job
+from reev.runner.plan import AgentEntry, LoadedBenchmark, episode_job
 from reev.runner.spec import SpecError
 from reev.store import Store
 from reev.store.jobs import (

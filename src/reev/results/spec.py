@@ -12,6 +12,7 @@ anyway).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -146,3 +147,22 @@ class RunSpec(_Spec):
         """The episode-defining fields where `other` differs from this spec."""
         mine, theirs = self.model_dump(mode="json"), other.model_dump(mode="json")
         return [name for name in EPISODE_FIELDS if mine[name] != theirs[name]]
+
+
+@dataclass(frozen=True)
+class EpisodeOptions:
+    """What decides each episode of a run besides its benchmark, agent and seed."""
+
+    scoring: ScoringProfile = "outcome"
+    random_keys: bool = False
+    step_timeout: float | None = None
+    episode_timeout: float | None = None
+
+    @classmethod
+    def of(cls, spec: RunSpec) -> EpisodeOptions:
+        """The episode options of a RunSpec."""
+        limits = spec.limits
+        return cls(spec.scoring, spec.random_keys, limits.step_timeout, limits.episode_timeout)
+
+
+DEFAULT_EPISODE_OPTIONS = EpisodeOptions()

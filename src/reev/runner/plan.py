@@ -19,8 +19,7 @@ from pathlib import Path
 from reev.agents.base import Agent
 from reev.benchmark.loader import load_benchmark_files
 from reev.benchmark.model import Benchmark
-from reev.results.scoring import ScoringProfile
-from reev.results.spec import RunSpec
+from reev.results.spec import EpisodeOptions
 from reev.runner.executors.base import EpisodeJob
 
 
@@ -139,22 +138,6 @@ def plan_cells(*, epochs: int, seed: int, agents: int, benchmarks: int) -> list[
     return cells
 
 
-@dataclass(frozen=True)
-class EpisodeOptions:
-    """What decides each episode of a run besides its benchmark, agent and seed."""
-
-    scoring: ScoringProfile = "outcome"
-    random_keys: bool = False
-    step_timeout: float | None = None
-    episode_timeout: float | None = None
-
-    @classmethod
-    def of(cls, spec: RunSpec) -> EpisodeOptions:
-        """The episode options of a RunSpec."""
-        limits = spec.limits
-        return cls(spec.scoring, spec.random_keys, limits.step_timeout, limits.episode_timeout)
-
-
 def episode_job(
     item: LoadedBenchmark,
     entry: AgentEntry,
@@ -174,10 +157,7 @@ def episode_job(
         agent_factory=entry.factory,
         epoch=epoch,
         seed=seed,
-        scoring=options.scoring,
-        random_keys=options.random_keys,
-        step_timeout=options.step_timeout,
-        episode_timeout=options.episode_timeout,
+        options=options,
         execution_id=execution_id,
         model=entry.model,
     )

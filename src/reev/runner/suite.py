@@ -23,12 +23,11 @@ from reev.benchmark.loader import BenchmarkLoadError, read_benchmark_text
 from reev.results.errors import INFRASTRUCTURE
 from reev.results.records import EpisodeResult, utc_now
 from reev.results.scoring import ScoringProfile
-from reev.results.spec import RunSpec
+from reev.results.spec import DEFAULT_EPISODE_OPTIONS, EpisodeOptions, RunSpec
 from reev.runner.executors.base import EpisodeJob, Executor
 from reev.runner.executors.local import LocalExecutor
 from reev.runner.plan import (
     AgentEntry,
-    EpisodeOptions,
     LoadedBenchmark,
     epoch_seed,
     load_all,
@@ -209,10 +208,7 @@ async def run_matrix(
     *,
     epochs: int = 1,
     seed: int = 0,
-    scoring: ScoringProfile = "outcome",
-    random_keys: bool = False,
-    step_timeout: float | None = None,
-    episode_timeout: float | None = None,
+    options: EpisodeOptions = DEFAULT_EPISODE_OPTIONS,
     concurrency: int = 1,
     store: Store | None = None,
     run_id: str | None = None,
@@ -235,7 +231,6 @@ async def run_matrix(
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    options = EpisodeOptions(scoring, random_keys, step_timeout, episode_timeout)
     jobs = plan_jobs(loaded, agents, epochs=epochs, seed=seed, options=options)
     rid = run_id or (new_run_id() if store is not None else None)
     todo = jobs
@@ -346,10 +341,7 @@ async def run_spec(
         agents,
         epochs=spec.epochs,
         seed=spec.seed,
-        scoring=spec.scoring,
-        random_keys=spec.random_keys,
-        step_timeout=spec.limits.step_timeout,
-        episode_timeout=spec.limits.episode_timeout,
+        options=EpisodeOptions.of(spec),
         concurrency=spec.concurrency,
         store=store,
         run_id=run_id,
@@ -412,9 +404,7 @@ async def run_suite(
         loaded,
         [AgentEntry(agent_name, agent_factory)],
         seed=seed,
-        scoring=scoring,
-        random_keys=random_keys,
-        step_timeout=step_timeout,
+        options=EpisodeOptions(scoring, random_keys, step_timeout),
         concurrency=concurrency,
         on_result=on_result,
     )

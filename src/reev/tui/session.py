@@ -20,10 +20,10 @@ from typing import Any
 from reev.chain.pool import LiteSVMPool
 from reev.results.records import EpisodeResult
 from reev.results.scoring import ScoringProfile
-from reev.results.spec import AgentChoice, LimitsSpec, RunSpec
+from reev.results.spec import AgentChoice, EpisodeOptions, LimitsSpec, RunSpec
 from reev.results.summaries import EpisodeSummary
 from reev.runner.executors.base import execute_job
-from reev.runner.plan import AgentEntry, EpisodeOptions, LoadedBenchmark, episode_job, epoch_seed
+from reev.runner.plan import AgentEntry, LoadedBenchmark, episode_job, epoch_seed
 from reev.runner.spec import agent_entry, build_run_spec
 from reev.store.store import Store
 from reev.store.tui_queries import latest_episodes

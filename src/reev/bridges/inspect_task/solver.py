@@ -28,8 +28,9 @@ from reev.bridges.inspect_task.tools import inspect_tools
 from reev.bridges.selection import sample_id, select_benchmarks
 from reev.results.records import EpisodeResult
 from reev.results.scoring import ScoringProfile
+from reev.results.spec import EpisodeOptions
 from reev.runner.executors.local import LocalExecutor
-from reev.runner.plan import AgentEntry, EpisodeOptions, episode_job, epoch_seed
+from reev.runner.plan import AgentEntry, episode_job, epoch_seed
 
 
 class EpisodeError(RuntimeError):

@@ -19,8 +19,7 @@ from reev.benchmark.model import Benchmark
 from reev.chain.pool import LiteSVMPool
 from reev.results.errors import BENCHMARK, INFRASTRUCTURE, error_result
 from reev.results.records import EpisodeResult
-from reev.results.scoring import ScoringProfile
-from reev.results.spec import RunSpec
+from reev.results.spec import DEFAULT_EPISODE_OPTIONS, EpisodeOptions, RunSpec
 from reev.runner.context import EpisodeContext
 from reev.runner.episode import run_episode
 from reev.runner.errors import is_infrastructure_error
@@ -40,10 +39,7 @@ class EpisodeJob:
     agent_factory: Callable[[], Agent]
     epoch: int
     seed: int
-    scoring: ScoringProfile = "outcome"
-    random_keys: bool = False
-    step_timeout: float | None = None
-    episode_timeout: float | None = None
+    options: EpisodeOptions = DEFAULT_EPISODE_OPTIONS
     execution_id: str | None = None  # given by a job queue (the API); else a fresh uuid
     model: str | None = None  # the model asked for, kept on results that never ran
 
@@ -145,7 +141,7 @@ def failed_result(job: EpisodeJob, error: str, kind: str | None) -> EpisodeResul
         job.agent_label,
         job.seed,
         error,
-        job.scoring,
+        job.options.scoring,
         job.source_path,
         job.epoch,
         kind=kind,
@@ -205,19 +201,20 @@ async def _bounded(
         agent,
         seed=job.seed,
         epoch=job.epoch,
-        scoring=job.scoring,
-        random_keys=job.random_keys,
-        step_timeout=job.step_timeout,
+        scoring=job.options.scoring,
+        random_keys=job.options.random_keys,
+        step_timeout=job.options.step_timeout,
         execution_id=job.execution_id,
         source_path=job.source_path,
         context=context,
     )
-    if job.episode_timeout is None:
+    timeout = job.options.episode_timeout
+    if timeout is None:
         return await episode
     try:
-        return await asyncio.wait_for(episode, timeout=job.episode_timeout)
+        return await asyncio.wait_for(episode, timeout=timeout)
     except TimeoutError:
-        raise EpisodeTimeout(f"episode timed out after {job.episode_timeout:g}s") from None
+        raise EpisodeTimeout(f"episode timed out after {timeout:g}s") from None
 
 
 def describe_jobs(jobs: Sequence[EpisodeJob]) -> Mapping[str, int]:

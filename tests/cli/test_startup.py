@@ -9,6 +9,7 @@ command that runs.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -130,6 +131,24 @@ def test_validate_loads_the_benchmark_loader_but_not_the_store_vm_or_agents(
     assert _matching(loaded, ["rich"]) == []  # plain lines (print_marked)
     others = [m for m in COMMAND_MODULES if m != "reev.cli.benchmarks_cmd"]
     assert _matching(loaded, others) == []
+
+
+@pytest.mark.parametrize(("given", "seen"), [(None, "__all__"), ("", ""), ("logfire", "logfire")])
+def test_pydantic_plugins_are_off_unless_the_user_says(given: str | None, seen: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if given is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = given
+    probe = (
+        "import os, sys\n"
+        "sys.argv = ['reev', '--version']\n"
+        "from reev.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(repr(os.environ.get('PYDANTIC_DISABLE_PLUGINS')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.stdout.splitlines()[-1] == repr(seen)
 
 
 def test_help_lists_every_command_with_its_whole_summary() -> None:

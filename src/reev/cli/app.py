@@ -21,6 +21,7 @@ loaded (not how long it takes).
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Iterator, MutableMapping
 from typing import Annotated, Any
@@ -182,7 +183,13 @@ def _root(
 
 
 def main() -> None:
-    """Console-script entry point: SIGINT/SIGTERM stop a command with exit 130/143."""
+    """Console-script entry point: SIGINT/SIGTERM stop a command with exit 130/143.
+
+    Pydantic plugins are not loaded unless PYDANTIC_DISABLE_PLUGINS is set (an empty value
+    loads them all): looking for them reads the metadata of every installed distribution,
+    ~0.1 s of `reev validate` in a development environment, and reev uses none.
+    """
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     install_handlers()
     try:
         app()

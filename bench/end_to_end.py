@@ -3,7 +3,8 @@
 Prints:
   * start-up: a bare `python -c pass`, `reev --help`, `reev --version` and `reev validate`
     of one file (best of N runs each, so a busy machine disturbs it least), and each
-    one's ratio to the bare interpreter (target: `reev --help` within 12×);
+    one's ratio to the bare interpreter (target: `reev --help` within 12×), in wall time
+    and in CPU time (the least user+system of the N);
   * raw LiteSVM signed SOL transfers per second on one VM (the ceiling of any episode);
   * `reev run benchmarks --epochs 20 --concurrency 4` as a user types it: a fresh
     process, into a fresh SQLite file, start-up included, its output (result trees and
@@ -50,14 +51,19 @@ from core_loop import raw_transfers_per_second  # noqa: E402
 REEV = [sys.executable, "-m", "reev"]
 
 
-def best_of(cmd: list[str], repeat: int, env: dict[str, str]) -> float:
-    """The fastest of `repeat` runs of `cmd`, in seconds (output discarded)."""
-    best = float("inf")
+def best_of(cmd: list[str], repeat: int, env: dict[str, str]) -> tuple[float, float]:
+    """(fastest wall time, least CPU time: user+system) of `repeat` runs of `cmd`, in
+    seconds (output discarded)."""
+    wall = cpu = float("inf")
     for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        best = min(best, time.perf_counter() - t0)
-    return best
+        wall = min(wall, time.perf_counter() - t0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        cpu = min(cpu, used)
+    return wall, cpu
 
 
 def stored_episodes(db: Path) -> int:
@@ -125,9 +131,12 @@ def main() -> None:
             "reev --version": best_of([*REEV, "--version"], args.repeat, env),
             "reev validate FILE": best_of([*REEV, "validate", one], args.repeat, env),
         }
-        print(f"python -c pass                 : {bare * 1000:8.1f} ms")
-        for name, seconds in starts.items():
-            print(f"{name:<31}: {seconds * 1000:8.1f} ms  ({seconds / bare:5.1f}× python -c pass)")
+        print(
+            f"python -c pass                 : {bare[0] * 1000:8.1f} ms  (CPU {bare[1] * 1000:.1f} ms)"
+        )
+        for name, (wall, cpu) in starts.items():
+            print(f"{name:<31}: {wall * 1000:8.1f} ms  ({wall / bare[0]:5.1f}× python -c pass; "
+                  f"CPU {cpu * 1000:.1f} ms, {cpu / bare[1]:.1f}×)")  # fmt: skip
         if args.startup_only:
             return
         transfers = raw_transfers_per_second(args.transfers)

@@ -6,7 +6,10 @@ this order, the first that applies:
 - `infrastructure` — the episode errored for a reason outside the agent (provider down,
   worker crashed); it is still an error, never counted as a failure of the model;
 - `side_effect` — a failing assertion is a side-effect check (`SideEffect`): the agent
-  changed state it was not asked to change;
+  changed state it was not asked to change. A wrong amount paid to the right account is
+  not one: the fee payer's lamports then differ from the reference's too, so when the
+  only failing side-effect checks are the fee payer's net lamports and an explicit
+  assertion failed, the kind is `assertion_failed`;
 - `limit_reached` — the agent was stopped by a budget (turns, tool calls, tokens,
   seconds, the reply cap) or a step timeout;
 - `no_action` — no tool call and no transaction at all;
@@ -20,6 +23,7 @@ Passed episodes and errors of other kinds (a benchmark that cannot load) have no
 from __future__ import annotations
 
 from reev.results.records import EpisodeResult
+from reev.results.scoring import AssertionResult
 
 FAILURE_KINDS = (
     "infrastructure",
@@ -31,6 +35,7 @@ FAILURE_KINDS = (
     "assertion_failed",
 )
 SIDE_EFFECT_ASSERTION = "SideEffect"
+_SIDE_EFFECT_TYPES = frozenset({SIDE_EFFECT_ASSERTION, "MissingChange"})
 _LIMIT_PREFIXES = ("limit:", "length:")
 
 
@@ -43,7 +48,9 @@ def classify_failure(result: EpisodeResult) -> str | None:
     assertions = [a for a in result.assertions if not a.passed]
     for step in result.steps:
         assertions.extend(a for a in step.assertions if not a.passed)
-    if any(a.type == SIDE_EFFECT_ASSERTION for a in assertions):
+    side = [a for a in assertions if a.type == SIDE_EFFECT_ASSERTION]
+    explicit = [a for a in assertions if a.type not in _SIDE_EFFECT_TYPES]
+    if side and not (explicit and all(_payer_lamports(a) for a in side)):
         return "side_effect"
     steps = [s for s in result.steps if not s.skipped]
     if any(_limited(s.stop_reason, s.error) for s in steps):
@@ -57,6 +64,12 @@ def classify_failure(result: EpisodeResult) -> str | None:
     if calls and not transactions and all(c.status == "error" for c in calls):
         return "tool_error"
     return "assertion_failed"
+
+
+def _payer_lamports(check: AssertionResult) -> bool:
+    """The side-effect rule's check of the fee payer's net lamports (the only one that
+    states an expected `lamports`: `reev.scoring.side_effects._fee_payer`)."""
+    return set(check.expected) == {"lamports"}
 
 
 def _limited(stop_reason: str | None, error: str | None) -> bool:

@@ -66,7 +66,9 @@ def test_invalid_pubkey_in_prediction_is_an_error_result(tmp_path: Path, origina
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("{not json", "preds.jsonl:2: invalid JSON"),
+        ("{not json", "preds.jsonl:2:2: invalid JSON: Expecting property name"),
+        # a refused number: the column within the line, not "(line 1, column N)"
+        ('{"benchmark_id": "a", "x": NaN}', "preds.jsonl:2:28: NaN is not valid JSON"),
         ('{"benchmark_id": "a"}', "preds.jsonl:2: line: Value error, a prediction has either"),
         (
             '{"benchmark_id": "a", "instructions": [{"program_id": 5}]}',

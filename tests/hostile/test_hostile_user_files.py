@@ -160,7 +160,7 @@ def test_hostile_predictions_files_exit_2_from_the_cli(tmp_path: Path) -> None:
     special = special_files(tmp_path)
     good = json.dumps({"benchmark_id": "001-sol-transfer", "instructions": []})
     lines = write(tmp_path / "p.jsonl", good + "\n" + "[" * 3000 + "]" * 3000 + "\n")
-    for path, message in [*special.items(), (lines, "2: JSON nested deeper than 64 levels")]:
+    for path, message in [*special.items(), (lines, ":2:65: JSON nested deeper than 64 levels")]:
         done = reev("run", SOL, "--predictions", str(path), "--db", str(tmp_path / "r.db"))
         assert done.returncode == 2 and "Traceback" not in done.output, done.output
         text = " ".join(done.stderr.split())

@@ -26,6 +26,16 @@ def test_a_refusal_names_the_limit_and_its_line_and_column(text: str, message: s
     with pytest.raises(JsonLimitError) as refused:
         load_json(text)
     assert str(refused.value).endswith(message)
+    line, column = refused.value.position or (0, 0)  # also as data, for file:line:col
+    assert message.endswith(f"(line {line}, column {column})")
+    assert str(refused.value) == f"{refused.value.reason} (line {line}, column {column})"
+
+
+def test_a_syntax_error_says_where_in_the_same_words() -> None:
+    with pytest.raises(JsonLimitError) as refused:
+        load_json('{"a": 1,\n "b" 2}')
+    assert str(refused.value) == "invalid JSON: Expecting ':' delimiter (line 2, column 6)"
+    assert refused.value.position == (2, 6)
 
 
 def test_brackets_and_numbers_inside_strings_are_text() -> None:

@@ -58,7 +58,8 @@ PREDICTION_LIMITS = JsonLimits(max_bytes=1_048_576)  # one line: one benchmark's
 
 
 def load_predictions(path: str | Path) -> dict[str, Prediction]:
-    """Predictions by benchmark id; PredictionsError with `path:line: ...` on bad input."""
+    """Predictions by benchmark id; PredictionsError with `path:line: ...` on bad input
+    (`path:line:column: ...` when the JSON itself is refused there)."""
     p = Path(path)
     try:
         lines = read_text_file(p, MAX_PREDICTIONS_BYTES).splitlines()
@@ -70,8 +71,9 @@ def load_predictions(path: str | Path) -> dict[str, Prediction]:
             continue
         try:
             pred = Prediction.model_validate(load_json(line, PREDICTION_LIMITS))
-        except JsonLimitError as exc:
-            raise PredictionsError(f"{p}:{number}: {exc}") from exc
+        except JsonLimitError as exc:  # one document per line: its column is the line's
+            where = f"{number}:{exc.position[1]}" if exc.position else f"{number}"
+            raise PredictionsError(f"{p}:{where}: {exc.reason}") from exc
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first["loc"]) or "line"

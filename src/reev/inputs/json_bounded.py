@@ -36,7 +36,17 @@ class JsonLimits:
 
 
 class JsonLimitError(ValueError):
-    """A JSON document that is malformed or over a limit (the message says which)."""
+    """A JSON document that is malformed or over a limit (the message says which).
+
+    `reason` is the message without its place; `position` is (line, column), 1-based,
+    when known, so a caller reading one document per line (JSONL) can say `file:line:col`.
+    """
+
+    def __init__(self, reason: str, position: tuple[int, int] | None = None) -> None:
+        place = f" (line {position[0]}, column {position[1]})" if position else ""
+        super().__init__(reason + place)
+        self.reason = reason
+        self.position = position
 
 
 class JsonSyntaxError(JsonLimitError):
@@ -53,7 +63,7 @@ def nesting_depth(data: bytes) -> int:
     return max(0, max(itertools.accumulate(steps)))
 
 
-def _depth_place(data: bytes, max_depth: int) -> str:
+def _depth_place(data: bytes, max_depth: int) -> tuple[int, int] | None:
     """Where the nesting first goes past `max_depth` (only called when it does)."""
     depth = 0
     for match in _TOKENS.finditer(data):
@@ -63,22 +73,22 @@ def _depth_place(data: bytes, max_depth: int) -> str:
         depth += 1 if token in (b"[", b"{") else -1
         if depth > max_depth:
             return _place(data, match.start())
-    return ""
+    return None
 
 
-def _token_place(data: bytes, text: str) -> str:
+def _token_place(data: bytes, text: str) -> tuple[int, int] | None:
     """Where the number or constant `text` first stands outside a string."""
     wanted = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|' + re.escape(text.encode()), re.DOTALL)
     for match in wanted.finditer(data):
         if match.group()[:1] != b'"':
             return _place(data, match.start())
-    return ""
+    return None
 
 
-def _place(data: bytes, offset: int) -> str:
+def _place(data: bytes, offset: int) -> tuple[int, int]:
     line = data.count(b"\n", 0, offset) + 1
     column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
-    return f" (line {line}, column {column})"
+    return line, column
 
 
 def load_json(raw: str | bytes, limits: JsonLimits | None = None) -> Any:
@@ -89,27 +99,27 @@ def load_json(raw: str | bytes, limits: JsonLimits | None = None) -> Any:
         raise JsonLimitError(f"JSON larger than {lim.max_bytes:,} bytes")
     if nesting_depth(data) > lim.max_depth:
         place = _depth_place(data, lim.max_depth)
-        raise JsonLimitError(f"JSON nested deeper than {lim.max_depth} levels{place}")
+        raise JsonLimitError(f"JSON nested deeper than {lim.max_depth} levels", place)
 
     def parse_int(text: str) -> int:
         if len(text.lstrip("-")) > lim.max_int_digits:
             raise JsonLimitError(
-                f"integer with {len(text.lstrip('-')):,} digits (at most {lim.max_int_digits})"
-                + _token_place(data, text)
+                f"integer with {len(text.lstrip('-')):,} digits (at most {lim.max_int_digits})",
+                _token_place(data, text),
             )
         return int(text)
 
     def parse_float(text: str) -> float:
         if len(text) > lim.max_int_digits * 2:
-            raise JsonLimitError(f"number with {len(text):,} characters{_token_place(data, text)}")
+            raise JsonLimitError(f"number with {len(text):,} characters", _token_place(data, text))
         value = float(text)
         if not math.isfinite(value):
-            raise JsonLimitError(f"{text} is not a finite number{_token_place(data, text)}")
+            raise JsonLimitError(f"{text} is not a finite number", _token_place(data, text))
         return value
 
     def parse_constant(text: str) -> Any:
         raise JsonLimitError(
-            f"{text} is not valid JSON (numbers must be finite){_token_place(data, text)}"
+            f"{text} is not valid JSON (numbers must be finite)", _token_place(data, text)
         )
 
     try:
@@ -120,6 +130,8 @@ def load_json(raw: str | bytes, limits: JsonLimits | None = None) -> Any:
         raise
     except RecursionError as exc:  # cannot happen within max_depth; kept as a backstop
         raise JsonLimitError("JSON nested too deeply") from exc
+    except json.JSONDecodeError as exc:
+        raise JsonSyntaxError(f"invalid JSON: {exc.msg}", (exc.lineno, exc.colno)) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise JsonSyntaxError(f"invalid JSON: {exc}") from exc
 

@@ -32,6 +32,7 @@ class Ep:
     error_kind: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    unmetered_calls: int = 0
     cost_usd: float | None = None
     duration_ms: float = 10.0
 

@@ -61,3 +61,20 @@ def test_an_episode_stored_in_the_old_full_form_reads_as_before(tmp_path: Path) 
             conn.execute(Episode.__table__.update().values(result_json=result.to_json_dict()))
         back = store.get_episode("e1")
         assert back is not None and back.model_dump() == result.model_dump()
+
+
+def test_calls_without_usage_are_counted_apart_not_as_zero_tokens(tmp_path: Path) -> None:
+    from reev.scoring.report import build_report, tokens_cell
+
+    result = _conversation_result(turns=3)
+    metered = result.steps[0].model_calls[0]
+    metered.prompt_tokens, metered.completion_tokens = 120, 8  # the others reported none
+    assert result.unmetered_calls == 2
+    with open_store(str(tmp_path / "r.db")) as store:
+        store.create_run("r")
+        store.record_episode("r", result)
+        (row,) = store.list_episodes(run_id="r")
+    assert (row.prompt_tokens, row.completion_tokens, row.unmetered_calls) == (120, 8, 2)
+    (stats,) = build_report([row], resamples=10).agents
+    assert stats.unmetered_calls == 2
+    assert tokens_cell(stats) == "120/8 (+2 calls unmetered)"

@@ -148,6 +148,17 @@ class EpisodeResult(BaseModel):
     started_at: datetime = Field(default_factory=utc_now)
     duration_ms: float = 0.0
 
+    @property
+    def unmetered_calls(self) -> int:
+        """Model calls whose provider reported no token usage (a streamed llama-cpp reply):
+        their tokens are unknown, not zero, and reports say so."""
+        return sum(
+            1
+            for step in self.steps
+            for call in step.model_calls
+            if call.prompt_tokens is None and call.completion_tokens is None
+        )
+
     def to_json_dict(self) -> dict[str, Any]:
         """The JSON form written by `--json` (each step also gets reev's single `transaction`)."""
         data = self.model_dump(mode="json")

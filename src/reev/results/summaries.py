@@ -48,6 +48,8 @@ class EpisodeSummary(BaseModel):
     prompt_tokens: int = 0
     first_prompt_tokens: int | None = None
     completion_tokens: int = 0
+    # model calls without token usage: the token counts above leave them out
+    unmetered_calls: int = 0
     cost_usd: float | None = None
     duration_ms: float
     attempt: int = 1

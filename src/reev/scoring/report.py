@@ -186,6 +186,7 @@ def _agent_dict(a: AgentStats) -> dict[str, Any]:
         "infrastructure_errors": a.infrastructure_errors,
         "prompt_tokens": a.prompt_tokens,
         "completion_tokens": a.completion_tokens,
+        "unmetered_calls": a.unmetered_calls,
         "cost_usd": a.cost_usd,
         "mean_duration_ms": a.mean_duration_ms,
     }
@@ -292,7 +293,7 @@ def leaderboard_rows(report: RunReport, with_k: bool = True) -> tuple[list[str],
                 str(a.failed),
                 str(a.errors),
                 str(a.infrastructure_errors),
-                f"{a.prompt_tokens:,}/{a.completion_tokens:,}",
+                tokens_cell(a),
                 fmt(a.cost_usd, 4),
                 fmt(a.mean_duration_ms, 1),
             ]
@@ -342,6 +343,16 @@ def all_task_rows(report: RunReport) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _unmetered_note(a: AgentStats) -> str:
+    return f" (+{a.unmetered_calls:,} calls unmetered)" if a.unmetered_calls else ""
+
+
+def tokens_cell(a: AgentStats) -> str:
+    """Tokens in/out; calls whose provider reported no usage are counted apart, so an
+    unknown count never reads as 0 tokens."""
+    return f"{a.prompt_tokens:,}/{a.completion_tokens:,}" + _unmetered_note(a)
+
+
 def outcome_rows(report: RunReport) -> tuple[list[str], list[list[str]]]:
     """Per agent: passed / failed / errors / infrastructure errors, tokens, cost, time."""
     header = ["agent", "passed", "failed", "errors", "infra", "tokens in", "out", "$", "ms"]
@@ -353,7 +364,7 @@ def outcome_rows(report: RunReport) -> tuple[list[str], list[list[str]]]:
             str(a.errors),
             str(a.infrastructure_errors),
             f"{a.prompt_tokens:,}",
-            f"{a.completion_tokens:,}",
+            f"{a.completion_tokens:,}" + _unmetered_note(a),
             fmt(a.cost_usd, 4),
             fmt(a.mean_duration_ms, 0),
         ]
@@ -529,6 +540,7 @@ def to_csv(report: RunReport, level: str = "agent") -> str:
             "infrastructure_errors",
             "prompt_tokens",
             "completion_tokens",
+            "unmetered_calls",
             "cost_usd",
             "mean_duration_ms",
         ]
@@ -558,6 +570,7 @@ def to_csv(report: RunReport, level: str = "agent") -> str:
                 a.infrastructure_errors,
                 a.prompt_tokens,
                 a.completion_tokens,
+                a.unmetered_calls,
                 "" if a.cost_usd is None else a.cost_usd,
                 a.mean_duration_ms,
             ]

@@ -52,6 +52,8 @@ class EpisodeOutcome(Protocol):
     @property
     def completion_tokens(self) -> int: ...
     @property
+    def unmetered_calls(self) -> int: ...
+    @property
     def cost_usd(self) -> float | None: ...
     @property
     def duration_ms(self) -> float: ...
@@ -186,6 +188,7 @@ class AgentStats:
     completion_tokens: int
     cost_usd: float | None
     mean_duration_ms: float
+    unmetered_calls: int = 0  # model calls the token counts leave out (no usage reported)
     passed: int = 0
     failed: int = 0
     excluded: int = 0
@@ -368,6 +371,7 @@ def agent_stats(
                 infrastructure_errors=infra.get(agent, 0),
                 prompt_tokens=sum(e.prompt_tokens for e in eps),
                 completion_tokens=sum(e.completion_tokens for e in eps),
+                unmetered_calls=sum(e.unmetered_calls for e in eps),
                 cost_usd=sum(costs) if costs else None,
                 mean_duration_ms=mean([e.duration_ms for e in eps]),
                 passed=sum(t.c for t in tasks),

@@ -114,6 +114,8 @@ class Episode(Base):
     prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
     first_prompt_tokens: Mapped[int | None] = mapped_column(Integer, nullable=True)
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    # model calls whose provider reported no usage (their tokens are unknown, not 0)
+    unmetered_calls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     cost_usd: Mapped[float | None] = mapped_column(Float, nullable=True)
     duration_ms: Mapped[float] = mapped_column(Float)
     attempt: Mapped[int] = mapped_column(Integer, default=1)

@@ -37,6 +37,7 @@ def episode_rows(
         n = int(raw.get("step", 0))
         calls = _step_model_calls(raw, transcript, n)
         model_calls.extend(_model_call_usage(call, result.model) for call in calls)
+    unmetered = sum(1 for r in model_calls if r["unmetered"])
     prompt_tokens = sum(r["prompt_tokens"] for r in model_calls)
     completion_tokens = sum(r["completion_tokens"] for r in model_calls)
     costs = [r["cost_usd"] for r in model_calls if r["cost_usd"] is not None]
@@ -66,6 +67,7 @@ def episode_rows(
         "scorer_version": result.scorer_version,
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
+        "unmetered_calls": unmetered,
         "cost_usd": sum(costs) if costs else None,
         "duration_ms": float(result.duration_ms),
         "attempt": attempt,
@@ -101,6 +103,7 @@ def _model_call_usage(call: dict[str, Any], model: str | None) -> dict[str, Any]
         "model": call.get("model") or model,
         "prompt_tokens": int(prompt or 0),
         "completion_tokens": int(completion or 0),
+        "unmetered": prompt is None and completion is None,
         "cost_usd": float(cost) if cost is not None else None,
         "duration_ms": float(duration or 0.0),
     }

@@ -73,6 +73,7 @@ SUMMARY_COLUMNS = [
     Episode.prompt_tokens,
     Episode.first_prompt_tokens,
     Episode.completion_tokens,
+    Episode.unmetered_calls,
     Episode.cost_usd,
     Episode.duration_ms,
     Episode.attempt,

@@ -3,17 +3,23 @@
 `{"program_id": b58, "accounts": [{"pubkey", "is_signer", "is_writable"}], "data": b58}`.
 Agents, predictions files and reference solutions all speak this form; pubkeys may be
 placeholder names, which the harness resolves before execution.
+
+solders is imported by the conversions that use it, not with the model: validating a
+benchmark file (`reev validate`) reads RawInstructions without loading it.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import base58
 from pydantic import BaseModel, ConfigDict, Field
-from solders.instruction import AccountMeta, Instruction
-from solders.pubkey import Pubkey
+
+if TYPE_CHECKING:
+    from solders.instruction import Instruction
+    from solders.pubkey import Pubkey
 
 
 class InstructionError(ValueError):
@@ -65,6 +71,8 @@ class RawInstruction(BaseModel):
 
     def to_instruction(self, key_map: Mapping[str, str]) -> Instruction:
         """A solders instruction, with placeholder names resolved through key_map."""
+        from solders.instruction import AccountMeta, Instruction
+
         program = resolve_pubkey(self.program_id, key_map, "program_id")
         metas = [
             AccountMeta(
@@ -95,6 +103,8 @@ def _b58decode(text: str) -> bytes:
 
 def resolve_pubkey(text: str, key_map: Mapping[str, str], what: str = "pubkey") -> Pubkey:
     """A pubkey from base58 or from a placeholder name known to key_map."""
+    from solders.pubkey import Pubkey
+
     value = key_map.get(text, text)
     try:
         return Pubkey.from_string(value)

@@ -200,7 +200,11 @@ def main() -> None:
             asyncio.run(get_load(url, args.requests, args.concurrency))
             cpu = process_cpu_seconds(proc.pid) - cpu0
             print(f"  server CPU per GET: {cpu / args.requests * 1000:.2f} ms")
+            cpu0 = process_cpu_seconds(proc.pid)
             asyncio.run(run_load(url, args.runs))
+            cpu = process_cpu_seconds(proc.pid) - cpu0
+            print(f"  server CPU per posted run: {cpu / args.runs * 1000:.2f} ms "
+                  "(request, queue, episode, result)")  # fmt: skip
         finally:
             proc.terminate()
             proc.wait(30)

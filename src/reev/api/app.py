@@ -59,7 +59,10 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
             report = await run_in_threadpool(sync_benchmark_dirs, st, config.benchmark_dirs)
             for error in report.errors:
                 log.warning("benchmark not synced: %s", error)
-        benchmarks.invalidate_listing()
+        try:
+            await run_in_threadpool(benchmarks.warm_listing, st)
+        except SQLAlchemyError as exc:  # the first GET builds it (and answers the error)
+            log.warning("benchmark listing not built at start-up: %s", exc)
         pool = WorkerPool(st, queue, config)
         await run_in_threadpool(pool.start)
         for run_id, status in (await run_in_threadpool(queue.reconcile_runs)).items():
@@ -69,6 +72,7 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
             yield
         finally:
             await run_in_threadpool(pool.stop)
+            queue.close()
             if own_store:
                 st.close()
 

@@ -8,6 +8,8 @@ read files) and an edited file never changes what an old result was scored again
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,30 @@ from reev.store.api_queries import set_current_benchmark
 
 BENCHMARK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
 _ID_RE = re.compile(BENCHMARK_ID_PATTERN)
+
+
+PARSED_CACHE = 4096  # stored versions whose parsed benchmark a process keeps
+_PARSED: OrderedDict[str, Benchmark] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
+
+
+def stored_version_benchmark(content: str, source: str) -> Benchmark:
+    """The benchmark of a stored version's text, parsed once per process and shared by
+    the `/benchmarks` listing (its prompt) and the workers (the episode): a stored version
+    never changes, and the cache is keyed by the whole text, so what it returns is what
+    parsing the text again would. BenchmarkLoadError naming `source` when the text does
+    not parse (failures are not kept: each caller gets its own message)."""
+    with _PARSED_LOCK:
+        hit = _PARSED.get(content)
+        if hit is not None:
+            _PARSED.move_to_end(content)
+            return hit
+    benchmark = parse_benchmark(content, source)
+    with _PARSED_LOCK:
+        _PARSED[content] = benchmark
+        if len(_PARSED) > PARSED_CACHE:
+            _PARSED.popitem(last=False)
+    return benchmark
 
 
 class CatalogError(ValueError):

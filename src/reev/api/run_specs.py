@@ -21,9 +21,9 @@ from pathlib import Path
 from fastapi import HTTPException
 
 from reev.api import schemas
+from reev.api.catalog import stored_version_benchmark
 from reev.api.security import base_url_refusal
 from reev.api.settings import ApiSettings
-from reev.benchmark.loader import parse_benchmark
 from reev.results.spec import AgentChoice, LimitsSpec, RunSpec
 from reev.results.summaries import BenchmarkVersionInfo
 from reev.runner.plan import AgentEntry, LoadedBenchmark, plan_cells
@@ -131,7 +131,8 @@ def stored_benchmark(job: JobInfo, version: BenchmarkVersionInfo | None) -> Load
         error = "benchmark version not found in the store"
         return LoadedBenchmark(path, None, error, error_id=job.benchmark_id, stored=True)
     try:
-        benchmark = parse_benchmark(version.content, f"{job.benchmark_id}@v{version.id}")
+        source = f"{job.benchmark_id}@v{version.id}"
+        benchmark = stored_version_benchmark(version.content, source)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
         return LoadedBenchmark(path, None, error, error_id=job.benchmark_id, stored=True)

@@ -23,6 +23,9 @@ import functools
 import logging
 import threading
 from collections import OrderedDict
+from typing import Any
+
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from reev.agents.base import Agent, AgentError
 from reev.api.run_specs import job_agent, legacy_spec, stored_benchmark
@@ -71,6 +74,7 @@ class WorkerPool:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._wake: asyncio.Event | None = None
+        self._slot_free: asyncio.Event | None = None
         self._ready = threading.Event()
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._reasons: dict[str, str] = {}
@@ -124,42 +128,77 @@ class WorkerPool:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
+        self._slot_free = asyncio.Event()
         self._ready.set()
-        workers = [asyncio.create_task(self._worker()) for _ in range(self.settings.workers)]
+        dispatcher = asyncio.create_task(self._dispatch())
         keeper = asyncio.create_task(self._housekeeping())
         await self._stop.wait()
+        dispatcher.cancel()  # it only ever waits or claims (synchronously): no job is lost
+        with contextlib.suppress(asyncio.CancelledError):
+            await dispatcher
         running = list(self._tasks.values())
         if running:
             await asyncio.wait(running, timeout=self.settings.shutdown_grace)
         for job_id in list(self._tasks):
             self._cancel_task(job_id, SHUTDOWN_REASON)
-        await asyncio.gather(*workers, return_exceptions=True)
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
         keeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await keeper
 
-    async def _worker(self) -> None:
-        assert self._stop is not None and self._wake is not None
-        while not self._stop.is_set():
+    async def _dispatch(self) -> None:
+        """Claim a job whenever one of the N slots is free; start its episode task.
+
+        One loop claims for all N workers. While idle it waits for `notify()` (jobs queued
+        by this server) or `poll_interval` (jobs queued by another process); on SQLite a
+        poll first asks whether anything was committed since the last empty claim
+        (`reev.store.changes`, microseconds) and claims only then."""
+        assert self._wake is not None and self._slot_free is not None
+        changes = self.queue.changes
+        empty_at: int | None = None  # commit counter when a claim last found nothing
+        while True:
+            if len(self._tasks) >= self.settings.workers:
+                self._slot_free.clear()
+                await self._slot_free.wait()
+                continue
+            self._wake.clear()
+            version = changes.version()
+            if version is not None and version == empty_at:
+                await self._idle()
+                continue
             try:
                 job = self.queue.claim(self.owner)
             except Exception:
                 log.exception("cannot claim a job; retrying")
+                empty_at = None
                 await asyncio.sleep(1.0)
                 continue
             if job is None:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_interval)
+                empty_at = version
+                await self._idle()
                 continue
-            task = asyncio.create_task(self._run_job(job))
-            self._tasks[job.id] = task
-            try:
-                await asyncio.wait([task])
-            finally:
-                self._tasks.pop(job.id, None)
-                self._reasons.pop(job.id, None)
-            self._settle_run(job.run_id)
+            empty_at = None
+            self._start(job)
+
+    async def _idle(self) -> None:
+        assert self._wake is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_interval)
+
+    def _start(self, job: JobInfo) -> None:
+        """Run a claimed job in its own task; its slot is freed when the task ends."""
+        task = asyncio.create_task(self._run_job(job))
+        self._tasks[job.id] = task
+        task.add_done_callback(functools.partial(self._ended, job))
+
+    def _ended(self, job: JobInfo, task: asyncio.Task[None]) -> None:
+        if task.cancelled():  # cancelled before its episode began: `_run_job` never ran
+            reason = self._reasons.get(job.id, STOPPED_BY_USER)
+            self._finish(job, CANCELLED if reason == STOPPED_BY_USER else INTERRUPTED, error=reason)
+        self._tasks.pop(job.id, None)
+        self._reasons.pop(job.id, None)
+        assert self._slot_free is not None
+        self._slot_free.set()
 
     def _cancel_task(self, job_id: str, reason: str) -> None:
         task = self._tasks.get(job_id)
@@ -173,12 +212,21 @@ class WorkerPool:
         except asyncio.CancelledError:
             reason = self._reasons.get(job.id, STOPPED_BY_USER)
             status = CANCELLED if reason == STOPPED_BY_USER else INTERRUPTED
-            self.queue.finish(job.id, self.owner, status, error=reason)
+            self._finish(job, status, error=reason)
             return
         except Exception as exc:  # a bug in the worker path: keep the queue moving
             log.exception("job %s failed in the worker", job.id)
-            self.queue.finish(job.id, self.owner, FAILED, error=f"worker error: {exc!r}")
+            self._finish(job, FAILED, error=f"worker error: {exc!r}")
             return
+        try:  # the result, the job's end and its run's settling: one transaction
+            self.queue.complete(job.id, self.owner, job.run_id, result, job.benchmark_version_id)
+            return
+        except OperationalError as exc:  # the database is unavailable: nothing was written
+            log.error("cannot record the result of job %s: %s", job.id, describe_db_error(exc))
+            self._finish(job, FAILED, error=f"cannot record result: {describe_db_error(exc)}")
+            return
+        except (SQLAlchemyError, ValueError, TypeError, OverflowError):
+            pass  # a value the database refuses: stored below as the store decides
         try:  # a result the database refuses comes back as the error result stored instead
             result = self.store.record_episode(
                 job.run_id, result, benchmark_version_id=job.benchmark_version_id
@@ -186,17 +234,17 @@ class WorkerPool:
         except Exception as exc:
             log.exception("cannot record the result of job %s", job.id)
             reason = describe_db_error(exc)  # never the SQL text
-            self.queue.finish(job.id, self.owner, FAILED, error=f"cannot record result: {reason}")
+            self._finish(job, FAILED, error=f"cannot record result: {reason}")
             return
         status = COMPLETED if result.status == "completed" else FAILED
-        self.queue.finish(
-            job.id,
-            self.owner,
-            status,
-            score=result.score,
-            passed=result.passed,
-            error=result.error,
-        )
+        self._finish(job, status, score=result.score, passed=result.passed, error=result.error)
+
+    def _finish(self, job: JobInfo, status: str, **fields: Any) -> None:
+        """End the job and settle its run, in one transaction."""
+        try:
+            self.queue.finish(job.id, self.owner, status, settle=True, **fields)
+        except Exception:
+            log.exception("cannot finish job %s", job.id)
 
     async def _episode(self, job: JobInfo) -> EpisodeResult:
         """The job's episode, through the runner's `execute_job` like every other run."""
@@ -223,8 +271,8 @@ class WorkerPool:
         if spec is not None:
             self._specs.move_to_end(job.run_id)
             return spec
-        run = self.store.get_run(job.run_id)
-        stored = RunSpec.from_stored(run.config) if run is not None else None
+        config = self.queue.run_config(job.run_id)
+        stored = RunSpec.from_stored(config) if config is not None else None
         spec = stored or legacy_spec(job, self.settings)
         self._specs[job.run_id] = spec
         if len(self._specs) > SPEC_CACHE:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 
 from reev.results.summaries import BenchmarkVersionInfo, EpisodeSummary
 from reev.store.api_models import ApiBenchmark
@@ -84,6 +84,19 @@ def catalog_key(store: Store) -> tuple[tuple[str, int, str], ...]:
     with store._read() as conn:
         rows = conn.execute(query.order_by(ApiBenchmark.benchmark_id)).all()
     return tuple((str(r[0]), int(r[1]), str(r[2])) for r in rows)
+
+
+_CURRENT_VERSION_ID = select(ApiBenchmark.version_id).where(
+    ApiBenchmark.benchmark_id == bindparam("benchmark_id")
+)
+
+
+def current_version_id(store: Store, benchmark_id: str) -> int | None:
+    """The id of a benchmark's current version, or None when the id is unknown (what a
+    posted run pins; no text read)."""
+    with store._read() as conn:
+        value = conn.execute(_CURRENT_VERSION_ID, {"benchmark_id": benchmark_id}).scalar()
+    return None if value is None else int(value)
 
 
 def current_benchmark(store: Store, benchmark_id: str) -> CurrentBenchmark | None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,10 +36,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from reev.results.records import EpisodeResult
 from reev.store.api_models import Job, JobEvent
+from reev.store.changes import ChangeWatch
 from reev.store.models import Episode, Run
 from reev.store.store import Store, as_utc
 
@@ -157,7 +160,34 @@ def _event_data(status: str, **fields: Any) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None} | {"status": status}
 
 
+# The queue's hot statements, built once (their compiled form is cached by SQLAlchemy);
+# `b_*` are the WHERE parameters, the other keys of a call's parameters are the SET columns.
+_OLDEST_QUEUED = (
+    select(Job.id).where(Job.status == QUEUED).order_by(Job.created_at, Job.id).limit(1)
+)
+_JOB_BY_ID = select(Job).where(Job.id == bindparam("b_id"))
+_RUN_OF_JOB = select(Job.run_id).where(Job.id == bindparam("b_id"))
+_CLAIM = update(Job).where(Job.id == bindparam("b_id"), Job.status == QUEUED)
+_FINISH = update(Job).where(
+    Job.id == bindparam("b_id"), Job.owner == bindparam("b_owner"), Job.status == RUNNING
+)
+_INSERT_EVENT = insert(JobEvent)
+_RUN_COUNTS = (
+    select(Job.status, func.count()).where(Job.run_id == bindparam("b_run")).group_by(Job.status)
+)
+_SET_RUN_STATUS = update(Run).where(Run.id == bindparam("b_run"))
+_RUN_CONFIG = select(Run.config).where(Run.id == bindparam("b_run"))
+_RUN_ID = select(Run.id).where(Run.id == bindparam("b_run"))
+_INSERT_RUN = insert(Run)
+_INSERT_JOB = insert(Job)
 _COUNT_ALL_SQL = f"SELECT status, count(*) FROM {Job.__tablename__} GROUP BY status"
+
+
+def _counts(rows: Iterable[Any]) -> dict[str, int]:
+    out = dict.fromkeys(STATUSES, 0)
+    for status, n in rows:
+        out[str(status)] = int(n)
+    return out
 
 
 class JobQueue:
@@ -165,6 +195,15 @@ class JobQueue:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # `counts()` of the whole queue, kept while nothing was committed since (exact:
+        # see reev.store.changes); `/health` asks on every call.
+        self.changes = ChangeWatch(store)
+        self._counts_lock = threading.Lock()
+        self._all_counts: tuple[int, dict[str, int]] | None = None
+
+    def close(self) -> None:
+        """Release the queue's own connection (the store stays open)."""
+        self.changes.close()
 
     # --- writing --------------------------------------------------------------------
 
@@ -189,16 +228,21 @@ class JobQueue:
         ids, rows, events = self._job_rows(specs)
         try:
             with self.store._write() as conn:
-                if conn.execute(select(Run.id).where(Run.id == run_id)).first() is not None:
+                if conn.execute(_RUN_ID, {"b_run": run_id}).first() is not None:
                     raise RunExistsError(run_id)
                 conn.execute(
-                    insert(Run).values(
-                        id=run_id, status="running", created_at=now, updated_at=now, config=config
-                    )
+                    _INSERT_RUN,
+                    {
+                        "id": run_id,
+                        "status": "running",
+                        "created_at": now,
+                        "updated_at": now,
+                        "config": config,
+                    },
                 )
-                if rows:
-                    conn.execute(insert(Job), rows)
-                    conn.execute(insert(JobEvent), events)
+                if rows:  # one row: a plain INSERT (a list takes the executemany path)
+                    conn.execute(_INSERT_JOB, rows[0] if len(rows) == 1 else rows)
+                    conn.execute(_INSERT_EVENT, events[0] if len(events) == 1 else events)
         except IntegrityError as exc:  # another writer created it between check and insert
             raise RunExistsError(run_id) from exc
         return ids
@@ -248,11 +292,20 @@ class JobQueue:
         """Give a run its final status once none of its jobs is Queued or Running:
         `interrupted` when any was Cancelled or Interrupted, else `completed`. Returns the
         status set, or None while jobs are still to run (or the run has no jobs)."""
-        counts = self.counts(run_id)
+        with self.store._write() as conn:
+            return self._settle_on(conn, run_id, datetime.now(UTC))
+
+    @staticmethod
+    def _settle_on(conn: Connection, run_id: str, now: datetime) -> str | None:
+        """`settle_run` inside a write transaction (job states read in it)."""
+        counts = _counts(conn.execute(_RUN_COUNTS, {"b_run": run_id}).all())
         if counts[QUEUED] or counts[RUNNING] or not sum(counts.values()):
             return None
         status = "interrupted" if counts[CANCELLED] + counts[INTERRUPTED] else "completed"
-        self.store.set_run_status(run_id, status)
+        conn.execute(
+            _SET_RUN_STATUS,
+            {"b_run": run_id, "status": status, "updated_at": now, "finished_at": now},
+        )
         return status
 
     def reconcile_runs(self) -> dict[str, str]:
@@ -279,36 +332,39 @@ class JobQueue:
         return changed
 
     def claim(self, owner: str) -> JobInfo | None:
-        """Take the oldest Queued job for `owner` (Running, progress 10), or None."""
+        """Take the oldest Queued job for `owner` (Running, progress 10), or None.
+
+        One write transaction: the oldest Queued id, the conditional UPDATE (only a row
+        still Queued changes, so two claimers never both win) and the event."""
         for _ in range(20):
-            with self.store._read() as conn:
-                job_id = conn.execute(
-                    select(Job.id)
-                    .where(Job.status == QUEUED)
-                    .order_by(Job.created_at, Job.id)
-                    .limit(1)
-                ).scalar()
-            if job_id is None:
-                return None
-            now = datetime.now(UTC)
             with self.store._write() as conn:
+                job_id = conn.execute(_OLDEST_QUEUED).scalar()
+                if job_id is None:
+                    return None
+                now = datetime.now(UTC)
                 changed = conn.execute(
-                    update(Job)
-                    .where(Job.id == job_id, Job.status == QUEUED)
-                    .values(
-                        status=RUNNING,
-                        owner=owner,
-                        progress=10,
-                        started_at=now,
-                        heartbeat_at=now,
-                        updated_at=now,
-                    )
+                    _CLAIM,
+                    {
+                        "b_id": job_id,
+                        "status": RUNNING,
+                        "owner": owner,
+                        "progress": 10,
+                        "started_at": now,
+                        "heartbeat_at": now,
+                        "updated_at": now,
+                    },
                 ).rowcount
                 if changed:
-                    job = conn.execute(select(Job).where(Job.id == job_id)).one()
+                    job = conn.execute(_JOB_BY_ID, {"b_id": job_id}).one()
                     self._event(conn, job.id, job.run_id, RUNNING, now, progress=10)
                     return _job(job)
         return None
+
+    def run_config(self, run_id: str) -> dict[str, Any] | None:
+        """The stored config of a run (its RunSpec's stored form), or None when unknown."""
+        with self.store._read() as conn:
+            row = conn.execute(_RUN_CONFIG, {"b_run": run_id}).first()
+        return None if row is None else dict(row.config or {})
 
     def set_progress(self, job_id: str, owner: str, progress: int) -> None:
         """Record progress (0-100) of a job this owner runs."""
@@ -344,30 +400,76 @@ class JobQueue:
         score: float | None = None,
         passed: bool | None = None,
         error: str | None = None,
+        settle: bool = False,
     ) -> bool:
-        """Move a Running job of `owner` to a terminal status; False if it was not ours."""
+        """Move a Running job of `owner` to a terminal status; False if it was not ours.
+        With `settle`, its run is settled in the same transaction (`settle_run`)."""
         if status not in TERMINAL:
             raise ValueError(f"not a terminal status: {status!r}")
-        now = datetime.now(UTC)
         with self.store._write() as conn:
-            changed = conn.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.owner == owner, Job.status == RUNNING)
-                .values(
-                    status=status,
-                    progress=100,
-                    score=score,
-                    passed=passed,
-                    error=error,
-                    finished_at=now,
-                    updated_at=now,
-                )
-            ).rowcount
-            if changed:
-                run_id = conn.execute(select(Job.run_id).where(Job.id == job_id)).scalar_one()
-                self._event(
-                    conn, job_id, run_id, status, now, score=score, passed=passed, error=error
-                )
+            return self._finish_on(
+                conn, job_id, owner, status, score=score, passed=passed, error=error, settle=settle
+            )
+
+    def complete(
+        self, job_id: str, owner: str, run_id: str, result: EpisodeResult, version_id: int | None
+    ) -> bool:
+        """Store a Running job's episode result, end the job (Completed, or Failed when the
+        episode did not complete) and settle its run, all in one transaction. False when
+        the job was no longer ours (the result is stored all the same, as by a separate
+        `Store.record_episode` then `finish`). Raises what the database refuses: the
+        caller then stores the result through `Store.record_episode`, which keeps an
+        error result in place of one that cannot be stored."""
+        versions = {result.benchmark_id: version_id} if version_id else {}
+        status = COMPLETED if result.status == "completed" else FAILED
+        with self.store._write() as conn:
+            Store.insert_episodes_on(conn, run_id, [result], versions)
+            return self._finish_on(
+                conn,
+                job_id,
+                owner,
+                status,
+                score=result.score,
+                passed=result.passed,
+                error=result.error,
+                settle=True,
+                run_id=run_id,
+            )
+
+    def _finish_on(
+        self,
+        conn: Connection,
+        job_id: str,
+        owner: str,
+        status: str,
+        *,
+        score: float | None,
+        passed: bool | None,
+        error: str | None,
+        settle: bool,
+        run_id: str | None = None,
+    ) -> bool:
+        now = datetime.now(UTC)
+        changed = conn.execute(
+            _FINISH,
+            {
+                "b_id": job_id,
+                "b_owner": owner,
+                "status": status,
+                "progress": 100,
+                "score": score,
+                "passed": passed,
+                "error": error,
+                "finished_at": now,
+                "updated_at": now,
+            },
+        ).rowcount
+        if run_id is None and (changed or settle):
+            run_id = conn.execute(_RUN_OF_JOB, {"b_id": job_id}).scalar()
+        if changed and run_id is not None:
+            self._event(conn, job_id, run_id, status, now, score=score, passed=passed, error=error)
+        if settle and run_id is not None:
+            self._settle_on(conn, run_id, now)
         return bool(changed)
 
     def request_cancel(self, job_id: str) -> str | None:
@@ -496,13 +598,14 @@ class JobQueue:
         conn: Connection, job_id: str, run_id: str, status: str, at: datetime, **fields: Any
     ) -> None:
         conn.execute(
-            insert(JobEvent).values(
-                job_id=job_id,
-                run_id=run_id,
-                status=status,
-                at=at,
-                data=_event_data(status, **fields),
-            )
+            _INSERT_EVENT,
+            {
+                "job_id": job_id,
+                "run_id": run_id,
+                "status": status,
+                "at": at,
+                "data": _event_data(status, **fields),
+            },
         )
 
     # --- reading --------------------------------------------------------------------
@@ -540,17 +643,25 @@ class JobQueue:
             return [_job(r) for r in conn.execute(query)]
 
     def counts(self, run_id: str | None = None) -> dict[str, int]:
-        """How many jobs are in each status (of a run, or all); every status is a key."""
-        out = dict.fromkeys(STATUSES, 0)
-        with self.store._read() as conn:
-            if run_id is None:  # `/health` asks on every call: plain SQL, no statement build
-                rows = conn.exec_driver_sql(_COUNT_ALL_SQL).all()
-            else:
-                query = select(Job.status, func.count()).group_by(Job.status)
-                rows = conn.execute(query.where(Job.run_id == run_id)).all()
-            for status, n in rows:
-                out[str(status)] = int(n)
-        return out
+        """How many jobs are in each status (of a run, or all); every status is a key.
+
+        The whole queue's counts are answered again without a query while no connection
+        (of any process) has committed to the database since they were read."""
+        if run_id is not None:
+            query = select(Job.status, func.count()).group_by(Job.status)
+            with self.store._read() as conn:
+                return _counts(conn.execute(query.where(Job.run_id == run_id)).all())
+        version = self.changes.version()  # before the query: a commit during it shows next time
+        with self._counts_lock:
+            cached = self._all_counts
+        if version is not None and cached is not None and cached[0] == version:
+            return dict(cached[1])
+        with self.store._read() as conn:  # plain SQL, no statement build
+            counts = _counts(conn.exec_driver_sql(_COUNT_ALL_SQL).all())
+        if version is not None:
+            with self._counts_lock:
+                self._all_counts = (version, dict(counts))
+        return counts
 
     def cancel_requested(self, owner: str, job_ids: Iterable[str]) -> set[str]:
         """Which of these Running jobs of `owner` someone asked to stop."""

@@ -595,41 +595,52 @@ class Store:
     ) -> None:
         """Write results in one transaction (the body of `record_episodes`)."""
         with self._write() as conn:
-            keys = {(r.agent, r.benchmark_id, r.epoch) for r in results}
-            attempts: dict[EpisodeKey, int] = {}
-            old_ids: list[str] = []
-            existing = conn.execute(
-                select(
-                    Episode.execution_id,
-                    Episode.agent,
-                    Episode.benchmark_id,
-                    Episode.epoch,
-                    Episode.attempt,
-                ).where(
-                    Episode.run_id == run_id,
-                    Episode.benchmark_id.in_({k[1] for k in keys}),
-                )
+            self.insert_episodes_on(conn, run_id, results, versions)
+
+    @staticmethod
+    def insert_episodes_on(
+        conn: Connection,
+        run_id: str,
+        results: Sequence[EpisodeResult],
+        versions: Mapping[str, int | None],
+    ) -> None:
+        """`_insert_episodes` inside a write transaction the caller holds (the API's queue
+        stores a result and ends its job in one); raises what the database refuses."""
+        keys = {(r.agent, r.benchmark_id, r.epoch) for r in results}
+        attempts: dict[EpisodeKey, int] = {}
+        old_ids: list[str] = []
+        existing = conn.execute(
+            select(
+                Episode.execution_id,
+                Episode.agent,
+                Episode.benchmark_id,
+                Episode.epoch,
+                Episode.attempt,
+            ).where(
+                Episode.run_id == run_id,
+                Episode.benchmark_id.in_({k[1] for k in keys}),
             )
-            for row in existing:
-                key = (row.agent, row.benchmark_id, row.epoch)
-                if key in keys:
-                    attempts[key] = row.attempt
-                    old_ids.append(row.execution_id)
-            if old_ids:
-                conn.execute(delete(Episode).where(Episode.execution_id.in_(old_ids)))
-            now = datetime.now(UTC)
-            batch = [
-                episode_rows(
-                    run_id,
-                    r,
-                    benchmark_version_id=versions.get(r.benchmark_id),
-                    attempt=attempts.get((r.agent, r.benchmark_id, r.epoch), 0) + 1,
-                    recorded_at=now,
-                )
-                for r in results
-            ]
-            conn.execute(insert(Episode), batch)
-            conn.execute(update(Run).where(Run.id == run_id).values(updated_at=now))
+        )
+        for row in existing:
+            key = (row.agent, row.benchmark_id, row.epoch)
+            if key in keys:
+                attempts[key] = row.attempt
+                old_ids.append(row.execution_id)
+        if old_ids:
+            conn.execute(delete(Episode).where(Episode.execution_id.in_(old_ids)))
+        now = datetime.now(UTC)
+        batch = [
+            episode_rows(
+                run_id,
+                r,
+                benchmark_version_id=versions.get(r.benchmark_id),
+                attempt=attempts.get((r.agent, r.benchmark_id, r.epoch), 0) + 1,
+                recorded_at=now,
+            )
+            for r in results
+        ]
+        conn.execute(insert(Episode), batch)
+        conn.execute(update(Run).where(Run.id == run_id).values(updated_at=now))
 
     def replace_scores(self, run_id: str, results: Sequence[EpisodeResult]) -> None:
         """Write rescored results over their stored rows, all in one transaction.

@@ -5,16 +5,20 @@ from __future__ import annotations
 import json
 import threading
 import time
-from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response
 
 from reev.api.answer_models import BenchmarkDetail
-from reev.api.catalog import CatalogError, sync_benchmark_dirs, upsert_yaml
+from reev.api.catalog import (
+    CatalogError,
+    stored_version_benchmark,
+    sync_benchmark_dirs,
+    upsert_yaml,
+)
 from reev.api.context import BenchmarkId, Ctx
 from reev.api.schemas import BenchmarkItem, SyncResponse, UpsertRequest, UpsertResponse
-from reev.benchmark.loader import parse_benchmark
+from reev.store import Store
 from reev.store.api_queries import (
     CurrentBenchmark,
     catalog_key,
@@ -39,16 +43,9 @@ def _item(current: CurrentBenchmark, prompt: str) -> BenchmarkItem:
 
 
 def _prompt(current: CurrentBenchmark) -> str:
-    return _prompt_of(current.version.content_hash, current.version.content or "")
-
-
-@lru_cache(maxsize=4096)
-def _prompt_of(content_hash: str, content: str) -> str:
-    """The prompt of a stored version. Versions never change (they are keyed by their
-    text's hash), so parsing once per version is exact, and listing stays cheap."""
-    del content_hash  # part of the key only
+    """The prompt of a stored version (parsed once per process: `stored_version_benchmark`)."""
     try:
-        return parse_benchmark(content, "stored").prompt
+        return stored_version_benchmark(current.version.content or "", "stored").prompt
     except Exception:  # stored text was valid when stored; a newer schema may disagree
         return ""
 
@@ -76,18 +73,18 @@ class _ListingCache:
         with self._lock:
             self._key = None
 
-    def body(self, ctx: Any) -> bytes:
+    def body(self, store: Store) -> bytes:
         now = time.monotonic()
         with self._lock:
             fresh = now - self._checked < self.RECHECK_S
-            if fresh and self._key is not None and self._key[0] == ctx.store.url:
+            if fresh and self._key is not None and self._key[0] == store.url:
                 return self._body
-        key = (ctx.store.url, catalog_key(ctx.store))  # one database's catalog
+        key = (store.url, catalog_key(store))  # one database's catalog
         with self._lock:
             if key == self._key:
                 self._checked = now
                 return self._body
-        items = [_item(c, _prompt(c)) for c in current_benchmarks(ctx.store, with_content=True)]
+        items = [_item(c, _prompt(c)) for c in current_benchmarks(store, with_content=True)]
         body = json.dumps([i.model_dump(mode="json") for i in items]).encode()
         with self._lock:
             self._key, self._body, self._checked = key, body, now
@@ -102,11 +99,18 @@ def invalidate_listing() -> None:
     _LISTING.invalidate()
 
 
+def warm_listing(store: Store) -> None:
+    """Build the `/benchmarks` body now (at start-up, after the sync), so the first
+    clients do not wait while every stored version's prompt is parsed."""
+    _LISTING.invalidate()
+    _LISTING.body(store)
+
+
 @router.get("/benchmarks", response_model=list[BenchmarkItem], summary="Known benchmarks")
 async def list_benchmarks(ctx: Ctx) -> Response:
     # On the event loop, not the thread pool: one indexed query of ~60 short rows costs
     # less than the hand-off, and 50 clients no longer queue for the pool's connections.
-    return Response(_LISTING.body(ctx), media_type="application/json")
+    return Response(_LISTING.body(ctx.store), media_type="application/json")
 
 
 @router.get(

@@ -13,7 +13,7 @@ from reev.api.context import ApiContext, BenchmarkId, Ctx, ExecutionId
 from reev.api.run_specs import api_run_spec, queued_jobs
 from reev.api.schemas import ExecutionState, RunAccepted, RunRequest, StopResponse
 from reev.api.views import result_text, transaction_logs
-from reev.store.api_queries import current_benchmark
+from reev.store.api_queries import current_version_id
 from reev.store.jobs import QUEUED, RUNNING, TERMINAL, JobInfo
 
 router = APIRouter(tags=["reev: executions"])
@@ -56,8 +56,8 @@ def execution_state(ctx: ApiContext, job: JobInfo, *, details: bool = True) -> E
     summary="Queue one episode of a benchmark with an agent",
 )
 def run_benchmark(benchmark_id: BenchmarkId, body: RunRequest, ctx: Ctx) -> RunAccepted:
-    current = current_benchmark(ctx.store, benchmark_id)
-    if current is None:
+    version_id = current_version_id(ctx.store, benchmark_id)
+    if version_id is None:
         raise HTTPException(status_code=404, detail=f"unknown benchmark {benchmark_id!r}")
     spec = api_run_spec(
         ctx.settings, [body], benchmarks=[benchmark_id], seed=body.seed, scoring=body.scoring
@@ -67,7 +67,7 @@ def run_benchmark(benchmark_id: BenchmarkId, body: RunRequest, ctx: Ctx) -> RunA
     ctx.queue.create_run(  # the run and its job in one transaction
         run_id,
         spec.stored_form(),
-        queued_jobs(spec, run_id, [current.version.id], job_ids=[execution_id]),
+        queued_jobs(spec, run_id, [version_id], job_ids=[execution_id]),
     )
     ctx.pool.notify()
     return RunAccepted(execution_id=execution_id, status=QUEUED, run_id=run_id)

@@ -26,8 +26,8 @@ from reev.results.summaries import EpisodeSummary, RunInfo
 from reev.scoring.statistics import shared_task_ids, task_stats
 from reev.store.api_queries import (
     EpisodeFilters,
-    current_benchmark,
     current_benchmarks,
+    current_version_id,
     error_kinds,
     search_episodes,
 )
@@ -79,11 +79,11 @@ def create_run(body: SuiteRequest, ctx: Ctx) -> dict[str, Any]:
         targets = []
         unknown = []
         for benchmark_id in dict.fromkeys(body.benchmarks):
-            current = current_benchmark(ctx.store, benchmark_id)
-            if current is None:
+            version_id = current_version_id(ctx.store, benchmark_id)
+            if version_id is None:
                 unknown.append(benchmark_id)
             else:
-                targets.append((benchmark_id, current.version.id))
+                targets.append((benchmark_id, version_id))
         if unknown:
             raise HTTPException(status_code=404, detail=f"unknown benchmark(s): {unknown}")
     if not targets:

@@ -19,12 +19,14 @@ DEFAULT_SEEDS = 3
 
 def run_gate_checks(paths: list[str], seeds: int, suite_level: bool) -> GateReport:
     """Load the benchmarks under `paths` and run every gate (shared by both commands)."""
+    from reev.cli.gc_policy import for_many_episodes
     from reev.runner.gates import run_gates
     from reev.runner.suite import load_all
 
     loaded = load_all(paths)
     if not loaded:
         raise usage_error("no benchmark files found")
+    for_many_episodes()
     return run_async(run_gates(loaded, parametric_seeds=range(seeds), suite_level=suite_level))
 
 

@@ -176,6 +176,7 @@ def run(
     ] = None,
 ) -> None:
     """Run benchmarks with an agent, print result trees and a summary, exit 1 if any errored."""
+    from reev.cli.gc_policy import for_many_episodes
     from reev.cli.plain import print_tree
     from reev.cli.run_support import ProgressBar
     from reev.cli.summary import epochs_summary_table, repeats_episodes
@@ -291,6 +292,7 @@ def run(
         store.close()
         raise usage_error(problem)
     rid = run_id or new_run_id()
+    for_many_episodes()
     try:
         with ProgressBar(console, progress and not quiet) as bar:
             outcome = run_async(

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from reev.benchmark.loader import BenchmarkLoadError, load_benchmark, parse_benchmark
-from reev.benchmark.model import SolBalanceAssertion, TokenAccountBalanceAssertion
+from reev.benchmark.model import (
+    ExpectedInstruction,
+    SideEffectAllowance,
+    SolBalanceAssertion,
+    TokenAccountBalanceAssertion,
+    ToolCallSpec,
+)
 
 MINIMAL = """\
 id: t-1
@@ -72,6 +78,21 @@ def test_flow_and_token_fields(originals: Path) -> None:
 def test_minimal_benchmark_parses() -> None:
     b = parse_benchmark(MINIMAL)
     assert isinstance(b.ground_truth.final_state_assertions[0], SolBalanceAssertion)
+
+
+def test_omitted_lists_and_maps_are_fresh_for_each_benchmark() -> None:
+    # The models' default factories are Python functions (new_list, new_dict), not the
+    # builtins: each benchmark still gets its own empty list or dict, never a shared one.
+    first, second = parse_benchmark(MINIMAL), parse_benchmark(MINIMAL)
+    first.agent_keys.append("SIGNER")
+    first.ground_truth.expected_instructions.append(ExpectedInstruction(program_id="x"))
+    first.side_effects.allow.append(SideEffectAllowance(pubkey="x", reason="r"))
+    assert second.agent_keys == [] and parse_benchmark(MINIMAL).agent_keys == []
+    assert second.ground_truth.expected_instructions == []
+    assert second.side_effects.allow == []
+    call, other = ToolCallSpec(tool="t"), ToolCallSpec(tool="t")
+    call.args["amount"] = 1
+    assert other.args == {}
 
 
 def test_unknown_assertion_type_names_the_known_ones() -> None:

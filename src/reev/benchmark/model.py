@@ -33,6 +33,8 @@ from reev.benchmark.program_state import (
     StakeAccountData,
     TokenAccountExtensions,
     VoteAccountData,
+    new_dict,
+    new_list,
 )
 from reev.benchmark.tool_families import known_families
 from reev.plugins.registry import Registry
@@ -521,7 +523,7 @@ class ExpectedInstruction(_Strict):
 
     program_id: str
     program_id_weight: float = 1.0
-    accounts: list[ExpectedAccount] = Field(default_factory=list)
+    accounts: list[ExpectedAccount] = Field(default_factory=new_list)
     data: str | None = None
     data_weight: float | None = None
 
@@ -535,7 +537,7 @@ class ToolCallSpec(_Strict):
     """A tool call of a reference solution: tool name and its arguments."""
 
     tool: str
-    args: dict[str, Any] = Field(default_factory=dict)
+    args: dict[str, Any] = Field(default_factory=new_dict)
 
 
 class ReferenceStep(_Strict):
@@ -606,14 +608,14 @@ class GroundTruth(_Strict):
 
     transaction_status: str = "Success"
     final_state_assertions: list[StateAssertion]
-    expected_instructions: list[ExpectedInstruction] = Field(default_factory=list)
+    expected_instructions: list[ExpectedInstruction] = Field(default_factory=new_list)
     skip_instruction_validation: bool = False
     min_score: float | None = Field(default=None, ge=0, le=1)
-    success_criteria: list[dict[str, Any]] = Field(default_factory=list)
-    expected_api_calls: list[dict[str, Any]] = Field(default_factory=list)
-    response_validation: list[dict[str, Any]] = Field(default_factory=list)
-    expected_data_structure: list[dict[str, Any]] = Field(default_factory=list)
-    tool_validation: list[dict[str, Any]] = Field(default_factory=list)
+    success_criteria: list[dict[str, Any]] = Field(default_factory=new_list)
+    expected_api_calls: list[dict[str, Any]] = Field(default_factory=new_list)
+    response_validation: list[dict[str, Any]] = Field(default_factory=new_list)
+    expected_data_structure: list[dict[str, Any]] = Field(default_factory=new_list)
+    tool_validation: list[dict[str, Any]] = Field(default_factory=new_list)
 
 
 SideEffectField = Literal[
@@ -641,7 +643,7 @@ class SideEffectAllowance(_Strict):
     reference solution's final state (`fields` empty = every field)."""
 
     pubkey: str
-    fields: list[SideEffectField] = Field(default_factory=list)
+    fields: list[SideEffectField] = Field(default_factory=new_list)
     reason: str = Field(min_length=1)
 
 
@@ -653,7 +655,7 @@ class SideEffectPolicy(_Strict):
     reference's own the fee payer may spend (default 100,000: twenty extra signatures).
     """
 
-    allow: list[SideEffectAllowance] = Field(default_factory=list)
+    allow: list[SideEffectAllowance] = Field(default_factory=new_list)
     fee_allowance: int = Field(default=100_000, ge=0, le=10**12)
 
 
@@ -665,7 +667,7 @@ class FlowStep(_Strict):
     prompt: str
     critical: bool = False
     timeout: int | None = Field(default=None, ge=1)
-    depends_on: list[str] = Field(default_factory=list)
+    depends_on: list[str] = Field(default_factory=new_list)
     ground_truth: GroundTruth | None = None
     # reev extension: epochs the chain advances before this step (e.g. a stake cooldown)
     warp_epochs: int = Field(default=0, ge=0, le=1000)
@@ -696,7 +698,7 @@ class Benchmark(_Strict):
     # reev extensions
     difficulty: str | None = None
     reference_solution: list[ReferenceStep] | None = None
-    negative_solutions: list[NegativeSolution] = Field(default_factory=list)
+    negative_solutions: list[NegativeSolution] = Field(default_factory=new_list)
     parameters: dict[str, ParameterSpec] | None = None
     epoch: int | None = Field(default=None, ge=0, le=1_000_000)  # the chain's epoch at the start
     # The tool families an agent is offered (reev.benchmark.tool_families); None: every family
@@ -704,7 +706,7 @@ class Benchmark(_Strict):
     tool_families: list[str] | None = None
     # Signing policy: placeholders whose keys the agent controls besides the user's wallet
     # (e.g. a mint authority the user holds, a fresh account the agent must create).
-    agent_keys: list[str] = Field(default_factory=list)
+    agent_keys: list[str] = Field(default_factory=new_list)
     side_effects: SideEffectPolicy = Field(default_factory=SideEffectPolicy)
 
     # Parametric benchmarks: the template this instance was drawn from and the values

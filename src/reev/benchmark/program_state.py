@@ -24,6 +24,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+def new_list() -> list[Any]:
+    """A fresh empty list: the benchmark models' `default_factory` instead of `list`.
+
+    pydantic reads every default factory's signature; for a builtin such as `list` or
+    `dict`, `inspect` parses its text signature and first compiles tokenize's patterns,
+    ~2% of `reev validate`'s start-up. A Python function's signature costs nothing."""
+    return []
+
+
+def new_dict() -> dict[str, Any]:
+    """A fresh empty dict (see `new_list`)."""
+    return {}
+
+
 def _u64(value: Any) -> int:
     if isinstance(value, str) and value.strip().replace("_", "").isdigit():
         value = int(value.strip().replace("_", ""))
@@ -81,7 +95,7 @@ class LookupTableData(_Strict):
     """An address lookup table with its authority (null: frozen) and addresses."""
 
     authority: str | None
-    addresses: list[str] = Field(default_factory=list, max_length=256)
+    addresses: list[str] = Field(default_factory=new_list, max_length=256)
 
 
 class MultisigData(_Strict):
@@ -125,7 +139,7 @@ class TokenMetadataData(_Strict):
     symbol: str = Field(max_length=50)
     uri: str = Field(default="", max_length=400)
     update_authority: str | None = None
-    additional: dict[str, str] = Field(default_factory=dict)
+    additional: dict[str, str] = Field(default_factory=new_dict)
 
 
 class MintExtensions(_Strict):

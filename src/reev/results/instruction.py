@@ -42,7 +42,9 @@ class RawInstruction(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     program_id: str
-    accounts: list[RawAccountMeta] = Field(default_factory=list)
+    # A Python factory, not `list`: pydantic reads a factory's signature, and a builtin's
+    # is slow to read the first time (see reev.benchmark.program_state.new_list).
+    accounts: list[RawAccountMeta] = Field(default_factory=lambda: [])
     data: str = ""
 
     @classmethod

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import statistics
@@ -156,8 +157,81 @@ async def _get_load_httpx(url: str, requests: int, concurrency: int) -> tuple[fl
     return p50, p99, requests / wall
 
 
+async def _keepalive_request(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    host: str,
+    method: str,
+    path: str,
+    body: bytes = b"",
+) -> tuple[int, bytes]:
+    """One HTTP/1.1 request on an open keep-alive connection: (status, body)."""
+    head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n"
+    if body:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    writer.write(head.encode() + b"\r\n" + body)
+    await writer.drain()
+    answer = await reader.readuntil(b"\r\n\r\n")
+    lines = answer.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    return status, await reader.readexactly(length)
+
+
 async def run_load(url: str, runs: int) -> float:
-    """Episodes per second through the queue for `runs` posted runs."""
+    """Episodes per second through the queue for `runs` posted runs.
+
+    All runs are posted at once, on up to 100 keep-alive connections (as many as httpx's
+    default pool) with the same minimal client as the GETs: httpx's own cost was ~6 ms of
+    CPU per POST on the same two cores, as much as the server's (`--client httpx` posts
+    through httpx instead)."""
+    if CLIENT == "httpx":
+        return await _run_load_httpx(url, runs)
+    host_port = url.removeprefix("http://")
+    host, _, port = host_port.partition(":")
+    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+        ids = [b["id"] for b in (await client.get("/api/v1/benchmarks")).json()]
+    body = json.dumps({"agent": "deterministic"}).encode()
+    todo = iter(range(runs))
+    statuses: list[int] = []
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            for i in todo:
+                path = f"/api/v1/benchmarks/{ids[i % len(ids)]}/run"
+                status, _ = await _keepalive_request(reader, writer, host_port, "POST", path, body)
+                statuses.append(status)
+        finally:
+            writer.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(connection() for _ in range(min(runs, 100))))
+    accepted = time.perf_counter() - t0
+    assert statuses == [202] * runs, statuses
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        while True:
+            _, answer = await _keepalive_request(reader, writer, host_port, "GET", "/api/v1/health")
+            counts = json.loads(answer)["jobs"]
+            if counts["Queued"] == 0 and counts["Running"] == 0:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        writer.close()
+    done = time.perf_counter() - t0
+    print(f"POST run x{runs} at once: all accepted in {accepted:.2f} s, all complete in "
+          f"{done:.2f} s ({runs / done:.1f} episodes/s through the queue; "
+          f"Completed {counts['Completed']}, Failed {counts['Failed']})")  # fmt: skip
+    return runs / done
+
+
+async def _run_load_httpx(url: str, runs: int) -> float:
+    """The same posted runs through httpx's AsyncClient (its own cost included)."""
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
         ids = [b["id"] for b in (await client.get("/api/v1/benchmarks")).json()]
         t0 = time.perf_counter()

@@ -168,6 +168,7 @@ _OLDEST_QUEUED = (
 _JOB_BY_ID = select(Job).where(Job.id == bindparam("b_id"))
 _RUN_OF_JOB = select(Job.run_id).where(Job.id == bindparam("b_id"))
 _CLAIM = update(Job).where(Job.id == bindparam("b_id"), Job.status == QUEUED)
+_CLAIM_RETURNING = _CLAIM.returning(*Job.__table__.columns)
 _FINISH = update(Job).where(
     Job.id == bindparam("b_id"), Job.owner == bindparam("b_owner"), Job.status == RUNNING
 )
@@ -177,7 +178,6 @@ _RUN_COUNTS = (
 )
 _SET_RUN_STATUS = update(Run).where(Run.id == bindparam("b_run"))
 _RUN_CONFIG = select(Run.config).where(Run.id == bindparam("b_run"))
-_RUN_ID = select(Run.id).where(Run.id == bindparam("b_run"))
 _INSERT_RUN = insert(Run)
 _INSERT_JOB = insert(Job)
 _COUNT_ALL_SQL = f"SELECT status, count(*) FROM {Job.__tablename__} GROUP BY status"
@@ -228,9 +228,7 @@ class JobQueue:
         ids, rows, events = self._job_rows(specs)
         try:
             with self.store._write() as conn:
-                if conn.execute(_RUN_ID, {"b_run": run_id}).first() is not None:
-                    raise RunExistsError(run_id)
-                conn.execute(
+                conn.execute(  # a taken id is an IntegrityError (the primary key)
                     _INSERT_RUN,
                     {
                         "id": run_id,
@@ -243,9 +241,15 @@ class JobQueue:
                 if rows:  # one row: a plain INSERT (a list takes the executemany path)
                     conn.execute(_INSERT_JOB, rows[0] if len(rows) == 1 else rows)
                     conn.execute(_INSERT_EVENT, events[0] if len(events) == 1 else events)
-        except IntegrityError as exc:  # another writer created it between check and insert
+        except IntegrityError as exc:
+            if not self._run_exists(run_id):  # another constraint: not ours to rename
+                raise
             raise RunExistsError(run_id) from exc
         return ids
+
+    def _run_exists(self, run_id: str) -> bool:
+        with self.store._read() as conn:
+            return conn.execute(select(Run.id).where(Run.id == run_id)).first() is not None
 
     @staticmethod
     def _job_rows(
@@ -342,20 +346,21 @@ class JobQueue:
                 if job_id is None:
                     return None
                 now = datetime.now(UTC)
-                changed = conn.execute(
-                    _CLAIM,
-                    {
-                        "b_id": job_id,
-                        "status": RUNNING,
-                        "owner": owner,
-                        "progress": 10,
-                        "started_at": now,
-                        "heartbeat_at": now,
-                        "updated_at": now,
-                    },
-                ).rowcount
-                if changed:
-                    job = conn.execute(_JOB_BY_ID, {"b_id": job_id}).one()
+                values = {
+                    "b_id": job_id,
+                    "status": RUNNING,
+                    "owner": owner,
+                    "progress": 10,
+                    "started_at": now,
+                    "heartbeat_at": now,
+                    "updated_at": now,
+                }
+                if conn.dialect.update_returning:  # SQLite ≥ 3.35, PostgreSQL
+                    job = conn.execute(_CLAIM_RETURNING, values).first()
+                else:
+                    changed = conn.execute(_CLAIM, values).rowcount
+                    job = conn.execute(_JOB_BY_ID, {"b_id": job_id}).one() if changed else None
+                if job is not None:
                     self._event(conn, job.id, job.run_id, RUNNING, now, progress=10)
                     return _job(job)
         return None

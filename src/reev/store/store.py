@@ -24,7 +24,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from reev.results.errors import INFRASTRUCTURE
@@ -160,6 +171,18 @@ class AbandonedRun:
 def content_hash(text: str) -> str:
     """SHA-256 (hex) of a benchmark file's exact text: its version identity."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# Statements of the result-writing path, built once (SQLAlchemy caches their compiled form;
+# building one per call cost about as much as running it).
+_STORED_ATTEMPTS = select(
+    Episode.execution_id, Episode.agent, Episode.benchmark_id, Episode.epoch, Episode.attempt
+).where(
+    Episode.run_id == bindparam("b_run"),
+    Episode.benchmark_id.in_(bindparam("b_ids", expanding=True)),
+)
+_INSERT_EPISODE = insert(Episode)
+_TOUCH_RUN = update(Run).where(Run.id == bindparam("b_run"))
 
 
 class Store:
@@ -610,16 +633,7 @@ class Store:
         attempts: dict[EpisodeKey, int] = {}
         old_ids: list[str] = []
         existing = conn.execute(
-            select(
-                Episode.execution_id,
-                Episode.agent,
-                Episode.benchmark_id,
-                Episode.epoch,
-                Episode.attempt,
-            ).where(
-                Episode.run_id == run_id,
-                Episode.benchmark_id.in_({k[1] for k in keys}),
-            )
+            _STORED_ATTEMPTS, {"b_run": run_id, "b_ids": sorted({k[1] for k in keys})}
         )
         for row in existing:
             key = (row.agent, row.benchmark_id, row.epoch)
@@ -639,8 +653,8 @@ class Store:
             )
             for r in results
         ]
-        conn.execute(insert(Episode), batch)
-        conn.execute(update(Run).where(Run.id == run_id).values(updated_at=now))
+        conn.execute(_INSERT_EPISODE, batch[0] if len(batch) == 1 else batch)
+        conn.execute(_TOUCH_RUN, {"b_run": run_id, "updated_at": now})
 
     def replace_scores(self, run_id: str, results: Sequence[EpisodeResult]) -> None:
         """Write rescored results over their stored rows, all in one transaction.

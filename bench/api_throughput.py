@@ -2,15 +2,24 @@
 
 Prints:
   * 1,000 GET requests at concurrency 50 (half `/api/v1/health`, half
-    `/api/v1/benchmarks`): p50 / p99 latency and requests per second;
+    `/api/v1/benchmarks`): p50 / p99 latency and requests per second, and the server's
+    CPU per GET;
   * 200 run requests (`POST /api/v1/benchmarks/{id}/run`, deterministic agent, over the
     bundled suite) posted at once: time until all are accepted, time until all are
-    Completed/Failed, episodes per second through the queue.
+    Completed/Failed, episodes per second through the queue, and the server's CPU per
+    posted run (request, queue, episode and stored result).
+
+Both loads use a minimal HTTP/1.1 client on keep-alive connections (asyncio streams), so
+what is measured is the server, not a heavyweight client sharing its cores (httpx spent
+~6 ms of CPU per POST here, as much as the server); `--client httpx` measures through
+httpx instead. CPU per request is the figure a busy machine disturbs least: on a shared
+machine repeat a run whose latency looks off.
 
 The server is started as a subprocess on a free 127.0.0.1 port with a fresh SQLite file
 and stopped (by its pid) at the end. Figures, not assertions.
 
-    python bench/api_throughput.py [--requests 1000] [--concurrency 50] [--runs 200] [--workers 4]
+    python bench/api_throughput.py [--requests 1000] [--concurrency 50] [--runs 200]
+                                   [--workers 4] [--client raw|httpx]
 """
 
 from __future__ import annotations

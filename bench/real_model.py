@@ -36,8 +36,13 @@ GGUF = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 
 
 def server_up(url: str) -> bool:
+    """True when a server answers on `url`. A busy single-slot server on a loaded machine
+    can take tens of seconds to answer: a short timeout here started a second server,
+    which could not bind the port, and the benchmark was skipped."""
     try:
-        return httpx.get(url + "/models", timeout=5).status_code == 200
+        return httpx.get(url + "/models", timeout=90).status_code == 200
+    except httpx.ConnectError:
+        return False
     except httpx.HTTPError:
         return False
 

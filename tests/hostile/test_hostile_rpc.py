@@ -74,19 +74,26 @@ def test_hostile_bodies_are_json_rpc_errors_and_the_chain_keeps_working(
 
 def test_hostile_predictions_lines_name_the_line(tmp_path: Path) -> None:
     good = {"benchmark_id": "001-sol-transfer", "instructions": []}
-    for line, reason in [
-        ("[" * 5000 + "]" * 5000, "nested deeper than 64 levels"),
+    for line, column, reason in [
+        ("[" * 5000 + "]" * 5000, 65, "nested deeper than 64 levels"),
         (
             '{"benchmark_id": "x", "instructions": [], "n": ' + "1" * 5000 + "}",
+            48,
             "integer with 5,000 digits",
         ),
-        ('{"benchmark_id": "x", "instructions": [], "n": Infinity}', "Infinity is not valid JSON"),
+        (
+            '{"benchmark_id": "x", "instructions": [], "n": Infinity}',
+            48,
+            "Infinity is not valid JSON",
+        ),
     ]:
         path = tmp_path / "preds.jsonl"
         path.write_text(json.dumps(good) + "\n" + line + "\n", encoding="utf-8")
         with pytest.raises(PredictionsError) as caught:
             load_predictions(path)
-        assert str(caught.value).startswith(f"{path}:2: ") and reason in str(caught.value)
+        # file:line:column, the column within that line
+        assert str(caught.value).startswith(f"{path}:2:{column}: "), str(caught.value)[:200]
+        assert reason in str(caught.value)
     fifo = tmp_path / "fifo.jsonl"
     import os
 

@@ -225,9 +225,12 @@ def cli(*args):
     return 0
 
 good, locked, db, session = sys.argv[1:5]
-for warm in (["validate", good], ["list", good], ["run", good, "--db", db + ".warm", "-q"],
-             ["flow", good.replace(".yml", ".json")]):
-    cli(*warm)  # every module the commands import lazily is loaded now, as root
+bad = good.replace("good.yml", "bad.yml")  # an error line: Rich's width tables for ✗
+for warm in (["validate", good], ["list", good], ["list", bad],
+             ["run", good, "--db", db + ".warm", "-q"], ["flow", good.replace(".yml", ".json")]):
+    # every module the commands import lazily is loaded now, as root (an installed
+    # site-packages under /root cannot be read once the process is nobody)
+    cli(*warm)
 os.setgid(65534); os.setuid(65534)
 for args in (["validate", locked], ["list", locked], ["run", locked, "--db", db, "-q"],
              ["flow", session]):
@@ -254,6 +257,7 @@ def test_unreadable_paths_on_the_command_line_are_messages() -> None:
         (base / "good.json").write_text("{}", encoding="utf-8")
         good = base / "good.yml"
         good.write_text(SOL_TRANSFER, encoding="utf-8")
+        (base / "bad.yml").write_text("id: [unclosed\n", encoding="utf-8")
         locked.chmod(0o000)
         args = [str(good), str(locked / "a.yml"), str(db / "reev.db"), str(locked / "s.json")]
         done = python(

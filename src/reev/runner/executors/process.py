@@ -134,10 +134,13 @@ class ProcessExecutor:
     def _stop(pool: ProcessPoolExecutor) -> None:
         """Stop the workers now: queued jobs are dropped, running episodes killed (an
         interrupted run keeps only the episodes it stored)."""
-        processes = list(pool._processes.values())  # no public handle on the workers
+        processes = list((pool._processes or {}).values())  # no public handle on them
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
                 process.terminate()
         for process in processes:
             process.join(5)
+        # A broken pool's own thread reaps its workers: wait for it, so no worker of
+        # this pool outlives the call.
+        pool.shutdown(wait=True)

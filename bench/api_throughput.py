@@ -80,24 +80,6 @@ def start_server(db: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("server did not start")
 
 
-async def _keepalive_get(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, path: str
-) -> int:
-    """One HTTP/1.1 GET on an open keep-alive connection; the status code (body read)."""
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
-    await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    length = 0
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        if name.lower() == "content-length":
-            length = int(value)
-    await reader.readexactly(length)
-    return status
-
-
 async def get_load(url: str, requests: int, concurrency: int) -> tuple[float, float, float]:
     """(p50 ms, p99 ms, requests/s) of `requests` GETs, `concurrency` in flight.
 
@@ -119,7 +101,7 @@ async def get_load(url: str, requests: int, concurrency: int) -> tuple[float, fl
         try:
             for path in todo:
                 t0 = time.perf_counter()
-                status = await _keepalive_get(reader, writer, host_port, path)
+                status, _ = await _keepalive_request(reader, writer, host_port, "GET", path)
                 latencies.append(time.perf_counter() - t0)
                 if status != 200:
                     raise SystemExit(f"GET {path} answered {status}")

@@ -85,8 +85,11 @@ SeedOpt = Annotated[
 
 
 def usage_error(message: str) -> typer.Exit:
-    """Print a usage error; the caller raises the returned Exit (code 2)."""
-    stderr_console().print(f"[red]error:[/red] {message}", highlight=False)
+    """Print a usage error; the caller raises the returned Exit (code 2).
+
+    Soft-wrapped: a long path in the message stays on one line (copyable), whatever the
+    console width."""
+    stderr_console().print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -94,7 +97,9 @@ def report_reconciled(store: Store) -> None:
     """Print a notice (stderr) for each run that opening the store found abandoned by a
     killed process and marked interrupted (`Store.reconcile_abandoned_runs`)."""
     for abandoned in store.reconciled:
-        stderr_console().print(f"[yellow]note:[/yellow] {abandoned.describe()}", highlight=False)
+        stderr_console().print(
+            f"[yellow]note:[/yellow] {abandoned.describe()}", highlight=False, soft_wrap=True
+        )
 
 
 def parse_scoring(value: str) -> str:

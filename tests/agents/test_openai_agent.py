@@ -106,7 +106,9 @@ def test_prompt_has_context_and_no_ground_truth(bundled: Path) -> None:
     first = llm.requests[0]["messages"]
     assert [m["role"] for m in first] == ["system", "user"]
     system, user = first[0]["content"], first[1]["content"]
-    assert result.key_map["USER_WALLET_PUBKEY"] in system
+    # The wallet is named in the system prompt by its placeholder; its address is in the
+    # context, so the system prompt is the same for every episode (a prompt cache serves it).
+    assert "USER_WALLET_PUBKEY" in system and result.key_map["USER_WALLET_PUBKEY"] not in system
     assert "lamports" in system and "final" in system
     for name in ("USER_WALLET_PUBKEY", "USER_USDC_ATA", "RECIPIENT_USDC_ATA"):
         assert f"- {name}: {result.key_map[name]}" in user
@@ -120,6 +122,24 @@ def test_prompt_has_context_and_no_ground_truth(bundled: Path) -> None:
         "reference_solution",
     ):
         assert leak not in everything
+
+
+def test_system_prompt_is_the_same_whatever_the_episode_keys(bundled: Path) -> None:
+    """Episodes with other keys (random keys, other epochs) send the same system message,
+    and different context blocks: only the request part differs between them."""
+    benchmark = load_benchmark(bundled / "002-spl-transfer.yml")
+    systems, users, wallets = [], [], []
+    for epoch in (0, 1):
+        with ScriptedOpenAI(spl_solver) as llm:
+            agent = create_agent("openai", model="scripted-model", base_url=llm.base_url)
+            result = asyncio.run(run_episode(benchmark, agent, epoch=epoch, random_keys=True))
+        first = llm.requests[0]["messages"]
+        systems.append(first[0]["content"])
+        users.append(first[1]["content"])
+        wallets.append(result.key_map["USER_WALLET_PUBKEY"])
+    assert wallets[0] != wallets[1]
+    assert systems[0] == systems[1]
+    assert users[0] != users[1] and all(w in u for w, u in zip(wallets, users, strict=True))
 
 
 @pytest.mark.parametrize("stream", [False, True])

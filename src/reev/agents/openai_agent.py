@@ -184,7 +184,7 @@ class OpenAIAgent:
                 self._families,
                 lambda family: bool(configured and configured(family)),
             )
-            self._add(harness, {"role": "system", "content": self._system_prompt(task)})
+            self._add(harness, {"role": "system", "content": self._system_prompt()})
         self._add(harness, {"role": "user", "content": user_message(task)})
         api_key = self._endpoint.api_key or "not-needed"  # never let the SDK read another env key
         async with AsyncOpenAI(
@@ -277,8 +277,8 @@ class OpenAIAgent:
                 for result_message in results_messages(results, self.config.results_role):
                     self._add(harness, result_message)
 
-    def _system_prompt(self, task: StepTask) -> str:
-        text = system_prompt(task.observation)
+    def _system_prompt(self) -> str:
+        text = system_prompt()
         if self.config.tool_mode == "native":
             if self._menu.notes:
                 text += "\n" + "\n".join(self._menu.notes)

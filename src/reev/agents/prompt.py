@@ -3,6 +3,12 @@
 Written for this project, short and without contradictions. It holds the request, the
 placeholder names with their pubkeys and the current balances, nothing else: never the
 expected instructions, assertions or reference solution.
+
+The system prompt holds nothing that differs between episodes (the wallet is named by its
+placeholder; its address is in the request's context block), so every episode with the
+same tool menu starts with the same tokens and a local server's prompt cache (llama.cpp
+keeps the longest common prefix of the last prompt) skips evaluating them again: on a CPU
+that is most of an episode's time.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ undone. Each call returns a structured result: success or the error, the signatu
 balances after.
 
 Rules:
-- The user's wallet is {wallet}. It signs and pays fees.
+- The user's wallet is USER_WALLET_PUBKEY (its address is in the context of the request). \
+It signs and pays fees.
 - Accounts are named by placeholders such as RECIPIENT_WALLET_PUBKEY. In tool arguments, \
 use the placeholder name or its base58 address, as listed in the context.
 - Amounts in tool arguments are integers in base units: lamports for SOL \
@@ -33,11 +40,9 @@ stop; never repeat a call that succeeded.
 tool call."""
 
 
-def system_prompt(observation: Observation) -> str:
-    """The system prompt, naming the user's wallet."""
-    wallet = observation.key_map.get(USER_WALLET)
-    where = f"{USER_WALLET} ({wallet})" if wallet else USER_WALLET
-    return SYSTEM_PROMPT.format(wallet=where)
+def system_prompt() -> str:
+    """The system prompt: the same text for every episode."""
+    return SYSTEM_PROMPT
 
 
 def describe_account(name: str, state: AccountState, names: dict[str, str]) -> str:

@@ -99,7 +99,7 @@ async def _drive(state: TaskState, generate: Generate, channel: StepChannel) -> 
             return result
         step: DrivenStep = item
         if not started:
-            state.messages = [ChatMessageSystem(content=system_prompt(step.task.observation))]
+            state.messages = [ChatMessageSystem(content=system_prompt())]
             started = True
         prompt = user_message(step.task)
         state.messages.append(ChatMessageUser(content=prompt))

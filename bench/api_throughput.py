@@ -19,7 +19,11 @@ The server is started as a subprocess on a free 127.0.0.1 port with a fresh SQLi
 and stopped (by its pid) at the end. Figures, not assertions.
 
     python bench/api_throughput.py [--requests 1000] [--concurrency 50] [--runs 200]
-                                   [--workers 4] [--client raw|httpx]
+                                   [--workers 4] [--worker-processes N]
+                                   [--client raw|httpx]
+
+`--worker-processes N` serves with the workers in N processes of their own (`reev serve
+--worker-processes`, --workers slots each); CPU figures then add the children's.
 """
 
 from __future__ import annotations
@@ -48,13 +52,29 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process and of its live children (the server's worker processes)."""
+    total = process_cpu_seconds(pid)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                total += process_cpu_seconds(int(entry.name))
+        except (OSError, ValueError):
+            continue  # it exited meanwhile
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def start_server(db: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    db: Path, workers: int, worker_processes: int = 0
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     # no token; bytecode caches as installed for a user (see bench/end_to_end.py)
     env = {
@@ -65,7 +85,7 @@ def start_server(db: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "reev", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--db", f"sqlite:///{db}", "--workers", str(workers),
-         "--benchmarks", str(ROOT / "benchmarks"), "--log-level", "warning"],
+         "--worker-processes", str(worker_processes), "--benchmarks", str(ROOT / "benchmarks"), "--log-level", "warning"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -254,20 +274,21 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-processes", type=int, default=0)
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw")
     args = parser.parse_args()
     global CLIENT
     CLIENT = args.client
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = start_server(Path(tmp) / "bench.db", args.workers)
+        proc, url = start_server(Path(tmp) / "bench.db", args.workers, args.worker_processes)
         try:
-            cpu0 = process_cpu_seconds(proc.pid)
+            cpu0 = tree_cpu_seconds(proc.pid)
             asyncio.run(get_load(url, args.requests, args.concurrency))
-            cpu = process_cpu_seconds(proc.pid) - cpu0
+            cpu = tree_cpu_seconds(proc.pid) - cpu0
             print(f"  server CPU per GET: {cpu / args.requests * 1000:.2f} ms")
-            cpu0 = process_cpu_seconds(proc.pid)
+            cpu0 = tree_cpu_seconds(proc.pid)
             asyncio.run(run_load(url, args.runs))
-            cpu = process_cpu_seconds(proc.pid) - cpu0
+            cpu = tree_cpu_seconds(proc.pid) - cpu0
             print(f"  server CPU per posted run: {cpu / args.runs * 1000:.2f} ms "
                   "(request, queue, episode, result)")  # fmt: skip
         finally:

@@ -13,13 +13,15 @@ Prints:
     `--executor process` (forked workers, one per core);
   * with `--api`: `reev serve` on loopback (bench/api_throughput.py): 1,000 GETs at
     concurrency 50 (p50, p99; target p99 under 50 ms) and 200 posted runs through the
-    queue, whose episodes/s is compared with the CLI's (target: at least half).
+    queue, whose episodes/s is compared with the CLI's (target: at least half), then the
+    queue again with the workers in `--worker-processes N` processes of their own (default 1).
 
 Each rate is also printed per CPU second (the child's user+system time, this process's
 for the raw transfers): on a machine shared with other jobs, wall time measures the
 neighbours as much as reev. Figures, not assertions.
 
     python bench/end_to_end.py [--epochs 20] [--concurrency 4] [--repeat 7] [--api]
+                              [--worker-processes 1]
     python bench/end_to_end.py --startup-only [--repeat 7]   # the start-up lines only
 """
 
@@ -42,9 +44,9 @@ sys.path.insert(0, str(BENCH))
 
 from api_throughput import (  # noqa: E402
     get_load,
-    process_cpu_seconds,
     run_load,
     start_server,
+    tree_cpu_seconds,
 )
 from core_loop import raw_transfers_per_second  # noqa: E402
 
@@ -113,6 +115,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument(
+        "--worker-processes",
+        type=int,
+        default=1,
+        help="the queue is measured a second time with the workers in N processes (0: not)",
+    )
+    parser.add_argument(
         "--startup-only", action="store_true", help="print the start-up figures and stop"
     )
     args = parser.parse_args()
@@ -164,22 +172,36 @@ def main() -> None:
               f"(ratio {quiet_cpu / raw_cpu:.3f}), process {forked_cpu:.0f} "
               f"(ratio {forked_cpu / raw_cpu:.3f})")  # fmt: skip
         if args.api:
-            proc, url = start_server(tmp / "api.db", args.workers)
-            try:
-                cpu0 = process_cpu_seconds(proc.pid)
-                _, p99, _ = asyncio.run(get_load(url, args.requests, 50))
-                per_get = (process_cpu_seconds(proc.pid) - cpu0) / args.requests * 1000
-                cpu0 = process_cpu_seconds(proc.pid)
-                queue = asyncio.run(run_load(url, args.runs))
-                per_run = (process_cpu_seconds(proc.pid) - cpu0) / args.runs * 1000
-            finally:
-                proc.terminate()
-                proc.wait(30)
+            p99, per_get, queue, per_run = api_figures(tmp / "api.db", args, 0)
             print(f"API GET p99                    : {p99:8.1f} ms  (target < 50 ms; server "
                   f"CPU {per_get:.2f} ms per GET)")  # fmt: skip
             print(f"API queue episodes/s           : {queue:8.1f}  (ratio to the CLI run "
                   f"{queue / trees:.3f}; target >= 0.5; server CPU {per_run:.2f} ms "
                   "per posted run)")  # fmt: skip
+            if args.worker_processes > 0:
+                n = args.worker_processes
+                _, _, queue, per_run = api_figures(tmp / "api-processes.db", args, n)
+                print(f"  --worker-processes {n}         : {queue:8.1f}  (ratio to the CLI run "
+                      f"{queue / trees:.3f}; server and workers CPU {per_run:.2f} ms "
+                      "per posted run)")  # fmt: skip
+
+
+def api_figures(
+    db: Path, args: argparse.Namespace, worker_processes: int
+) -> tuple[float, float, float, float]:
+    """GET p99 (ms), server CPU per GET (ms), queue episodes/s, CPU per posted run (ms)."""
+    proc, url = start_server(db, args.workers, worker_processes)
+    try:
+        cpu0 = tree_cpu_seconds(proc.pid)
+        _, p99, _ = asyncio.run(get_load(url, args.requests, 50))
+        per_get = (tree_cpu_seconds(proc.pid) - cpu0) / args.requests * 1000
+        cpu0 = tree_cpu_seconds(proc.pid)
+        queue = asyncio.run(run_load(url, args.runs))
+        per_run = (tree_cpu_seconds(proc.pid) - cpu0) / args.runs * 1000
+    finally:
+        proc.terminate()
+        proc.wait(60)
+    return p99, per_get, queue, per_run
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -31,6 +32,7 @@ from reev.api.context import ApiContext
 from reev.api.routes import benchmarks, compare, events, executions, logs, meta, runs
 from reev.api.security import AllowedHostsMiddleware, BodyLimitMiddleware, token_dependency
 from reev.api.settings import ApiSettings
+from reev.api.worker_processes import WorkerProcesses
 from reev.api.workers import WorkerPool
 from reev.store import Store, StoreError, open_store
 from reev.store.jobs import JobQueue
@@ -63,8 +65,13 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
             await run_in_threadpool(benchmarks.warm_listing, st)
         except SQLAlchemyError as exc:  # the first GET builds it (and answers the error)
             log.warning("benchmark listing not built at start-up: %s", exc)
-        pool = WorkerPool(st, queue, config)
+        # With worker processes the server's own pool claims nothing: its children do.
+        in_process = replace(config, workers=0) if config.worker_processes > 0 else config
+        pool = WorkerPool(st, queue, in_process)
         await run_in_threadpool(pool.start)
+        children = WorkerProcesses(config, config.worker_processes)
+        if config.worker_processes > 0:
+            await run_in_threadpool(children.start)
         for run_id, status in (await run_in_threadpool(queue.reconcile_runs)).items():
             log.warning("run %s had no live job left; now %s", run_id, status)
         app.state.ctx = ApiContext(settings=config, store=st, queue=queue, pool=pool)
@@ -72,6 +79,8 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
             yield
         finally:
             await run_in_threadpool(pool.stop)
+            if config.worker_processes > 0:
+                await run_in_threadpool(children.stop)
             queue.close()
             if own_store:
                 st.close()

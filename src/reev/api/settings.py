@@ -65,6 +65,8 @@ class ApiSettings:
 
     db_url: str | None = None
     workers: int = 2
+    # Child processes running the workers (0: the workers run in the server's process)
+    worker_processes: int = 0
     benchmark_dirs: list[Path] = field(default_factory=default_benchmark_dirs)
     token: str | None = None
     cors_origins: list[str] = field(default_factory=list)

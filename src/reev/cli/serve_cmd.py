@@ -29,6 +29,15 @@ def serve(
     workers: Annotated[
         int, typer.Option("--workers", help="Episodes run at once (0: queue only).", min=0)
     ] = 2,
+    worker_processes: Annotated[
+        int,
+        typer.Option(
+            "--worker-processes",
+            help="Run the workers in N processes of their own, --workers episodes each "
+            "(0: in the server's process). Requests and episodes then use separate cores.",
+            min=0,
+        ),
+    ] = 0,
     benchmarks: Annotated[
         list[Path] | None,
         typer.Option("--benchmarks", help="Benchmark folder(s) to sync (default ./benchmarks)."),
@@ -102,6 +111,7 @@ def serve(
     settings = ApiSettings(
         db_url=store.url,
         workers=workers,
+        worker_processes=worker_processes,
         benchmark_dirs=dirs,
         token=token,
         cors_origins=list(cors_origin or []) or cors_from_env(),
@@ -113,7 +123,7 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     err_console.print(
         f"reev API on http://{shown}:{bound_port} (docs /docs), database {store.display_url}, "
-        f"{workers} worker(s), token {'required' if token else 'off'}"
+        f"{where_workers(workers, worker_processes)}, token {'required' if token else 'off'}"
     )
     app = create_app(settings, store=store)
     # Access lines are logged at INFO: below that level uvicorn need not format them.
@@ -130,6 +140,13 @@ def serve(
     finally:
         listener.close()
         store.close()
+
+
+def where_workers(workers: int, processes: int) -> str:
+    """How many episodes run at once, and where (the start-up line)."""
+    if processes == 0:
+        return f"{workers} worker(s)"
+    return f"{processes} worker process(es) x {workers} worker(s)"
 
 
 def bind_listener(host: str, port: int) -> socket.socket:

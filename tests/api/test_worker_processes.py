@@ -1,0 +1,120 @@
+"""`reev serve --worker-processes N`: the episodes run in child processes, with the same
+scores, stops and shutdown as workers in the server's process; a dead child is replaced."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.api.test_queue_server import SOL, _expected_scores, _run_llm, _stalling, _wait_status
+from tests.fakes.openai_server import ScriptedOpenAI
+
+
+def children(pid: int) -> list[int]:
+    """The process ids whose parent is `pid` (read from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def worker_children(pid: int) -> list[int]:
+    """The server's spawned worker processes (multiprocessing's `spawn_main`)."""
+    out = []
+    for child in children(pid):
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in cmdline:
+            out.append(child)
+    return out
+
+
+def wait_for(predicate: Any, timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("condition not reached in time")
+
+
+def test_jobs_run_in_the_child_with_the_in_process_scores(serve: Any) -> None:
+    server = serve(workers=2, extra_args=("--worker-processes", "2"))
+    assert server.proc is not None
+    kids = wait_for(
+        lambda: len(worker_children(server.proc.pid)) == 2 and worker_children(server.proc.pid)
+    )
+    catalog = [b["id"] for b in server.get("/api/v1/benchmarks").json()]
+    targets = [catalog[i % len(catalog)] for i in range(24)]
+    ids = [
+        server.post(f"/api/v1/benchmarks/{b}/run", json={"agent": "deterministic"}).json()[
+            "execution_id"
+        ]
+        for b in targets
+    ]
+    jobs = server.wait_settled(ids, timeout=300)
+    expected = _expected_scores(sorted(set(targets)))
+    for job_id, benchmark in zip(ids, targets, strict=True):
+        assert (jobs[job_id]["score"], jobs[job_id]["passed"]) == expected[benchmark]
+    assert sorted(worker_children(server.proc.pid)) == sorted(kids)  # none died
+
+
+def test_a_stop_reaches_the_episode_in_the_child(serve: Any) -> None:
+    with ScriptedOpenAI(_stalling, delay=1.0) as llm:
+        server = serve(
+            workers=1, extra_args=("--worker-processes", "1", "--allow-base-url", llm.base_url)
+        )
+        job_id = _run_llm(server, llm.base_url)
+        _wait_status(server, job_id, "Running")
+        wait_for(lambda: llm.requests, timeout=30)
+        stopped = server.post(f"/api/v1/benchmarks/{SOL}/stop/{job_id}")
+        assert stopped.status_code == 200, stopped.text
+        time.sleep(1.0)  # the child polls stop requests every 0.2 s
+        calls_at_stop = len(llm.requests)
+        time.sleep(2.5)  # two more model turns would have happened had it kept running
+        assert len(llm.requests) == calls_at_stop
+        job = server.get(f"/api/v1/benchmarks/{SOL}/status/{job_id}").json()
+        assert job["status"] == "Cancelled" and job["error"] == "stopped by user"
+
+
+def test_a_killed_child_is_replaced_and_the_queue_goes_on(serve: Any) -> None:
+    server = serve(workers=1, extra_args=("--worker-processes", "1"))
+    assert server.proc is not None
+    (first,) = wait_for(lambda: worker_children(server.proc.pid))
+    os.kill(first, signal.SIGKILL)
+    (second,) = wait_for(lambda: [p for p in worker_children(server.proc.pid) if p != first])
+    assert second != first
+    job = server.post(f"/api/v1/benchmarks/{SOL}/run", json={"agent": "deterministic"})
+    jobs = server.wait_settled([job.json()["execution_id"]], timeout=120)
+    assert next(iter(jobs.values()))["passed"] is True
+
+
+def test_shutdown_interrupts_the_childs_episode_and_leaves_no_process(serve: Any) -> None:
+    with ScriptedOpenAI(_stalling, delay=1.0) as llm:
+        server = serve(
+            workers=1, extra_args=("--worker-processes", "1", "--allow-base-url", llm.base_url)
+        )
+        assert server.proc is not None
+        (child,) = wait_for(lambda: worker_children(server.proc.pid))
+        job_id = _run_llm(server, llm.base_url)
+        _wait_status(server, job_id, "Running")
+        server.proc.send_signal(signal.SIGTERM)
+        server.proc.wait(60)
+        assert not Path(f"/proc/{child}").exists()
+        restarted = serve(workers=0)  # the same database, to read the job's end
+        job = restarted.get(f"/api/v1/benchmarks/{SOL}/status/{job_id}").json()
+        assert job["status"] == "Interrupted", job

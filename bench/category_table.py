@@ -1,6 +1,6 @@
 """Per-category pass^1 and pass^k, with task-bootstrap intervals, from stored runs.
 
-    .venv/bin/python bench/category_table.py --db DB [--db DB ...] [--run-id ID ...] \\
+    .venv/bin/python bench/category_table.py [--db DB ...] [--episodes CSV ...] [--run-id ID ...] \\
         [--benchmarks benchmarks] [--k 3] [--format markdown|wide|json]
 
 Categories are the benchmarks' category tags (`reev.benchmark.catalog.CATEGORY_ORDER`, as in
@@ -19,6 +19,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from episodes_csv import read_csv, stored_episodes  # bench/, beside this script
+
 from reev.benchmark.catalog import CATEGORY_ORDER
 from reev.runner.suite import load_all
 from reev.scoring.statistics import (
@@ -28,7 +30,6 @@ from reev.scoring.statistics import (
     pass_hat_k,
     task_stats,
 )
-from reev.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,7 +132,10 @@ def to_wide(table: list[dict[str, Any]], k: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", action="append", required=True, help="repeatable")
+    parser.add_argument("--db", action="append", default=[], help="repeatable")
+    parser.add_argument(
+        "--episodes", action="append", type=Path, default=[], help="CSV of bench/episodes_csv.py"
+    )
     parser.add_argument(
         "--run-id", action="append", default=None, help="default: every run of each --db"
     )
@@ -140,13 +144,12 @@ def main() -> None:
     parser.add_argument("--format", choices=("markdown", "wide", "json"), default="markdown")
     args = parser.parse_args()
     tags = tags_by_benchmark(args.benchmarks)
-    runs: list[str] = []
-    episodes: list[Any] = []
-    for db in args.db:
-        with open_store(db) as store:
-            ids = [r.id for r in store.list_runs() if not args.run_id or r.id in args.run_id]
-            runs += ids
-            episodes += [e for run in ids for e in store.list_episodes(run_id=run)]
+    if not args.db and not args.episodes:
+        parser.error("give at least one --db or --episodes")
+    episodes: list[Any] = stored_episodes(args.db, args.run_id)
+    for path in args.episodes:
+        episodes += [e for e in read_csv(path) if not args.run_id or e.run_id in args.run_id]
+    runs = {e.run_id for e in episodes}
     table = rows(episodes, tags, args.k)
     if args.format == "json":
         print(json.dumps(table, default=lambda o: o.__dict__, indent=1))

@@ -1,6 +1,6 @@
 """`difficulty` from measured pass rates: what a real model did on each benchmark it ran.
 
-    .venv/bin/python bench/measured_difficulty.py --db DB [--db DB ...] \\
+    .venv/bin/python bench/measured_difficulty.py [--db DB ...] [--episodes CSV ...] \\
         [--agent-prefix llama-cpp] [--epochs 3] [--benchmarks benchmarks] [--write]
 
 For every benchmark that an agent whose label starts with `--agent-prefix` ran for at
@@ -10,6 +10,7 @@ epochs gives the difficulty (docs/benchmarks.md, "Difficulty, measured"): **easy
 passed at least 2 of 3, **medium** 1 of 3, **hard** none. Prints one line per benchmark;
 with `--write` sets each measured file's `difficulty:` line (and its comment saying so),
 leaving every other line as it is. Benchmarks that were not measured are not touched.
+`--episodes` reads the committed CSV files of `bench/episodes_csv.py` (docs/data/).
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from episodes_csv import load  # bench/, beside this script
+
+from reev.results.summaries import EpisodeSummary
 from reev.runner.suite import load_all
 from reev.scoring.statistics import NOT_COUNTED
-from reev.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"^difficulty:.*$", re.MULTILINE)
@@ -34,14 +37,14 @@ def level(passed: int, epochs: int) -> str:
     return "easy" if share >= 2 / 3 else "medium" if passed > 0 else "hard"
 
 
-def measured(dbs: list[str], prefix: str, epochs: int) -> dict[str, tuple[int, str]]:
+def measured(
+    episodes: list[EpisodeSummary], prefix: str, epochs: int
+) -> dict[str, tuple[int, str]]:
     """benchmark id → (best passes out of `epochs`, the agent that reached it)."""
     counted: dict[tuple[str, str], dict[int, bool]] = defaultdict(dict)
-    for db in dbs:
-        with open_store(db) as store:
-            for e in store.list_episodes():
-                if e.agent.startswith(prefix) and e.error_kind not in NOT_COUNTED:
-                    counted[(e.benchmark_id, e.agent)].setdefault(e.epoch, e.passed)
+    for e in episodes:
+        if e.agent.startswith(prefix) and e.error_kind not in NOT_COUNTED:
+            counted[(e.benchmark_id, e.agent)].setdefault(e.epoch, e.passed)
     best: dict[str, tuple[int, str]] = {}
     for (benchmark_id, agent), by_epoch in counted.items():
         if len(by_epoch) < epochs:
@@ -69,18 +72,23 @@ def rewrite(path: Path, difficulty: str, passed: int, epochs: int) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", action="append", required=True)
+    parser.add_argument("--db", action="append", default=[], help="repeatable")
+    parser.add_argument(
+        "--episodes", action="append", type=Path, default=[], help="CSV (repeatable)"
+    )
     parser.add_argument("--agent-prefix", default="llama-cpp")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--benchmarks", type=Path, default=ROOT / "benchmarks")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
+    if not args.db and not args.episodes:
+        parser.error("give at least one --db or --episodes")
     files: dict[str, Any] = {
         i.benchmark.id: (i.path, i.benchmark)
         for i in load_all([args.benchmarks])
         if i.benchmark is not None
     }
-    results = measured(args.db, args.agent_prefix, args.epochs)
+    results = measured(load(args.db, args.episodes), args.agent_prefix, args.epochs)
     changed = 0
     for benchmark_id in sorted(results):
         passes, agent = results[benchmark_id]

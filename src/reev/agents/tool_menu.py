@@ -152,6 +152,36 @@ def lean_schema(tool: Tool[Any]) -> dict[str, Any]:
     }
 
 
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with every local `#/$defs/NAME` reference replaced by its definition, and no
+    `$defs` left.
+
+    A tool's parameters are a document of their own, whose `$ref`s point at its root. Nested
+    in the grammar-mode reply schema they would point at the reply's root, where there are
+    no `$defs`: llama.cpp's schema-to-grammar converter then fails and llama-cpp-python's
+    server silently decodes any JSON instead (tool names and arguments unconstrained).
+    """
+    defs = schema.get("$defs", {})
+
+    def resolve(value: Any, depth: int) -> Any:
+        if depth > 16:
+            raise ValueError("a tool schema refers to itself: it cannot be inlined")
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                name = ref.removeprefix("#/$defs/")
+                if name not in defs:
+                    raise ValueError(f"a tool schema refers to an undefined {ref}")
+                return resolve(defs[name], depth + 1)
+            return {k: resolve(v, depth) for k, v in value.items() if k != "$defs"}
+        if isinstance(value, list):
+            return [resolve(v, depth) for v in value]
+        return value
+
+    inlined: dict[str, Any] = resolve(schema, 0)
+    return inlined
+
+
 def reply_schema(tools: Sequence[Tool[Any]]) -> dict[str, Any]:
     """The JSON schema of a grammar-mode reply: tool calls, or a final answer.
 
@@ -161,7 +191,7 @@ def reply_schema(tools: Sequence[Tool[Any]]) -> dict[str, Any]:
     """
     calls = []
     for tool in tools:
-        params = lean_schema(tool)["function"]["parameters"]
+        params = inline_refs(lean_schema(tool)["function"]["parameters"])
         calls.append(
             {
                 "type": "object",

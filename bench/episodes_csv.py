@@ -29,7 +29,7 @@ def stored_episodes(dbs: Iterable[str], run_ids: list[str] | None = None) -> lis
     episodes: list[EpisodeSummary] = []
     for db in dbs:
         with open_store(db) as store:
-            for run in store.list_runs():
+            for run in store.list_runs(limit=None):
                 if run_ids and run.id not in run_ids:
                     continue
                 episodes += store.list_episodes(run_id=run.id)

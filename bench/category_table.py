@@ -19,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from episodes_csv import read_csv, stored_episodes  # bench/, beside this script
+from episodes_csv import load  # bench/, beside this script
 
 from reev.benchmark.catalog import CATEGORY_ORDER
 from reev.runner.suite import load_all
@@ -146,9 +146,7 @@ def main() -> None:
     tags = tags_by_benchmark(args.benchmarks)
     if not args.db and not args.episodes:
         parser.error("give at least one --db or --episodes")
-    episodes: list[Any] = stored_episodes(args.db, args.run_id)
-    for path in args.episodes:
-        episodes += [e for e in read_csv(path) if not args.run_id or e.run_id in args.run_id]
+    episodes: list[Any] = load(args.db, args.episodes, args.run_id)
     runs = {e.run_id for e in episodes}
     table = rows(episodes, tags, args.k)
     if args.format == "json":

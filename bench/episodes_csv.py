@@ -67,11 +67,14 @@ def read_csv(path: Path) -> list[EpisodeSummary]:
     return rows
 
 
-def load(dbs: list[str] | None, files: list[Path] | None) -> list[EpisodeSummary]:
-    """Episodes from databases and CSV files together (the scripts' common source)."""
-    episodes = stored_episodes(dbs or [])
+def load(
+    dbs: list[str] | None, files: list[Path] | None, run_ids: list[str] | None = None
+) -> list[EpisodeSummary]:
+    """Episodes from databases and CSV files together (the scripts' common source), of
+    every run or of the named runs only."""
+    episodes = stored_episodes(dbs or [], run_ids)
     for path in files or []:
-        episodes += read_csv(path)
+        episodes += [e for e in read_csv(path) if not run_ids or e.run_id in run_ids]
     return episodes
 
 

@@ -69,9 +69,8 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
         in_process = replace(config, workers=0) if config.worker_processes > 0 else config
         pool = WorkerPool(st, queue, in_process)
         await run_in_threadpool(pool.start)
-        children = WorkerProcesses(config, config.worker_processes)
-        if config.worker_processes > 0:
-            await run_in_threadpool(children.start)
+        children = WorkerProcesses(config)
+        await run_in_threadpool(children.start)
         for run_id, status in (await run_in_threadpool(queue.reconcile_runs)).items():
             log.warning("run %s had no live job left; now %s", run_id, status)
         app.state.ctx = ApiContext(settings=config, store=st, queue=queue, pool=pool)
@@ -79,8 +78,7 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
             yield
         finally:
             await run_in_threadpool(pool.stop)
-            if config.worker_processes > 0:
-                await run_in_threadpool(children.stop)
+            await run_in_threadpool(children.stop)
             queue.close()
             if own_store:
                 st.close()

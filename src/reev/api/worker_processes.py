@@ -59,24 +59,21 @@ def run_child(settings: ApiSettings) -> None:
 
 
 class WorkerProcesses:
-    """N child processes running worker pools; `start()`/`stop()` from the server."""
+    """`settings.worker_processes` child processes running worker pools; `start()` and
+    `stop()` from the server (both do nothing when there are none)."""
 
-    def __init__(self, settings: ApiSettings, count: int) -> None:
+    def __init__(self, settings: ApiSettings) -> None:
+        self.count = settings.worker_processes
         self.settings = child_settings(settings)
-        self.count = count
         self._context = multiprocessing.get_context("spawn")
         self._children: list[multiprocessing.process.BaseProcess] = []
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._supervisor: threading.Thread | None = None
 
-    @property
-    def pids(self) -> list[int]:
-        """The live children's process ids."""
-        with self._lock:
-            return [c.pid for c in self._children if c.pid is not None and c.is_alive()]
-
     def start(self) -> None:
+        if self.count == 0:
+            return
         with self._lock:
             self._children = [self._spawn(i) for i in range(self.count)]
         self._supervisor = threading.Thread(

@@ -100,8 +100,8 @@ class _Writer:
     the batch is written when it is full, or at most `WRITE_INTERVAL_S` after its first
     result arrived (a timer, so a slow run's results are not held back), and at the end.
     `report` (the result tree, the progress bar) is called after the commit: an episode
-    shown as done is in the database, whatever kills the process afterwards (WAL commits
-    survive kill -9).
+    shown as done is in the database, however the process ends afterwards (a WAL commit
+    survives even SIGKILL).
     """
 
     def __init__(

@@ -10,8 +10,13 @@ what the document will be once every alias is expanded:
 * items of one sequence or mapping (`max_items`);
 * digits of an integer (`max_int_digits`); floats must be finite (no `.inf`, `.nan`).
 
-Only a document within every limit is composed and constructed, once. A violation is a
-`YamlLimitError` with the 1-based line and column of the event that crossed the limit.
+Only a document within every limit is constructed. A violation is a `YamlLimitError` with
+the 1-based line and column of the event that crossed the limit.
+
+With libyaml 0.2.5 or later (whose scanner refuses nesting deeper than 1,000 levels, so its
+composer cannot overflow) the document is composed first, shared nodes kept shared, and the
+same limits are counted on the node graph: one parse instead of two. Only a document that
+crosses a limit is walked again as events, for the exact place and message.
 """
 
 from __future__ import annotations
@@ -24,6 +29,14 @@ import yaml
 from yaml.resolver import Resolver
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
+# libyaml >= 0.2.5 bounds nesting at 1,000 levels in its scanner: composing is safe first.
+_COMPOSE_FIRST = (
+    getattr(yaml, "__with_libyaml__", False)
+    and _Loader is not yaml.SafeLoader
+    and (
+        tuple(yaml._yaml.get_version()) >= (0, 2, 5)
+    )
+)
 _RESOLVER = Resolver()
 INT_TAG = "tag:yaml.org,2002:int"
 FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -64,11 +77,18 @@ def load_yaml(text: str, limits: YamlLimits | None = None) -> tuple[yaml.Node | 
 
     Raises YamlLimitError for a syntax error or a document over `limits`.
     """
-    check_yaml(text, limits or YamlLimits())
+    limits = limits or YamlLimits()
+    if not _COMPOSE_FIRST:
+        check_yaml(text, limits)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        if _COMPOSE_FIRST and node is not None and not _within(node, limits):
+            check_yaml(text, limits)  # raises with the place and reason of the event walk
+            raise _at_node(node, "document over the YAML limits")
         data = loader.construct_document(node) if node is not None else None
+    except YamlLimitError:
+        raise
     except yaml.YAMLError as exc:
         raise _syntax_error(exc) from exc
     except (ValueError, OverflowError) as exc:  # a constructor refusing a scalar
@@ -76,6 +96,61 @@ def load_yaml(text: str, limits: YamlLimits | None = None) -> tuple[yaml.Node | 
     finally:
         loader.dispose()
     return node, data
+
+
+def _within(root: yaml.Node, limits: YamlLimits) -> bool:
+    """True when the composed graph is within `limits`, counted as `check_yaml` counts the
+    events: a shared (anchored) node once per reference, a node inside itself (an alias to
+    an anchor still open) as one value, keys included."""
+    measured: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded values, height)
+    open_nodes: set[int] = set()
+    todo: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while todo:
+        node, children_done = todo.pop()
+        key = id(node)
+        if key in measured:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            if not _scalar_within(node, limits):
+                return False
+            measured[key] = (1, 0)
+            continue
+        children = _children(node)
+        if not children_done:
+            if len(node.value) > limits.max_items:
+                return False
+            open_nodes.add(key)
+            todo.append((node, True))
+            todo.extend(
+                (child, False)
+                for child in children
+                if id(child) not in measured and id(child) not in open_nodes
+            )
+            continue
+        open_nodes.discard(key)
+        size, height = 1, 1
+        for child in children:
+            child_size, child_height = measured.get(id(child), (1, 0))
+            size += child_size
+            height = max(height, child_height + 1)
+        if size > limits.max_nodes or height > limits.max_depth:
+            return False
+        measured[key] = (size, height)
+    return True
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value)
+
+
+def _scalar_within(node: yaml.ScalarNode, limits: YamlLimits) -> bool:
+    try:
+        _check_scalar_value(node.tag, node.value, node, limits)
+    except YamlLimitError:
+        return False
+    return True
 
 
 def check_yaml(text: str, limits: YamlLimits) -> None:
@@ -150,20 +225,25 @@ def _check_scalar(event: yaml.ScalarEvent, limits: YamlLimits) -> None:
         if not event.implicit[0]:  # quoted: always a string
             return
         tag = _resolve_plain(event.value)
+    _check_scalar_value(tag, event.value, event, limits)
+
+
+def _check_scalar_value(tag: str, value: str, event: Any, limits: YamlLimits) -> None:
+    """The scalar limits on a resolved tag (a composed node's tag is resolved already)."""
     if tag == INT_TAG:
-        digits = sum(ch.isalnum() for ch in event.value)
+        digits = sum(ch.isalnum() for ch in value)
         if digits > limits.max_int_digits:
             raise _at(event, f"integer with {digits:,} digits (at most {limits.max_int_digits})")
     elif tag == FLOAT_TAG:
-        text = event.value.replace("_", "").lower()
+        text = value.replace("_", "").lower()
         if len(text) > limits.max_int_digits * 2:
             raise _at(event, f"number with {len(text):,} characters")
         try:
-            value = float(text.replace(".inf", "inf").replace(".nan", "nan"))
+            number = float(text.replace(".inf", "inf").replace(".nan", "nan"))
         except ValueError:
             return  # sexagesimal and other YAML 1.1 forms: PyYAML's constructor decides
-        if not math.isfinite(value):
-            raise _at(event, f"{event.value} is not a finite number")
+        if not math.isfinite(number):
+            raise _at(event, f"{value} is not a finite number")
 
 
 def _resolve_plain(value: str) -> str:
@@ -173,6 +253,11 @@ def _resolve_plain(value: str) -> str:
 
 def _at(event: Any, message: str) -> YamlLimitError:
     mark = event.start_mark
+    return YamlLimitError(mark.line + 1, mark.column + 1, message)
+
+
+def _at_node(node: yaml.Node, message: str) -> YamlLimitError:
+    mark = node.start_mark
     return YamlLimitError(mark.line + 1, mark.column + 1, message)
 
 

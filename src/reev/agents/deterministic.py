@@ -69,6 +69,12 @@ class DeterministicAgent:
         self._solution: list[ReferenceStep] | None = None
         self._benchmark_id = ""
 
+    @property
+    def replays_reference(self) -> bool:
+        """True when this agent plays the benchmark's own reference solution (not given
+        steps): its run is then the side-effect rule's reference replay."""
+        return self._given is None
+
     def start_episode(self, benchmark: Benchmark) -> None:
         """Read the reference solution (this agent alone may see ground truth)."""
         self._benchmark_id = benchmark.id

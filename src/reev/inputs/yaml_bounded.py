@@ -33,9 +33,7 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when bui
 _COMPOSE_FIRST = (
     getattr(yaml, "__with_libyaml__", False)
     and _Loader is not yaml.SafeLoader
-    and (
-        tuple(yaml._yaml.get_version()) >= (0, 2, 5)
-    )
+    and (tuple(yaml._yaml.get_version()) >= (0, 2, 5))
 )
 _RESOLVER = Resolver()
 INT_TAG = "tag:yaml.org,2002:int"

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from reev.agents.base import Agent, StepTask
 from reev.benchmark.keys import substitute_placeholders
 from reev.benchmark.model import Benchmark, FlowStep, StateAssertion
-from reev.benchmark.resolve import resolve_keys
+from reev.benchmark.resolve import KeyRing, resolve_keys
 from reev.chain.env import FEE_PAYER, ChainSetupError, SolanaEnv
 from reev.chain.jsonrpc import UpstreamError
 from reev.results.chain import AccountState, Observation
@@ -32,7 +32,12 @@ from reev.results.scoring import AssertionResult, ScoringProfile
 from reev.runner.context import EpisodeContext
 from reev.runner.failure_kind import annotate
 from reev.runner.harness import EpisodeHarness
-from reev.runner.reference_state import ReferenceUnavailable, reference_state
+from reev.runner.reference_state import (
+    ReferenceUnavailable,
+    own_run_is_replay,
+    reference_state,
+    run_state,
+)
 from reev.scoring.assertions import UnresolvedAddress, assertion_address
 from reev.scoring.flow import dependency_step
 from reev.scoring.profiles import profile as profile_of
@@ -139,12 +144,10 @@ async def _run(
     except ValueError as exc:
         _finish(result, t0, error=str(exc))
         return
-    if scorer.side_effects:  # the side-effect rule's gold state, before the agent acts
-        try:
-            reference = await reference_state(benchmark, keys, watched, context)
-        except ReferenceUnavailable as exc:
-            _finish(result, t0, error=f"cannot establish the reference final state: {exc}")
-            result.error_kind = exc.kind
+    own_gold = scorer.side_effects and own_run_is_replay(agent, benchmark, context)
+    if scorer.side_effects and not own_gold:  # the gold state, before the agent acts
+        reference = await _gold_state(benchmark, keys, watched, context, result, t0)
+        if reference is None:
             return
     env = SolanaEnv(context.backend_factory)
     try:
@@ -199,6 +202,14 @@ async def _run(
         _finish(result, t0, error=f"upstream unavailable: {harness.upstream_failure}")
         result.error_kind = INFRASTRUCTURE
         return
+    if own_gold:  # the reference agent's own run is the replay, when it ran as one
+        clean = all(not step.skipped and step.error is None for step in harness.steps)
+        if clean:
+            reference = run_state(env, harness)
+        else:
+            reference = await _gold_state(benchmark, keys, watched, context, result, t0)
+            if reference is None:
+                return
     side_effects: SideEffects | None = None
     if reference is not None:  # the profile applies the side-effect rule
         side_effects = functools.partial(_side_effects, benchmark, env, harness, before, reference)
@@ -217,6 +228,23 @@ async def _run(
         return
     result.score, result.passed = verdict.score, verdict.passed
     _finish(result, t0)
+
+
+async def _gold_state(
+    benchmark: Benchmark,
+    keys: KeyRing,
+    watched: list[str],
+    context: EpisodeContext,
+    result: EpisodeResult,
+    t0: float,
+) -> RunState | None:
+    """The reference replay's final state, or None with `result` finished as an error."""
+    try:
+        return await reference_state(benchmark, keys, watched, context)
+    except ReferenceUnavailable as exc:
+        _finish(result, t0, error=f"cannot establish the reference final state: {exc}")
+        result.error_kind = exc.kind
+        return None
 
 
 async def _run_step(

@@ -7,6 +7,12 @@ task asked for. `reev.scoring.side_effects` compares the agent's final state wit
 On the embedded VM the replay is deterministic, so its outcome is cached per benchmark
 instance and key map (epochs of one benchmark replay once). Replays that reach an
 upstream (Jupiter, an RPC node, a fork) are never cached.
+
+For the same reason the reference agent itself needs no replay there (`own_run_is_replay`):
+its episode runs the very same solution with the same keys from the same initial state on
+the same deterministic VM, so its own final state is the gold state (`run_state`). The
+episode falls back to a replay whenever its run was not that replay step for step (a
+step skipped or in error).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from reev.results.chain import AccountState
 from reev.results.errors import BENCHMARK, INFRASTRUCTURE
 from reev.runner.context import EpisodeContext
 from reev.runner.harness import EpisodeHarness
+from reev.runner.watched import unwrapped
 from reev.scoring.side_effects import RunState
 from reev.tools.jupiter import JUPITER_TOOLS
 
@@ -76,6 +83,27 @@ async def reference_state(
     return state
 
 
+def own_run_is_replay(agent: object, benchmark: Benchmark, context: EpisodeContext) -> bool:
+    """True when the agent's episode is itself the reference replay (see the module
+    docstring): the built-in reference agent on its benchmark's own solution, on the
+    embedded VM, with no upstream tool. Any other agent, a plugin's included, is replayed."""
+    agent = unwrapped(agent)
+    return (
+        type(agent) is DeterministicAgent  # not a subclass: its run must be the replay's
+        and agent.replays_reference
+        and has_reference(benchmark)
+        and _cacheable(benchmark, context.backend_factory)
+    )
+
+
+def run_state(env: SolanaEnv, harness: EpisodeHarness) -> RunState:
+    """What a run left on `env`: every observed or touched account, and the fees paid."""
+    addresses = dict.fromkeys([*env.observe().accounts, *env.touched_before])
+    final: dict[str, AccountState] = {a: env.account_state(a) for a in addresses}
+    fees = sum(tx.fee for tx in harness.transactions if tx.status != "rejected")
+    return RunState(final=final, touched_before=dict(env.touched_before), fees=fees)
+
+
 async def _replay(
     benchmark: Benchmark,
     keys: KeyRing,
@@ -116,10 +144,7 @@ async def _replay(
             raise ReferenceUnavailable(str(exc), kind) from exc
         if harness.upstream_failure:
             raise ReferenceUnavailable(harness.upstream_failure, INFRASTRUCTURE)
-    addresses = dict.fromkeys([*env.observe().accounts, *env.touched_before])
-    final: dict[str, AccountState] = {a: env.account_state(a) for a in addresses}
-    fees = sum(tx.fee for tx in harness.transactions if tx.status != "rejected")
-    state = RunState(final=final, touched_before=dict(env.touched_before), fees=fees)
+    state = run_state(env, harness)
     if not is_embedded(context.backend_factory):  # a chain the agent's run may share
         env.undo_transactions()
     return state

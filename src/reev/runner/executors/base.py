@@ -12,9 +12,9 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-from reev.agents.base import Agent, AgentHarness, StepTask
+from reev.agents.base import Agent
 from reev.benchmark.model import Benchmark
 from reev.chain.pool import LiteSVMPool
 from reev.results.errors import BENCHMARK, INFRASTRUCTURE, error_result
@@ -22,9 +22,9 @@ from reev.results.records import EpisodeResult
 from reev.results.spec import DEFAULT_EPISODE_OPTIONS, EpisodeOptions, RunSpec
 from reev.runner.context import EpisodeContext
 from reev.runner.episode import run_episode
-from reev.runner.errors import is_infrastructure_error
 from reev.runner.failure_kind import annotate
 from reev.runner.upstreams import Upstreams
+from reev.runner.watched import WatchedAgent
 
 
 @dataclass(frozen=True)
@@ -81,30 +81,6 @@ class Executor(Protocol):
     async def close(self) -> None:
         """Release what `start` took."""
         ...
-
-
-class _Watched:
-    """Wraps an agent to notice when a step failed for infrastructure reasons."""
-
-    def __init__(self, inner: Agent) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.model = inner.model
-        self.infrastructure_failure = False
-
-    def start_episode(self, benchmark: Benchmark) -> None:
-        self.inner.start_episode(benchmark)
-
-    async def run_step(self, task: StepTask, harness: AgentHarness) -> None:
-        try:
-            await self.inner.run_step(task, harness)
-        except BaseException as exc:
-            if is_infrastructure_error(exc):
-                self.infrastructure_failure = True
-            raise
-
-    def __getattr__(self, name: str) -> Any:  # anything else an agent offers
-        return getattr(self.inner, name)
 
 
 def refuse_out_of_process(executor: str, spec: RunSpec) -> None:
@@ -167,7 +143,7 @@ async def execute_job(
     except ValueError as exc:
         return failed_result(job, str(exc), BENCHMARK)
     try:
-        agent = _Watched(job.agent_factory())
+        agent = WatchedAgent(job.agent_factory())
     except Exception as exc:
         return failed_result(job, f"cannot create agent {job.agent_label}: {exc}", None)
     context = EpisodeContext.of_run(upstreams, job.epoch)

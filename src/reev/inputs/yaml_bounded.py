@@ -99,48 +99,53 @@ def load_yaml(text: str, limits: YamlLimits | None = None) -> tuple[yaml.Node | 
 def _within(root: yaml.Node, limits: YamlLimits) -> bool:
     """True when the composed graph is within `limits`, counted as `check_yaml` counts the
     events: a shared (anchored) node once per reference, a node inside itself (an alias to
-    an anchor still open) as one value, keys included."""
+    an anchor still open) as one value, keys included. Only numbers are checked as scalars
+    (the composer has resolved every tag), so strings cost a type test."""
     measured: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded values, height)
     open_nodes: set[int] = set()
-    todo: list[tuple[yaml.Node, bool]] = [(root, False)]
+    scalar, mapping = yaml.ScalarNode, yaml.MappingNode
+    todo: list[tuple[yaml.Node, list[yaml.Node] | None]] = [(root, None)]
     while todo:
-        node, children_done = todo.pop()
+        node, children = todo.pop()
         key = id(node)
-        if key in measured:
-            continue
-        if isinstance(node, yaml.ScalarNode):
-            if not _scalar_within(node, limits):
-                return False
-            measured[key] = (1, 0)
-            continue
-        children = _children(node)
-        if not children_done:
+        if children is None:
+            if key in measured or key in open_nodes:
+                continue
+            if node.__class__ is scalar:
+                if node.tag in _NUMBER_TAGS and not _scalar_within(node, limits):
+                    return False
+                measured[key] = _SCALAR
+                continue
             if len(node.value) > limits.max_items:
                 return False
+            if node.__class__ is mapping:
+                children = [part for pair in node.value for part in pair]
+            else:
+                children = list(node.value)
             open_nodes.add(key)
-            todo.append((node, True))
-            todo.extend(
-                (child, False)
-                for child in children
-                if id(child) not in measured and id(child) not in open_nodes
-            )
+            todo.append((node, children))
+            todo.extend((child, None) for child in children if child.__class__ is not scalar)
+            for child in children:  # scalars at once: most of a document
+                if child.__class__ is scalar and id(child) not in measured:
+                    if child.tag in _NUMBER_TAGS and not _scalar_within(child, limits):
+                        return False
+                    measured[id(child)] = _SCALAR
             continue
         open_nodes.discard(key)
         size, height = 1, 1
         for child in children:
-            child_size, child_height = measured.get(id(child), (1, 0))
+            child_size, child_height = measured.get(id(child), _SCALAR)
             size += child_size
-            height = max(height, child_height + 1)
+            if child_height >= height:
+                height = child_height + 1
         if size > limits.max_nodes or height > limits.max_depth:
             return False
         measured[key] = (size, height)
     return True
 
 
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    return list(node.value)
+_SCALAR = (1, 0)
+_NUMBER_TAGS = frozenset((INT_TAG, FLOAT_TAG))
 
 
 def _scalar_within(node: yaml.ScalarNode, limits: YamlLimits) -> bool:

@@ -10,7 +10,7 @@ import base64
 import functools
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from typing import cast
+from typing import Any, cast
 
 from solders.account import Account
 from solders.address_lookup_table_account import (
@@ -61,8 +61,13 @@ from reev.programs.state import (
     with_mint_extensions,
 )
 from reev.results.chain import AccountState, MintState, Observation, TokenState
+from reev.results.construct import trusted
 from reev.results.instruction import InstructionError, RawInstruction
 from reev.results.transaction import TransactionRecord
+
+_ACCOUNT_STATE = trusted(AccountState)
+_TOKEN_STATE = trusted(TokenState)
+_MINT_STATE = trusted(MintState)
 
 FEE_PAYER = "USER_WALLET_PUBKEY"
 SLOTS_PER_EPOCH = 432_000
@@ -483,32 +488,23 @@ class SolanaEnv:
         if account is None or (account.lamports == 0 and not account.data):
             return AccountState(pubkey=pubkey, exists=False)
         data = bytes(account.data)
-        # model_construct: every value below is already of its field's type, and decoding
-        # states is the most frequent thing an episode does.
-        state = AccountState.model_construct(
-            pubkey=pubkey,
-            exists=True,
-            lamports=account.lamports,
-            owner=str(account.owner),
-            executable=account.executable,
-            data_len=len(data),
-            data_sha256=hashlib.sha256(data).hexdigest() if data else None,
-            details=decode_program_account(account.owner, data, self.current_epoch()),
-        )
+        # Trusted constructors: every value below is already of its field's type, and
+        # decoding states is the most frequent thing an episode does.
+        token: TokenState | None = None
+        mint: MintState | None = None
+        extensions_sha256: str | None = None
         if account.owner in TOKEN_PROGRAMS:
             kind = _token_kind(data)
             base = TOKEN_ACCOUNT_LEN if kind == "account" else MINT_LEN
             if kind is not None and len(data) > base:
                 # the bytes after the base layout, clock-written timestamps zeroed (why:
                 # programs.state.clock_independent_extensions)
-                state.extensions_sha256 = hashlib.sha256(
-                    clock_independent_extensions(data)
-                ).hexdigest()
+                extensions_sha256 = hashlib.sha256(clock_independent_extensions(data)).hexdigest()
             if kind == "account":
                 ta = unpack_token_account(data)
                 if ta is not None:
                     decimals = self._decimals(ta.mint)
-                    state.token = TokenState.model_construct(
+                    token = _TOKEN_STATE(
                         mint=str(ta.mint),
                         owner=str(ta.owner),
                         amount=ta.amount,
@@ -523,13 +519,30 @@ class SolanaEnv:
             elif kind == "mint":
                 m = unpack_mint(data)
                 if m is not None:
-                    state.mint = MintState.model_construct(
+                    mint = _MINT_STATE(
                         decimals=m.decimals,
                         supply=m.supply,
                         mint_authority=str(m.mint_authority) if m.mint_authority else None,
                         freeze_authority=str(m.freeze_authority) if m.freeze_authority else None,
                     )
-        return state
+        values: dict[str, Any] = {}
+        if token is not None:
+            values["token"] = token
+        if mint is not None:
+            values["mint"] = mint
+        if extensions_sha256 is not None:
+            values["extensions_sha256"] = extensions_sha256
+        return _ACCOUNT_STATE(
+            pubkey=pubkey,
+            exists=True,
+            lamports=account.lamports,
+            owner=str(account.owner),
+            executable=account.executable,
+            data_len=len(data),
+            data_sha256=hashlib.sha256(data).hexdigest() if data else None,
+            details=decode_program_account(account.owner, data, self.current_epoch()),
+            **values,
+        )
 
     def token_accounts_by_owner(self, owner: str) -> list[AccountState]:
         """Every token account (SPL Token and Token-2022) whose token owner is `owner`."""

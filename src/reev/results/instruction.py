@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import base58
 from pydantic import BaseModel, ConfigDict, Field
 
+from reev.results.construct import trusted
+
 if TYPE_CHECKING:
     from solders.instruction import Instruction
     from solders.pubkey import Pubkey
@@ -53,12 +55,11 @@ class RawInstruction(BaseModel):
 
         Built without validation: every field comes typed from solders (str, bool), and a
         transaction's instructions are converted several times per episode."""
-        return cls.model_construct(
+        meta = _RAW_ACCOUNT_META
+        return _RAW_INSTRUCTION(
             program_id=str(ix.program_id),
             accounts=[
-                RawAccountMeta.model_construct(
-                    pubkey=str(a.pubkey), is_signer=a.is_signer, is_writable=a.is_writable
-                )
+                meta(pubkey=str(a.pubkey), is_signer=a.is_signer, is_writable=a.is_writable)
                 for a in ix.accounts
             ],
             data=_b58encode(bytes(ix.data)),
@@ -89,6 +90,10 @@ class RawInstruction(BaseModel):
     def resolved(self, key_map: Mapping[str, str]) -> RawInstruction:
         """The same instruction with every placeholder replaced by its base58 pubkey."""
         return RawInstruction.from_instruction(self.to_instruction(key_map))
+
+
+_RAW_ACCOUNT_META = trusted(RawAccountMeta)
+_RAW_INSTRUCTION = trusted(RawInstruction)
 
 
 # Instruction data repeats across episodes (the same transfer, the same memo): the

@@ -13,8 +13,10 @@ Each worker runs one episode at a time: for agents that wait on a model, the loc
 executor's `--concurrency` is the better tool. Options a worker cannot honour are refused
 before the run starts, as for Ray (see `reev.runner.executors.base.refuse_out_of_process`).
 When a worker dies (killed, out of memory) the pool is forked again and the episodes that
-were in flight run once more; an episode whose worker dies twice becomes an error result
-of kind "infrastructure".
+were in flight run once more, each alone (every in-flight job fails with the pool, so only
+a lone re-run tells which episode kills its worker); an episode whose worker dies on that
+re-run too becomes an error result of kind "infrastructure", and no other episode is
+charged for it.
 
 Linux and macOS only (it needs `fork`).
 """
@@ -22,11 +24,12 @@ Linux and macOS only (it needs `fork`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import multiprocessing
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -67,6 +70,43 @@ def _ready() -> int:
     return os.getpid()
 
 
+class _Lanes:
+    """Jobs run side by side (`shared`) unless one must run `alone`: an `alone` job waits
+    for the running ones to end and holds new ones back until it is done."""
+
+    def __init__(self) -> None:
+        self._changed = asyncio.Condition()
+        self._running = 0
+        self._alone = False
+        self._waiting_alone = 0
+
+    @contextlib.asynccontextmanager
+    async def shared(self) -> AsyncIterator[None]:
+        async with self._changed:
+            await self._changed.wait_for(lambda: not self._alone and not self._waiting_alone)
+            self._running += 1
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self._running -= 1
+                self._changed.notify_all()
+
+    @contextlib.asynccontextmanager
+    async def alone(self) -> AsyncIterator[None]:
+        async with self._changed:
+            self._waiting_alone += 1
+            await self._changed.wait_for(lambda: not self._alone and not self._running)
+            self._waiting_alone -= 1
+            self._alone = True
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self._alone = False
+                self._changed.notify_all()
+
+
 class ProcessExecutor:
     """Runs jobs in `workers` forked processes (default: the machine's cores)."""
 
@@ -79,7 +119,9 @@ class ProcessExecutor:
         self.workers = self.max_workers
         self._index: dict[int, int] = {}
         self._pool: ProcessPoolExecutor | None = None
+        self._forked: dict[int, list[multiprocessing.process.BaseProcess]] = {}
         self._forking = asyncio.Lock()
+        self._lanes = _Lanes()
 
     @staticmethod
     def check(spec: RunSpec) -> None:
@@ -106,22 +148,30 @@ class ProcessExecutor:
         await asyncio.gather(
             *(loop.run_in_executor(self._pool, _ready) for _ in range(self.workers))
         )
+        # Every worker of this pool, kept here: a broken pool's manager thread forgets its
+        # processes before `_stop` would see them, and none may outlive `close`.
+        self._forked[id(self._pool)] = list((self._pool._processes or {}).values())
 
     async def run(self, job: EpisodeJob) -> EpisodeResult:
         index = self._index.get(id(job))
         if index is None:
             return failed_result(job, "job was not planned for this executor", INFRASTRUCTURE)
-        for _attempt in range(2):  # a job in flight when some worker died runs once more
-            pool = self._pool
-            if pool is None:
-                raise RuntimeError("ProcessExecutor.start() must be called first")
-            try:
-                return await asyncio.get_running_loop().run_in_executor(pool, _worker_run, index)
-            except BrokenProcessPool:
-                async with self._forking:
-                    if self._pool is pool:  # the first job to notice forks a new pool
-                        self._stop(pool)
-                        await self._fork()
+        # A job in flight when some worker died runs once more, alone: every worker's
+        # jobs fail with the pool, so only a job that kills its worker while no other
+        # runs is known to be the one that did.
+        for lane in (self._lanes.shared, self._lanes.alone):
+            async with lane():
+                pool = self._pool
+                if pool is None:
+                    raise RuntimeError("ProcessExecutor.start() must be called first")
+                try:
+                    loop = asyncio.get_running_loop()
+                    return await loop.run_in_executor(pool, _worker_run, index)
+                except BrokenProcessPool:
+                    async with self._forking:
+                        if self._pool is pool:  # the first job to notice forks a new pool
+                            self._stop(pool)
+                            await self._fork()
         return failed_result(job, "worker process died during the episode", INFRASTRUCTURE)
 
     async def close(self) -> None:
@@ -130,11 +180,12 @@ class ProcessExecutor:
             self._pool = None
         _JOBS.clear()
 
-    @staticmethod
-    def _stop(pool: ProcessPoolExecutor) -> None:
+    def _stop(self, pool: ProcessPoolExecutor) -> None:
         """Stop the workers now: queued jobs are dropped, running episodes killed (an
         interrupted run keeps only the episodes it stored)."""
-        processes = list((pool._processes or {}).values())  # no public handle on them
+        known = self._forked.pop(id(pool), [])
+        current = list((pool._processes or {}).values())  # no public handle on them
+        processes = list({id(p): p for p in [*known, *current]}.values())
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():

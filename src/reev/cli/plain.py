@@ -9,6 +9,8 @@ terminal still gets Rich's rendering.
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.markup import RE_TAGS
 from rich.text import Text
@@ -40,14 +42,14 @@ def _plain_markup(label: str) -> str:
     if (
         "\\" not in label
         and label.count(":") < 2
-        and not _STRIPPED.intersection(label)
-        and RE_TAGS.search(label) is None
+        and _STRIPPED.search(label) is None
+        and ("[" not in label or RE_TAGS.search(label) is None)
     ):
         return label
     return Text.from_markup(label).plain
 
 
-_STRIPPED = frozenset("\x07\x08\x0b\x0c\r")  # rich.control.strip_control_codes
+_STRIPPED = re.compile("[\x07\x08\x0b\x0c\r]")  # rich.control.strip_control_codes
 
 
 def _walk(tree: Tree, prefix: str, last: bool, root: bool, out: list[str]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 from rich.tree import Tree
 
 from reev.programs.decode import decode_instruction
@@ -49,7 +49,7 @@ def result_tree(result: EpisodeResult) -> Tree:
     icon, word, colour = status_label(result)
     # an episode that did not run to its end has no score to show (never "Score: 0.0%")
     score = "no score" if result.status == "error" else f"Score: {result.score * 100:.1f}%"
-    head = Text.assemble(
+    head = _styled(
         f"{icon} ",
         (result.benchmark_id, "bold"),
         f" ({score}): ",
@@ -119,6 +119,23 @@ def result_tree(result: EpisodeResult) -> Tree:
                 )
             )
     return tree
+
+
+def _styled(*parts: str | tuple[str, str]) -> Text:
+    """`Text.assemble(*parts)` for plain strings and (text, style) pairs, without building
+    a Text per part (a result tree's head is built once per episode)."""
+    plain: list[str] = []
+    spans: list[Span] = []
+    offset = 0
+    for part in parts:
+        if isinstance(part, tuple):
+            text, style = part
+            spans.append(Span(offset, offset + len(text), style))
+        else:
+            text = part
+        plain.append(text)
+        offset += len(text)
+    return Text("".join(plain), spans=spans)
 
 
 def summary_table(results: Sequence[EpisodeResult]) -> Table:

@@ -55,7 +55,7 @@ def test_an_over_limit_document_reports_the_event_walks_place() -> None:
     assert (caught.value.line, caught.value.column) == (2, 17)  # the 4th *a, as before
 
 
-@pytest.mark.skipif(not yaml_bounded._COMPOSE_FIRST, reason="needs libyaml >= 0.2.5")
+@pytest.mark.skipif(not yaml_bounded._COMPOSE_FIRST, reason="needs libyaml >= 0.2.6")
 def test_a_document_within_the_limits_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     def second_parse(text: str, limits: YamlLimits) -> None:
         raise AssertionError("the event walk ran for a document within the limits")
@@ -63,3 +63,30 @@ def test_a_document_within_the_limits_is_parsed_once(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(yaml_bounded, "check_yaml", second_parse)
     node, data = load_yaml("a: &a [1, 2]\nb: *a\n")
     assert data == {"a": [1, 2], "b": [1, 2]} and node is not None
+
+
+@pytest.mark.parametrize("opening", ["[", "{a: ", "- "])
+def test_a_very_deep_document_is_refused_in_a_process_that_survives(opening: str) -> None:
+    """A 100,000-deep document must be a limit error on whatever libyaml is installed: run
+    in a child process, so a crash of the composer (libyaml 0.2.5 has no nesting bound)
+    fails this test instead of killing the test worker."""
+    import subprocess
+    import sys
+
+    closing = {"[": "]", "{a: ": "}", "- ": ""}[opening]
+    depth = 100_000
+    text = opening * depth + "1" + closing * depth  # "- - - … 1" nests block sequences
+    code = (
+        "import sys\n"
+        "from reev.inputs.yaml_bounded import YamlLimitError, load_yaml\n"
+        "try:\n"
+        "    load_yaml(sys.stdin.read())\n"
+        "except YamlLimitError as exc:\n"
+        "    print('refused', exc.line, exc.column, exc.message)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], input=text, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, (done.returncode, done.stderr[-500:])
+    assert done.stdout.startswith("refused 1 "), done.stdout  # all on line 1
+    assert "nested deeper than 64 levels" in done.stdout, done.stdout

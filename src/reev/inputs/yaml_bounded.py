@@ -13,8 +13,9 @@ what the document will be once every alias is expanded:
 Only a document within every limit is constructed. A violation is a `YamlLimitError` with
 the 1-based line and column of the event that crossed the limit.
 
-With libyaml 0.2.5 or later (whose scanner refuses nesting deeper than 1,000 levels, so its
-composer cannot overflow) the document is composed first, shared nodes kept shared, and the
+With libyaml 0.2.6 or later (whose scanner refuses nesting deeper than 1,000 levels, so
+PyYAML's recursive composer cannot overflow; 0.2.5, bundled with PyYAML 6.0.3, has no such
+bound and a deep document crashes the process) the document is composed first, shared nodes kept shared, and the
 same limits are counted on the node graph: one parse instead of two. Only a document that
 crosses a limit is walked again as events, for the exact place and message.
 """
@@ -29,11 +30,12 @@ import yaml
 from yaml.resolver import Resolver
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
-# libyaml >= 0.2.5 bounds nesting at 1,000 levels in its scanner: composing is safe first.
+# libyaml >= 0.2.6 bounds nesting at 1,000 levels in its scanner: composing is safe first.
+# (0.2.5 does not: PyYAML 6.0.3's bundled libyaml segfaults on a 100,000-deep `[[[…`.)
 _COMPOSE_FIRST = (
     getattr(yaml, "__with_libyaml__", False)
     and _Loader is not yaml.SafeLoader
-    and (tuple(yaml._yaml.get_version()) >= (0, 2, 5))
+    and (tuple(yaml._yaml.get_version()) >= (0, 2, 6))
 )
 _RESOLVER = Resolver()
 INT_TAG = "tag:yaml.org,2002:int"
@@ -88,7 +90,7 @@ def load_yaml(text: str, limits: YamlLimits | None = None) -> tuple[yaml.Node | 
     except YamlLimitError:
         raise
     except yaml.YAMLError as exc:
-        raise _syntax_error(exc) from exc
+        raise _syntax_error(exc, limits) from exc
     except (ValueError, OverflowError) as exc:  # a constructor refusing a scalar
         raise YamlLimitError(1, 1, f"invalid value: {exc}") from exc
     finally:
@@ -208,7 +210,7 @@ def check_yaml(text: str, limits: YamlLimits) -> None:
                     "(an alias bomb?)",
                 )
     except yaml.YAMLError as exc:
-        raise _syntax_error(exc) from exc
+        raise _syntax_error(exc, limits) from exc
 
 
 def _count_item(stack: list[_Frame], event: Any, limits: YamlLimits) -> None:
@@ -264,8 +266,12 @@ def _at_node(node: yaml.Node, message: str) -> YamlLimitError:
     return YamlLimitError(mark.line + 1, mark.column + 1, message)
 
 
-def _syntax_error(exc: yaml.YAMLError) -> YamlLimitError:
+def _syntax_error(exc: yaml.YAMLError, limits: YamlLimits) -> YamlLimitError:
+    """A parser error at its place; libyaml's own nesting bound (0.2.6: 1,000 levels, which
+    its scanner may reach before the events get to `max_depth`) reads as our depth limit."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = getattr(exc, "problem", None) or str(exc)
+    if "maximum nesting depth" in problem:
+        return YamlLimitError(line, col, f"nested deeper than {limits.max_depth} levels")
     return YamlLimitError(line, col, f"invalid YAML: {problem}")

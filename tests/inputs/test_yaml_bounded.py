@@ -3,6 +3,9 @@ within them is parsed once."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import yaml
 
@@ -70,9 +73,6 @@ def test_a_very_deep_document_is_refused_in_a_process_that_survives(opening: str
     """A 100,000-deep document must be a limit error on whatever libyaml is installed: run
     in a child process, so a crash of the composer (libyaml 0.2.5 has no nesting bound)
     fails this test instead of killing the test worker."""
-    import subprocess
-    import sys
-
     closing = {"[": "]", "{a: ": "}", "- ": ""}[opening]
     depth = 100_000
     text = opening * depth + "1" + closing * depth  # "- - - … 1" nests block sequences

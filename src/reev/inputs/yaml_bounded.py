@@ -15,9 +15,10 @@ the 1-based line and column of the event that crossed the limit.
 
 With libyaml 0.2.6 or later (whose scanner refuses nesting deeper than 1,000 levels, so
 PyYAML's recursive composer cannot overflow; 0.2.5, bundled with PyYAML 6.0.3, has no such
-bound and a deep document crashes the process) the document is composed first, shared nodes kept shared, and the
-same limits are counted on the node graph: one parse instead of two. Only a document that
-crosses a limit is walked again as events, for the exact place and message.
+bound and a deep document crashes the process) the document is composed first, shared
+nodes kept shared, and the same limits are counted on the node graph: one parse instead of
+two. Only a document that crosses a limit is walked again as events, for the exact place
+and message.
 """
 
 from __future__ import annotations

@@ -9,14 +9,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.exc import SQLAlchemyError
 
+from reev.api.catalog import sync_benchmark_dirs
 from reev.api.settings import ApiSettings
 from reev.api.workers import WorkerPool
 from reev.results.records import EpisodeResult
 from reev.store import open_store
+from reev.store.api_queries import current_version_id
 from reev.store.changes import ChangeWatch
 from reev.store.jobs import JobQueue, JobSpec, new_owner
 
@@ -98,13 +101,13 @@ def test_an_idle_pool_claims_only_after_a_commit(db: str, tmp_path: Path) -> Non
     store = open_store(db)
     queue = JobQueue(store)
     claims: list[float] = []
-    real_claim = queue.claim
+    real_claim = queue.claim_with_config
 
-    def counted(owner: str):  # type: ignore[no-untyped-def]
+    def counted(owner: str, known_runs: Any):  # type: ignore[no-untyped-def]
         claims.append(time.monotonic())
-        return real_claim(owner)
+        return real_claim(owner, known_runs)
 
-    queue.claim = counted  # type: ignore[method-assign]
+    queue.claim_with_config = counted  # type: ignore[method-assign]
     settings = ApiSettings(db_url=db, workers=2, benchmark_dirs=[], poll_interval=0.02)
     pool = WorkerPool(store, queue, settings)
     pool.start()
@@ -157,3 +160,90 @@ def test_complete_is_one_transaction(db: str) -> None:
     assert events[-3:] == [(b, "Running"), (a, "Completed"), (b, "Failed")]
     queue.close()
     store.close()
+
+
+def test_claim_brings_the_run_config_unless_the_run_is_known(db: str) -> None:
+    store = open_store(db)
+    queue = JobQueue(store)
+    queue.create_run("r1", {"spec": {"seed": 7}}, [job("r1", 0)])
+    queue.create_run("r2", {"spec": {"seed": 8}}, [job("r2", 0)])
+    owner = new_owner()
+    claimed = queue.claim_with_config(owner, known_runs=())
+    assert claimed is not None
+    first, config = claimed
+    assert first.run_id == "r1" and config == {"spec": {"seed": 7}}  # the oldest, with its spec
+    assert first.status == "Running" and first.owner == owner
+    claimed = queue.claim_with_config(owner, known_runs={"r2"})
+    assert claimed is not None and claimed[0].run_id == "r2" and claimed[1] is None
+    assert queue.claim_with_config(owner, known_runs=()) is None  # nothing Queued left
+    assert [e.status for e in queue.events_since(0)][-2:] == ["Running", "Running"]
+    queue.close()
+    store.close()
+
+
+def test_complete_and_claim_is_one_transaction(db: str) -> None:
+    store = open_store(db)
+    queue = JobQueue(store)
+    queue.create_run("r", {"spec": {}}, [job("r", 0), job("r", 1)])
+    queue.create_run("s", {"spec": {"seed": 3}}, [job("s", 0)])
+    owner = new_owner()
+    claimed = queue.claim_with_config(owner, known_runs=())
+    assert claimed is not None
+    a = claimed[0].id
+    ours, nxt = queue.complete_and_claim(a, owner, "r", result(a, 0), None, known_runs={"r"})
+    assert ours is True and nxt is not None
+    b, config = nxt
+    assert b.run_id == "r" and b.epoch == 1 and config is None  # run r is known
+    assert queue.get(a).status == "Completed" and store.get_episode(a) is not None  # type: ignore[union-attr]
+    run = store.get_run("r")
+    assert run is not None and run.status == "running"  # b still runs …
+    assert run.updated_at > claimed[0].created_at  # … and the stored episode stamped the run
+    with pytest.raises((ValueError, SQLAlchemyError)):  # a refused result claims nothing
+        queue.complete_and_claim(b.id, owner, "r", result(b.id, 1, math.nan), None, ())
+    assert queue.counts("s")["Queued"] == 1 and queue.get(b.id).status == "Running"  # type: ignore[union-attr]
+    ours, nxt = queue.complete_and_claim(b.id, owner, "r", result(b.id, 1), None, ())
+    assert ours is True and nxt is not None and nxt[0].run_id == "s" and nxt[1] == {"spec": {"seed": 3}}
+    settled = store.get_run("r")
+    assert settled is not None and settled.status == "completed"  # settled in the same commit
+    c = nxt[0].id
+    assert queue.complete_and_claim(c, owner, "s", result(c, 0), None, ()) == (True, None)
+    queue.close()
+    store.close()
+
+
+def test_a_started_pool_runs_listed_benchmarks_without_reading_their_versions(
+    db: str, bundled: Path
+) -> None:
+    """The current version of every listed benchmark is parsed once when the pool starts,
+    so no job reads or parses its version again (the same score all the same)."""
+    store = open_store(db)
+    sync_benchmark_dirs(store, [bundled])
+    queue = JobQueue(store)
+    reads: list[int] = []
+    real_read = store.get_benchmark_version
+
+    def counted(version_id: int):  # type: ignore[no-untyped-def]
+        reads.append(version_id)
+        return real_read(version_id)
+
+    store.get_benchmark_version = counted  # type: ignore[method-assign]
+    pool = WorkerPool(store, queue, ApiSettings(db_url=db, workers=2, benchmark_dirs=[]))
+    pool.start()
+    try:
+        version = current_version_id(store, "002-spl-transfer")
+        spec = JobSpec(
+            run_id="r", benchmark_id="002-spl-transfer", benchmark_version_id=version,
+            agent="deterministic",
+        )  # fmt: skip
+        queue.create_run("r", {}, [spec])
+        pool.notify()
+        deadline = time.monotonic() + 60
+        while queue.counts("r")["Completed"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (episode,) = store.list_episodes(run_id="r")
+        assert episode.score == 1.0 and episode.status == "completed"
+        assert reads == []  # the version came from the pool's start-up
+    finally:
+        pool.stop()
+        queue.close()
+        store.close()

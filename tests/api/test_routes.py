@@ -24,6 +24,7 @@ def run_one(server: ServeProcess, benchmark: str = SOL, **body: object) -> dict[
 def test_health_agents_and_docs(shared_server: ServeProcess) -> None:
     health = shared_server.get("/api/v1/health").json()
     assert health["status"] == "healthy" and health["version"] == "0.1.0"
+    assert (health["worker_processes"], health["worker_processes_ready"]) == (0, 0)
     assert set(health["jobs"]) == {
         "Queued",
         "Running",

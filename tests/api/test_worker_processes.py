@@ -58,6 +58,10 @@ def test_jobs_run_in_the_child_with_the_in_process_scores(serve: Any) -> None:
     kids = wait_for(
         lambda: len(worker_children(server.proc.pid)) == 2 and worker_children(server.proc.pid)
     )
+    health = wait_for(
+        lambda: (h := server.get("/api/v1/health").json())["worker_processes_ready"] == 2 and h
+    )
+    assert health["worker_processes"] == 2  # both children started their pools
     catalog = [b["id"] for b in server.get("/api/v1/benchmarks").json()]
     targets = [catalog[i % len(catalog)] for i in range(24)]
     ids = [

@@ -21,6 +21,14 @@ class Health(BaseModel):
     version: str
     database: str
     workers: int
+    worker_processes: int = Field(
+        description="Worker processes configured (`--worker-processes`; 0: workers run in "
+        "the server's own process)."
+    )
+    worker_processes_ready: int = Field(
+        description="Worker processes alive with their pool started; jobs queued before "
+        "they are ready wait, they are not lost."
+    )
     jobs: dict[str, int]
 
 

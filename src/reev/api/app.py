@@ -73,7 +73,9 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
         await run_in_threadpool(children.start)
         for run_id, status in (await run_in_threadpool(queue.reconcile_runs)).items():
             log.warning("run %s had no live job left; now %s", run_id, status)
-        app.state.ctx = ApiContext(settings=config, store=st, queue=queue, pool=pool)
+        app.state.ctx = ApiContext(
+            settings=config, store=st, queue=queue, pool=pool, children=children
+        )
         try:
             yield
         finally:

@@ -1,4 +1,4 @@
-"""What every route reaches through `request.app.state.ctx`: store, queue, pool, settings."""
+"""What every route reaches through `request.app.state.ctx`: store, queue, pools, settings."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import Depends, Path, Request
 
 from reev.api.catalog import BENCHMARK_ID_PATTERN
 from reev.api.settings import ApiSettings
+from reev.api.worker_processes import WorkerProcesses
 from reev.api.workers import WorkerPool
 from reev.store import Store
 from reev.store.jobs import JobQueue
@@ -24,6 +25,7 @@ class ApiContext:
     store: Store
     queue: JobQueue
     pool: WorkerPool
+    children: WorkerProcesses
 
 
 async def get_ctx(request: Request) -> ApiContext:

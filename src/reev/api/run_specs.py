@@ -124,16 +124,16 @@ def job_agent(spec: RunSpec, job: JobInfo) -> AgentEntry:
     raise SpecError(f"job {job.id}: agent {job.agent!r} is not one of its run's agents")
 
 
-def stored_benchmark(job: JobInfo, version: BenchmarkVersionInfo | None) -> LoadedBenchmark:
-    """The job's benchmark from its stored version (an error kept, never raised)."""
+def stored_benchmark(benchmark_id: str, version: BenchmarkVersionInfo | None) -> LoadedBenchmark:
+    """Benchmark `benchmark_id` from its stored version (an error kept, never raised)."""
     path = Path(version.source_path) if version is not None and version.source_path else None
     if version is None or version.content is None:
         error = "benchmark version not found in the store"
-        return LoadedBenchmark(path, None, error, error_id=job.benchmark_id, stored=True)
+        return LoadedBenchmark(path, None, error, error_id=benchmark_id, stored=True)
     try:
-        source = f"{job.benchmark_id}@v{version.id}"
+        source = f"{benchmark_id}@v{version.id}"
         benchmark = stored_version_benchmark(version.content, source)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
-        return LoadedBenchmark(path, None, error, error_id=job.benchmark_id, stored=True)
+        return LoadedBenchmark(path, None, error, error_id=benchmark_id, stored=True)
     return LoadedBenchmark(path, benchmark, stored=True)

@@ -9,6 +9,10 @@ else changes, because the queue already coordinates through the database alone: 
 claimed atomically by one owner, heartbeats and stale-job recovery work across processes,
 and a stop request reaches another process's job through its `cancel_requested` flag.
 
+A child is *ready* once its pool has started (its imports done, stale jobs settled): it
+sets its own event, and `/health` reports how many children are ready, so a client (or a
+benchmark) can tell a server whose workers are still starting from one that is serving.
+
 A child that dies is started again (its jobs are recovered as a dead owner's after
 `stale_after`); on shutdown every child gets SIGTERM, lets its running episodes finish
 within the grace period (the rest become Interrupted, as in one process), and is killed
@@ -20,9 +24,10 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import multiprocessing.process
+import multiprocessing.synchronize
 import signal
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from reev.api.settings import ApiSettings
 
@@ -37,8 +42,11 @@ def child_settings(settings: ApiSettings) -> ApiSettings:
     return replace(settings, token=None, cors_origins=[], sync_on_start=False, worker_processes=0)
 
 
-def run_child(settings: ApiSettings) -> None:
-    """A child's whole life: a worker pool on the database until SIGTERM or SIGINT."""
+def run_child(
+    settings: ApiSettings, ready: multiprocessing.synchronize.Event | None = None
+) -> None:
+    """A child's whole life: a worker pool on the database until SIGTERM or SIGINT;
+    `ready` is set once the pool has started."""
     from reev.api.workers import WorkerPool
     from reev.store import open_store
     from reev.store.jobs import JobQueue
@@ -51,11 +59,19 @@ def run_child(settings: ApiSettings) -> None:
     pool = WorkerPool(store, queue, settings)
     try:
         pool.start()
+        if ready is not None:
+            ready.set()
         stop.wait()
     finally:
         pool.stop()
         queue.close()
         store.close()
+
+
+@dataclass
+class _Child:
+    process: multiprocessing.process.BaseProcess
+    ready: multiprocessing.synchronize.Event
 
 
 class WorkerProcesses:
@@ -66,7 +82,7 @@ class WorkerProcesses:
         self.count = settings.worker_processes
         self.settings = child_settings(settings)
         self._context = multiprocessing.get_context("spawn")
-        self._children: list[multiprocessing.process.BaseProcess] = []
+        self._children: list[_Child] = []
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._supervisor: threading.Thread | None = None
@@ -81,13 +97,20 @@ class WorkerProcesses:
         )
         self._supervisor.start()
 
+    @property
+    def ready(self) -> int:
+        """How many children are alive with their worker pool started."""
+        with self._lock:
+            children = list(self._children)
+        return sum(1 for c in children if c.ready.is_set() and c.process.is_alive())
+
     def stop(self) -> None:
         """SIGTERM to every child, a grace period for their episodes, then SIGKILL."""
         self._stopping.set()
         if self._supervisor is not None:
             self._supervisor.join()
         with self._lock:
-            children = list(self._children)
+            children = [c.process for c in self._children]
         for child in children:
             if child.is_alive():
                 child.terminate()
@@ -98,19 +121,24 @@ class WorkerProcesses:
                 child.kill()
                 child.join(5)
 
-    def _spawn(self, index: int) -> multiprocessing.process.BaseProcess:
+    def _spawn(self, index: int) -> _Child:
+        ready = self._context.Event()
         child = self._context.Process(
-            target=run_child, args=(self.settings,), name=f"reev-worker-{index}", daemon=False
+            target=run_child,
+            args=(self.settings, ready),
+            name=f"reev-worker-{index}",
+            daemon=False,
         )
         child.start()
         log.info("worker process %s started (%d slots)", child.pid, self.settings.workers)
-        return child
+        return _Child(child, ready)
 
     def _supervise(self) -> None:
         """Start a child again when one dies while the server is up."""
         while not self._stopping.wait(RESTART_PAUSE):
             with self._lock:
-                for index, child in enumerate(self._children):
+                for index, entry in enumerate(self._children):
+                    child = entry.process
                     if child.is_alive() or self._stopping.is_set():
                         continue
                     log.error(

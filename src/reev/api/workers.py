@@ -37,6 +37,7 @@ from reev.runner.executors.base import EpisodeJob, execute_job
 from reev.runner.plan import AgentEntry, LoadedBenchmark, episode_job
 from reev.runner.spec import SpecError
 from reev.store import Store
+from reev.store.api_queries import current_benchmarks
 from reev.store.jobs import (
     CANCELLED,
     COMPLETED,
@@ -86,10 +87,12 @@ class WorkerPool:
     # --- control (any thread) -------------------------------------------------------
 
     def start(self) -> None:
-        """Settle what a dead server left Running, then start the workers."""
+        """Settle what a dead server left Running, load the current benchmark versions,
+        then start the workers."""
         self._recover()
         if self.settings.workers <= 0:
             return
+        self._load_current_versions()
         self._thread = threading.Thread(target=self._main, name="reev-workers", daemon=True)
         self._thread.start()
         self._ready.wait(10)
@@ -166,28 +169,29 @@ class WorkerPool:
             if version is not None and version == empty_at:
                 await self._idle()
                 continue
-            try:
-                job = self.queue.claim(self.owner)
+            try:  # the spec of a run not seen yet comes with the claim (one transaction)
+                claimed = self.queue.claim_with_config(self.owner, known_runs=self._specs)
             except Exception:
                 log.exception("cannot claim a job; retrying")
                 empty_at = None
                 await asyncio.sleep(1.0)
                 continue
-            if job is None:
+            if claimed is None:
                 empty_at = version
                 await self._idle()
                 continue
             empty_at = None
-            self._start(job)
+            self._start(*claimed)
 
     async def _idle(self) -> None:
         assert self._wake is not None
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_interval)
 
-    def _start(self, job: JobInfo) -> None:
-        """Run a claimed job in its own task; its slot is freed when the task ends."""
-        task = asyncio.create_task(self._run_job(job))
+    def _start(self, job: JobInfo, run_config: dict[str, Any] | None = None) -> None:
+        """Run a claimed job in its own task; its slot is freed when the task ends.
+        `run_config`: its run's stored config when the claim read it."""
+        task = asyncio.create_task(self._run_job(job, run_config))
         self._tasks[job.id] = task
         task.add_done_callback(functools.partial(self._ended, job))
 
@@ -206,9 +210,9 @@ class WorkerPool:
             self._reasons.setdefault(job_id, reason)
             task.cancel()
 
-    async def _run_job(self, job: JobInfo) -> None:
+    async def _run_job(self, job: JobInfo, run_config: dict[str, Any] | None = None) -> None:
         try:
-            result = await self._episode(job)
+            result = await self._episode(job, run_config)
         except asyncio.CancelledError:
             reason = self._reasons.get(job.id, STOPPED_BY_USER)
             status = CANCELLED if reason == STOPPED_BY_USER else INTERRUPTED
@@ -218,8 +222,22 @@ class WorkerPool:
             log.exception("job %s failed in the worker", job.id)
             self._finish(job, FAILED, error=f"worker error: {exc!r}")
             return
-        try:  # the result, the job's end and its run's settling: one transaction
-            self.queue.complete(job.id, self.owner, job.run_id, result, job.benchmark_version_id)
+        try:  # result, job end, run settling (and the next claim): one transaction
+            if self._claims_next():
+                _, claimed = self.queue.complete_and_claim(
+                    job.id,
+                    self.owner,
+                    job.run_id,
+                    result,
+                    job.benchmark_version_id,
+                    known_runs=self._specs,
+                )
+                if claimed is not None:  # this job's slot goes to the next one
+                    self._start(*claimed)
+            else:
+                self.queue.complete(
+                    job.id, self.owner, job.run_id, result, job.benchmark_version_id
+                )
             return
         except OperationalError as exc:  # the database is unavailable: nothing was written
             log.error("cannot record the result of job %s: %s", job.id, describe_db_error(exc))
@@ -239,6 +257,12 @@ class WorkerPool:
         status = COMPLETED if result.status == "completed" else FAILED
         self._finish(job, status, score=result.score, passed=result.passed, error=result.error)
 
+    def _claims_next(self) -> bool:
+        """Whether a finishing job claims the next one in its completion: while the pool
+        is not stopping and its slot would be free (it still counts among the running)."""
+        stopping = self._stop is None or self._stop.is_set()
+        return not stopping and len(self._tasks) <= self.settings.workers
+
     def _finish(self, job: JobInfo, status: str, **fields: Any) -> None:
         """End the job and settle its run, in one transaction."""
         try:
@@ -246,14 +270,16 @@ class WorkerPool:
         except Exception:
             log.exception("cannot finish job %s", job.id)
 
-    async def _episode(self, job: JobInfo) -> EpisodeResult:
+    async def _episode(
+        self, job: JobInfo, run_config: dict[str, Any] | None = None
+    ) -> EpisodeResult:
         """The job's episode, through the runner's `execute_job` like every other run."""
-        return await execute_job(self._episode_job(job), self.vm_pool)
+        return await execute_job(self._episode_job(job, run_config), self.vm_pool)
 
-    def _episode_job(self, job: JobInfo) -> EpisodeJob:
+    def _episode_job(self, job: JobInfo, run_config: dict[str, Any] | None = None) -> EpisodeJob:
         """The queued job as the runner's EpisodeJob, made by the runner's planner from the
         run's stored spec, the job's cell (agent, epoch, seed) and its benchmark version."""
-        spec = self._spec(job)
+        spec = self._spec(job, run_config)
         item = self._benchmark_version(job)
         try:
             entry = job_agent(spec, job)
@@ -265,13 +291,14 @@ class WorkerPool:
             item, entry, epoch=job.epoch, seed=job.seed, options=options, execution_id=job.id
         )
 
-    def _spec(self, job: JobInfo) -> RunSpec:
-        """The RunSpec the job's run was made with (read once per run)."""
+    def _spec(self, job: JobInfo, run_config: dict[str, Any] | None = None) -> RunSpec:
+        """The RunSpec the job's run was made with (read once per run: with the claim,
+        or here when the claim did not bring it)."""
         spec = self._specs.get(job.run_id)
         if spec is not None:
             self._specs.move_to_end(job.run_id)
             return spec
-        config = self.queue.run_config(job.run_id)
+        config = run_config if run_config is not None else self.queue.run_config(job.run_id)
         stored = RunSpec.from_stored(config) if config is not None else None
         spec = stored or legacy_spec(job, self.settings)
         self._specs[job.run_id] = spec
@@ -286,12 +313,29 @@ class WorkerPool:
             self._versions.move_to_end(version_id)
             return self._versions[version_id]
         version = self.store.get_benchmark_version(version_id) if version_id is not None else None
-        item = stored_benchmark(job, version)
+        item = stored_benchmark(job.benchmark_id, version)
         if version_id is not None and version is not None and version.content is not None:
-            self._versions[version_id] = item
-            if len(self._versions) > VERSION_CACHE:
-                self._versions.popitem(last=False)
+            self._keep_version(version_id, item)
         return item
+
+    def _keep_version(self, version_id: int, item: LoadedBenchmark) -> None:
+        self._versions[version_id] = item
+        if len(self._versions) > VERSION_CACHE:
+            self._versions.popitem(last=False)
+
+    def _load_current_versions(self) -> None:
+        """Parse the current version of every listed benchmark (up to VERSION_CACHE) before
+        claiming: the versions posted runs pin, parsed here once at start-up instead of
+        inside the first job of each. A store that cannot be read leaves the cache empty
+        (each job then reads its own version, as without this)."""
+        try:
+            current = current_benchmarks(self.store, with_content=True)
+        except SQLAlchemyError as exc:
+            log.warning("benchmark versions not loaded at start-up: %s", describe_db_error(exc))
+            return
+        for entry in current[:VERSION_CACHE]:
+            version = entry.version
+            self._keep_version(version.id, stored_benchmark(version.benchmark_id, version))
 
     async def _housekeeping(self) -> None:
         """Heartbeats for our jobs, stop requests from other processes, dead servers' jobs."""

@@ -30,7 +30,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -144,6 +144,7 @@ def _job(row: Any) -> JobInfo:
     for key in ("created_at", "started_at", "finished_at", "updated_at"):
         data[key] = as_utc(data[key])
     data.pop("heartbeat_at", None)
+    data.pop("run_config", None)  # a claim's extra column
     return JobInfo(**data)
 
 
@@ -168,7 +169,6 @@ _OLDEST_QUEUED = (
 _JOB_BY_ID = select(Job).where(Job.id == bindparam("b_id"))
 _RUN_OF_JOB = select(Job.run_id).where(Job.id == bindparam("b_id"))
 _CLAIM = update(Job).where(Job.id == bindparam("b_id"), Job.status == QUEUED)
-_CLAIM_RETURNING = _CLAIM.returning(*Job.__table__.columns)
 _FINISH = update(Job).where(
     Job.id == bindparam("b_id"), Job.owner == bindparam("b_owner"), Job.status == RUNNING
 )
@@ -178,6 +178,35 @@ _RUN_COUNTS = (
 )
 _SET_RUN_STATUS = update(Run).where(Run.id == bindparam("b_run"))
 _RUN_CONFIG = select(Run.config).where(Run.id == bindparam("b_run"))
+# The claim in one statement: the oldest Queued job becomes Running, and comes back (with
+# its run's config when asked). The subquery reads an alias so it is not correlated with
+# the updated row; a row another claimer took first no longer matches `status = Queued`.
+_QUEUED = Job.__table__.alias("queued")
+_OLDEST_QUEUED_ID = (
+    select(_QUEUED.c.id)
+    .where(_QUEUED.c.status == QUEUED)
+    .order_by(_QUEUED.c.created_at, _QUEUED.c.id)
+    .limit(1)
+    .scalar_subquery()
+)
+_CLAIM_OLDEST = (
+    update(Job)
+    .where(Job.id == _OLDEST_QUEUED_ID, Job.status == QUEUED)
+    .returning(*Job.__table__.columns)
+)
+_CLAIM_OLDEST_WITH_CONFIG = _CLAIM_OLDEST.returning(
+    select(Run.config).where(Run.id == Job.run_id).scalar_subquery().label("run_config")
+)
+
+
+class _EveryRun:
+    """A container holding every run id (`claim` reads no config)."""
+
+    def __contains__(self, _item: object) -> bool:
+        return True
+
+
+_EVERY_RUN = _EveryRun()
 _INSERT_RUN = insert(Run)
 _INSERT_JOB = insert(Job)
 _COUNT_ALL_SQL = f"SELECT status, count(*) FROM {Job.__tablename__} GROUP BY status"
@@ -340,29 +369,51 @@ class JobQueue:
 
         One write transaction: the oldest Queued id, the conditional UPDATE (only a row
         still Queued changes, so two claimers never both win) and the event."""
+        claimed = self.claim_with_config(owner, known_runs=_EVERY_RUN)
+        return None if claimed is None else claimed[0]
+
+    def claim_with_config(
+        self, owner: str, known_runs: Container[str]
+    ) -> tuple[JobInfo, dict[str, Any] | None] | None:
+        """`claim`, and the stored config of the job's run read in the same transaction
+        unless its id is in `known_runs` (then None): a worker that must read the spec of
+        every new run saves a transaction per job. None when nothing is Queued."""
+        with self.store._write() as conn:
+            return self._claim_on(conn, owner, known_runs)
+
+    def _claim_on(
+        self, conn: Connection, owner: str, known_runs: Container[str]
+    ) -> tuple[JobInfo, dict[str, Any] | None] | None:
+        """`claim_with_config` inside a write transaction."""
         for _ in range(20):
-            with self.store._write() as conn:
+            now = datetime.now(UTC)
+            values = {
+                "status": RUNNING,
+                "owner": owner,
+                "progress": 10,
+                "started_at": now,
+                "heartbeat_at": now,
+                "updated_at": now,
+            }
+            config: dict[str, Any] | None = None
+            if conn.dialect.update_returning:  # SQLite ≥ 3.35, PostgreSQL: one statement
+                job = conn.execute(_CLAIM_OLDEST_WITH_CONFIG, values).first()
+                if job is None and conn.execute(_OLDEST_QUEUED).first() is None:
+                    return None  # nothing Queued (else another claimer won: try again)
+                if job is not None and job.run_id not in known_runs and job.run_config:
+                    config = dict(job.run_config)
+            else:
                 job_id = conn.execute(_OLDEST_QUEUED).scalar()
                 if job_id is None:
                     return None
-                now = datetime.now(UTC)
-                values = {
-                    "b_id": job_id,
-                    "status": RUNNING,
-                    "owner": owner,
-                    "progress": 10,
-                    "started_at": now,
-                    "heartbeat_at": now,
-                    "updated_at": now,
-                }
-                if conn.dialect.update_returning:  # SQLite ≥ 3.35, PostgreSQL
-                    job = conn.execute(_CLAIM_RETURNING, values).first()
-                else:
-                    changed = conn.execute(_CLAIM, values).rowcount
-                    job = conn.execute(_JOB_BY_ID, {"b_id": job_id}).one() if changed else None
-                if job is not None:
-                    self._event(conn, job.id, job.run_id, RUNNING, now, progress=10)
-                    return _job(job)
+                changed = conn.execute(_CLAIM, {"b_id": job_id, **values}).rowcount
+                job = conn.execute(_JOB_BY_ID, {"b_id": job_id}).one() if changed else None
+                if job is not None and job.run_id not in known_runs:
+                    row = conn.execute(_RUN_CONFIG, {"b_run": job.run_id}).first()
+                    config = None if row is None else dict(row.config or {})
+            if job is not None:
+                self._event(conn, job.id, job.run_id, RUNNING, now, progress=10)
+                return _job(job), config
         return None
 
     def run_config(self, run_id: str) -> dict[str, Any] | None:
@@ -425,21 +476,53 @@ class JobQueue:
         `Store.record_episode` then `finish`). Raises what the database refuses: the
         caller then stores the result through `Store.record_episode`, which keeps an
         error result in place of one that cannot be stored."""
+        with self.store._write() as conn:
+            return self._complete_on(conn, job_id, owner, run_id, result, version_id)
+
+    def complete_and_claim(
+        self,
+        job_id: str,
+        owner: str,
+        run_id: str,
+        result: EpisodeResult,
+        version_id: int | None,
+        known_runs: Container[str],
+    ) -> tuple[bool, tuple[JobInfo, dict[str, Any] | None] | None]:
+        """`complete`, then `claim_with_config` for the same owner, in one transaction: a
+        worker whose slot the finished job frees takes the next job without a second
+        commit. Returns (what `complete` returns, what the claim returns); raises like
+        `complete`, and then nothing was written or claimed."""
+        with self.store._write() as conn:
+            ours = self._complete_on(conn, job_id, owner, run_id, result, version_id)
+            return ours, self._claim_on(conn, owner, known_runs)
+
+    def _complete_on(
+        self,
+        conn: Connection,
+        job_id: str,
+        owner: str,
+        run_id: str,
+        result: EpisodeResult,
+        version_id: int | None,
+    ) -> bool:
         versions = {result.benchmark_id: version_id} if version_id else {}
         status = COMPLETED if result.status == "completed" else FAILED
-        with self.store._write() as conn:
-            Store.insert_episodes_on(conn, run_id, [result], versions)
-            return self._finish_on(
-                conn,
-                job_id,
-                owner,
-                status,
-                score=result.score,
-                passed=result.passed,
-                error=result.error,
-                settle=True,
-                run_id=run_id,
-            )
+        Store.insert_episodes_on(conn, run_id, [result], versions, touch_run=False)
+        ours = self._finish_on(
+            conn,
+            job_id,
+            owner,
+            status,
+            score=result.score,
+            passed=result.passed,
+            error=result.error,
+            settle=False,
+            run_id=run_id,
+        )
+        now = datetime.now(UTC)
+        if self._settle_on(conn, run_id, now) is None:  # settling stamps `updated_at` too
+            Store.touch_run_on(conn, run_id, now)
+        return ours
 
     def _finish_on(
         self,

@@ -181,6 +181,9 @@ _STORED_ATTEMPTS = select(
     Episode.run_id == bindparam("b_run"),
     Episode.benchmark_id.in_(bindparam("b_ids", expanding=True)),
 )
+_STORED_ATTEMPTS_OF_ONE = select(
+    Episode.execution_id, Episode.agent, Episode.benchmark_id, Episode.epoch, Episode.attempt
+).where(Episode.run_id == bindparam("b_run"), Episode.benchmark_id == bindparam("b_id"))
 _INSERT_EPISODE = insert(Episode)
 _TOUCH_RUN = update(Run).where(Run.id == bindparam("b_run"))
 
@@ -626,14 +629,20 @@ class Store:
         run_id: str,
         results: Sequence[EpisodeResult],
         versions: Mapping[str, int | None],
+        *,
+        touch_run: bool = True,
     ) -> None:
         """`_insert_episodes` inside a write transaction the caller holds (the API's queue
-        stores a result and ends its job in one); raises what the database refuses."""
+        stores a result and ends its job in one); raises what the database refuses.
+        `touch_run=False`: the caller stamps the run's `updated_at` itself."""
         keys = {(r.agent, r.benchmark_id, r.epoch) for r in results}
         attempts: dict[EpisodeKey, int] = {}
         old_ids: list[str] = []
-        existing = conn.execute(
-            _STORED_ATTEMPTS, {"b_run": run_id, "b_ids": sorted({k[1] for k in keys})}
+        ids = sorted({k[1] for k in keys})
+        existing = (  # one id (the queue's case): a statement without an expanding IN
+            conn.execute(_STORED_ATTEMPTS_OF_ONE, {"b_run": run_id, "b_id": ids[0]})
+            if len(ids) == 1
+            else conn.execute(_STORED_ATTEMPTS, {"b_run": run_id, "b_ids": ids})
         )
         for row in existing:
             key = (row.agent, row.benchmark_id, row.epoch)
@@ -654,6 +663,12 @@ class Store:
             for r in results
         ]
         conn.execute(_INSERT_EPISODE, batch[0] if len(batch) == 1 else batch)
+        if touch_run:
+            Store.touch_run_on(conn, run_id, now)
+
+    @staticmethod
+    def touch_run_on(conn: Connection, run_id: str, now: datetime) -> None:
+        """Stamp a run's `updated_at` (inside the caller's write transaction)."""
         conn.execute(_TOUCH_RUN, {"b_run": run_id, "updated_at": now})
 
     def replace_scores(self, run_id: str, results: Sequence[EpisodeResult]) -> None:

@@ -27,6 +27,8 @@ async def health(ctx: Ctx) -> Response:
         version=__version__,
         database=ctx.store.display_url,
         workers=ctx.settings.workers,
+        worker_processes=ctx.children.count,
+        worker_processes_ready=ctx.children.ready,
         jobs=ctx.queue.counts(),
     )
     return Response(answer.model_dump_json(), media_type="application/json")

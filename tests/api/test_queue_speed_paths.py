@@ -202,7 +202,12 @@ def test_complete_and_claim_is_one_transaction(db: str) -> None:
         queue.complete_and_claim(b.id, owner, "r", result(b.id, 1, math.nan), None, ())
     assert queue.counts("s")["Queued"] == 1 and queue.get(b.id).status == "Running"  # type: ignore[union-attr]
     ours, nxt = queue.complete_and_claim(b.id, owner, "r", result(b.id, 1), None, ())
-    assert ours is True and nxt is not None and nxt[0].run_id == "s" and nxt[1] == {"spec": {"seed": 3}}
+    assert (
+        ours is True
+        and nxt is not None
+        and nxt[0].run_id == "s"
+        and nxt[1] == {"spec": {"seed": 3}}
+    )
     settled = store.get_run("r")
     assert settled is not None and settled.status == "completed"  # settled in the same commit
     c = nxt[0].id

@@ -5,6 +5,8 @@ committed, and a job's result, end and run settling are one transaction."""
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import subprocess
 import sys
 import time
@@ -16,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from reev.api.catalog import sync_benchmark_dirs
 from reev.api.settings import ApiSettings
+from reev.api.worker_processes import WorkerProcesses, _Child
 from reev.api.workers import WorkerPool
 from reev.results.records import EpisodeResult
 from reev.store import open_store
@@ -252,3 +255,48 @@ def test_a_started_pool_runs_listed_benchmarks_without_reading_their_versions(
         pool.stop()
         queue.close()
         store.close()
+
+
+def test_a_byte_on_the_wake_pipe_wakes_an_idle_pool(db: str) -> None:
+    """A worker process's pool claims a job its server queued as soon as the server writes
+    to the wake pipe, long before its poll would have found it."""
+    store = open_store(db)
+    queue = JobQueue(store)
+    read_end, write_end = os.pipe()
+    settings = ApiSettings(db_url=db, workers=1, benchmark_dirs=[], poll_interval=60.0)
+    pool = WorkerPool(store, queue, settings, wake_fd=read_end)
+    pool.start()
+    try:
+        time.sleep(0.3)  # the pool has claimed nothing and sleeps for its 60 s poll
+        other = open_store(db)  # the server: another connection, no pool.notify()
+        other.create_run("r")
+        JobQueue(other).enqueue([job("r", 0, benchmark_id="missing-benchmark")])
+        os.write(write_end, b"\0")
+        deadline = time.monotonic() + 20
+        while queue.counts("r")["Failed"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert queue.counts("r")["Failed"] == 1  # claimed and run (an error result) at once
+        other.close()
+    finally:
+        pool.stop()
+        os.close(write_end)
+        os.close(read_end)
+        queue.close()
+        store.close()
+
+
+def test_notifying_worker_processes_never_blocks(tmp_path: Path) -> None:
+    """A child that does not read its wake pipe (busy, or gone) never stalls the server."""
+    processes = WorkerProcesses(ApiSettings(db_url=f"sqlite:///{tmp_path / 'q.db'}"))
+    context = multiprocessing.get_context("spawn")
+    reader, writer = context.Pipe(duplex=False)
+    os.set_blocking(writer.fileno(), False)
+    stuck = _Child(context.Process(target=print), context.Event(), writer)
+    processes._children = [stuck]
+    for _ in range(200_000):  # far more bytes than a pipe holds
+        processes.notify()
+    with pytest.raises(BlockingIOError):  # the pipe is full, and notify() returned
+        os.write(writer.fileno(), b"\0")
+    reader.close()
+    processes.notify()  # the reading end is gone: ignored too
+    writer.close()

@@ -101,3 +101,15 @@ def test_release_restores_the_clock_a_benchmark_warped() -> None:
     backend.restore()
     after = backend.svm.get_clock()
     assert (after.epoch, after.slot) == (start.epoch, start.slot)
+
+
+def test_prefill_makes_the_vms_the_first_episodes_then_use() -> None:
+    pool = LiteSVMPool(max_idle=2)
+    pool.prefill(3)  # capped by max_idle
+    assert pool.created == 2
+    pool.prefill(2)  # already there: nothing made
+    assert pool.created == 2
+    first, second = pool.acquire(), pool.acquire()
+    assert first is not second and pool.created == 2  # both came from the prefill
+    pool.acquire()
+    assert pool.created == 3  # the pool was empty: a new VM

@@ -29,6 +29,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from reev import __version__
 from reev.api.catalog import sync_benchmark_dirs
 from reev.api.context import ApiContext
+from reev.api.intake import RunIntake
 from reev.api.routes import benchmarks, compare, events, executions, logs, meta, runs
 from reev.api.security import AllowedHostsMiddleware, BodyLimitMiddleware, token_dependency
 from reev.api.settings import ApiSettings
@@ -73,12 +74,26 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
         await run_in_threadpool(children.start)
         for run_id, status in (await run_in_threadpool(queue.reconcile_runs)).items():
             log.warning("run %s had no live job left; now %s", run_id, status)
+
+        def notify_workers() -> None:  # jobs were queued: wake this server's workers
+            pool.notify()
+            children.notify()
+
+        intake = RunIntake(st, queue, config, notify_workers)
+        intake.start()
         app.state.ctx = ApiContext(
-            settings=config, store=st, queue=queue, pool=pool, children=children
+            settings=config,
+            store=st,
+            queue=queue,
+            pool=pool,
+            children=children,
+            intake=intake,
+            notify_workers=notify_workers,
         )
         try:
             yield
         finally:
+            await run_in_threadpool(intake.stop)  # what was posted is queued first
             await run_in_threadpool(pool.stop)
             await run_in_threadpool(children.stop)
             queue.close()

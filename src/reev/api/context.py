@@ -1,13 +1,15 @@
-"""What every route reaches through `request.app.state.ctx`: store, queue, pools, settings."""
+"""What every route reaches through `request.app.state.ctx`: store, queue, intake, pools, settings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
 from reev.api.catalog import BENCHMARK_ID_PATTERN
+from reev.api.intake import RunIntake
 from reev.api.settings import ApiSettings
 from reev.api.worker_processes import WorkerProcesses
 from reev.api.workers import WorkerPool
@@ -26,6 +28,8 @@ class ApiContext:
     queue: JobQueue
     pool: WorkerPool
     children: WorkerProcesses
+    intake: RunIntake
+    notify_workers: Callable[[], None]  # wakes the workers, in this process or in children
 
 
 async def get_ctx(request: Request) -> ApiContext:

@@ -9,6 +9,11 @@ else changes, because the queue already coordinates through the database alone: 
 claimed atomically by one owner, heartbeats and stale-job recovery work across processes,
 and a stop request reaches another process's job through its `cancel_requested` flag.
 
+Jobs queued by this server wake the children at once: each child's loop watches the read
+end of a pipe, and `notify()` writes a byte into every child's (never blocking: a full
+pipe already holds a wake-up). Jobs queued by another process are found by the pool's
+poll, as in one process.
+
 A child is *ready* once its pool has started (its imports done, stale jobs settled): it
 sets its own event, and `/health` reports how many children are ready, so a client (or a
 benchmark) can tell a server whose workers are still starting from one that is serving.
@@ -21,10 +26,13 @@ if it has not exited after that.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.process
 import multiprocessing.synchronize
+import os
 import signal
 import threading
 from dataclasses import dataclass, replace
@@ -43,10 +51,12 @@ def child_settings(settings: ApiSettings) -> ApiSettings:
 
 
 def run_child(
-    settings: ApiSettings, ready: multiprocessing.synchronize.Event | None = None
+    settings: ApiSettings,
+    ready: multiprocessing.synchronize.Event | None = None,
+    wake: multiprocessing.connection.Connection | None = None,
 ) -> None:
     """A child's whole life: a worker pool on the database until SIGTERM or SIGINT;
-    `ready` is set once the pool has started."""
+    `ready` is set once the pool has started; a byte on `wake` wakes its idle workers."""
     from reev.api.workers import WorkerPool
     from reev.store import open_store
     from reev.store.jobs import JobQueue
@@ -56,7 +66,7 @@ def run_child(
         signal.signal(signum, lambda _signum, _frame: stop.set())
     store = open_store(settings.db_url)
     queue = JobQueue(store)
-    pool = WorkerPool(store, queue, settings)
+    pool = WorkerPool(store, queue, settings, wake_fd=wake.fileno() if wake is not None else None)
     try:
         pool.start()
         if ready is not None:
@@ -72,6 +82,7 @@ def run_child(
 class _Child:
     process: multiprocessing.process.BaseProcess
     ready: multiprocessing.synchronize.Event
+    wake: multiprocessing.connection.Connection  # the pipe's write end (the server's)
 
 
 class WorkerProcesses:
@@ -104,6 +115,14 @@ class WorkerProcesses:
             children = list(self._children)
         return sum(1 for c in children if c.ready.is_set() and c.process.is_alive())
 
+    def notify(self) -> None:
+        """Wake every child's idle workers (jobs were just queued); never blocks."""
+        with self._lock:
+            children = list(self._children)
+        for child in children:
+            with contextlib.suppress(OSError):  # full (a wake-up is pending) or closed
+                os.write(child.wake.fileno(), b"\0")
+
     def stop(self) -> None:
         """SIGTERM to every child, a grace period for their episodes, then SIGKILL."""
         self._stopping.set()
@@ -120,18 +139,24 @@ class WorkerProcesses:
                 log.error("worker process %s did not stop; killing it", child.pid)
                 child.kill()
                 child.join(5)
+        with self._lock:
+            for entry in self._children:
+                entry.wake.close()
 
     def _spawn(self, index: int) -> _Child:
         ready = self._context.Event()
+        wake_reader, wake_writer = self._context.Pipe(duplex=False)
+        os.set_blocking(wake_writer.fileno(), False)
         child = self._context.Process(
             target=run_child,
-            args=(self.settings, ready),
+            args=(self.settings, ready, wake_reader),
             name=f"reev-worker-{index}",
             daemon=False,
         )
         child.start()
+        wake_reader.close()  # the child has its own copy
         log.info("worker process %s started (%d slots)", child.pid, self.settings.workers)
-        return _Child(child, ready)
+        return _Child(child, ready, wake_writer)
 
     def _supervise(self) -> None:
         """Start a child again when one dies while the server is up."""
@@ -147,4 +172,5 @@ class WorkerProcesses:
                         child.exitcode,
                     )
                     child.join(0)
+                    entry.wake.close()
                     self._children[index] = self._spawn(index)

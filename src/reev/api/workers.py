@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import os
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -65,7 +66,12 @@ def _refuse(reason: str) -> Agent:
 class WorkerPool:
     """Runs queued jobs until stopped. `start()`/`stop()` from any thread."""
 
-    def __init__(self, store: Store, queue: JobQueue, settings: ApiSettings) -> None:
+    def __init__(
+        self, store: Store, queue: JobQueue, settings: ApiSettings, wake_fd: int | None = None
+    ) -> None:
+        """`wake_fd`: the read end of a pipe whose every byte means "jobs were queued" (a
+        worker process's link to its server: `reev.api.worker_processes`)."""
+        self.wake_fd = wake_fd
         self.store = store
         self.queue = queue
         self.settings = settings
@@ -87,12 +93,13 @@ class WorkerPool:
     # --- control (any thread) -------------------------------------------------------
 
     def start(self) -> None:
-        """Settle what a dead server left Running, load the current benchmark versions,
-        then start the workers."""
+        """Settle what a dead server left Running, load the current benchmark versions and
+        make a VM per slot, then start the workers."""
         self._recover()
         if self.settings.workers <= 0:
             return
         self._load_current_versions()
+        self.vm_pool.prefill(self.settings.workers)  # one VM per slot, made before claiming
         self._thread = threading.Thread(target=self._main, name="reev-workers", daemon=True)
         self._thread.start()
         self._ready.wait(10)
@@ -132,6 +139,9 @@ class WorkerPool:
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._slot_free = asyncio.Event()
+        if self.wake_fd is not None:
+            os.set_blocking(self.wake_fd, False)
+            self._loop.add_reader(self.wake_fd, self._woken)
         self._ready.set()
         dispatcher = asyncio.create_task(self._dispatch())
         keeper = asyncio.create_task(self._housekeeping())
@@ -148,6 +158,20 @@ class WorkerPool:
         keeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await keeper
+
+    def _woken(self) -> None:
+        """Bytes on the wake pipe: drain them and wake the dispatcher (at EOF, the server
+        is gone: stop watching; the poll still finds jobs)."""
+        assert self._loop is not None and self.wake_fd is not None and self._wake is not None
+        try:
+            data = os.read(self.wake_fd, 4096)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._loop.remove_reader(self.wake_fd)
+        self._wake.set()
 
     async def _dispatch(self) -> None:
         """Claim a job whenever one of the N slots is free; start its episode task.

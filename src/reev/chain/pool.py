@@ -172,6 +172,18 @@ class LiteSVMPool:
             self.created += 1
         return PooledLiteSVMBackend()
 
+    def prefill(self, count: int) -> None:
+        """Create VMs until `count` are idle (at most `max_idle`): a server's workers make
+        theirs at start-up instead of inside their first episodes."""
+        while True:
+            with self._lock:
+                if len(self._idle) >= min(count, self.max_idle):
+                    return
+                self.created += 1
+            backend = PooledLiteSVMBackend()
+            with self._lock:
+                self._idle.append(backend)
+
     def release(self, backend: PooledLiteSVMBackend) -> None:
         """Restore a VM and keep it for the next episode (dropped when it cannot be restored)."""
         try:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -97,6 +98,18 @@ def current_version_id(store: Store, benchmark_id: str) -> int | None:
     with store._read() as conn:
         value = conn.execute(_CURRENT_VERSION_ID, {"benchmark_id": benchmark_id}).scalar()
     return None if value is None else int(value)
+
+
+def current_version_ids(store: Store, benchmark_ids: Collection[str]) -> dict[str, int]:
+    """{benchmark id: its current version id} of the ids the API knows (one query for a
+    burst of posted runs; an unknown id is absent)."""
+    if not benchmark_ids:
+        return {}
+    query = select(ApiBenchmark.benchmark_id, ApiBenchmark.version_id).where(
+        ApiBenchmark.benchmark_id.in_(sorted(benchmark_ids))
+    )
+    with store._read() as conn:
+        return {str(row[0]): int(row[1]) for row in conn.execute(query)}
 
 
 def current_benchmark(store: Store, benchmark_id: str) -> CurrentBenchmark | None:

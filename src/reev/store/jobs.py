@@ -135,6 +135,15 @@ class JobSpec:
     job_id: str | None = None
 
 
+@dataclass(frozen=True)
+class NewRun:
+    """A run to create with its jobs (`JobQueue.create_runs`)."""
+
+    run_id: str
+    config: dict[str, Any]
+    jobs: Sequence[JobSpec]
+
+
 class RunExistsError(ValueError):
     """`create_run` was given the id of a run that is already stored."""
 
@@ -253,27 +262,45 @@ class JobQueue:
 
         Raises RunExistsError when `run_id` is taken (checked by the database, so two
         requests racing for one id cannot both win). Returns the job ids in order."""
-        now = datetime.now(UTC)
-        ids, rows, events = self._job_rows(specs)
         try:
-            with self.store._write() as conn:
-                conn.execute(  # a taken id is an IntegrityError (the primary key)
-                    _INSERT_RUN,
-                    {
-                        "id": run_id,
-                        "status": "running",
-                        "created_at": now,
-                        "updated_at": now,
-                        "config": config,
-                    },
-                )
-                if rows:  # one row: a plain INSERT (a list takes the executemany path)
-                    conn.execute(_INSERT_JOB, rows[0] if len(rows) == 1 else rows)
-                    conn.execute(_INSERT_EVENT, events[0] if len(events) == 1 else events)
+            return self.create_runs([NewRun(run_id, config, specs)])[0]
         except IntegrityError as exc:
             if not self._run_exists(run_id):  # another constraint: not ours to rename
                 raise
             raise RunExistsError(run_id) from exc
+
+    def create_runs(self, runs: Sequence[NewRun]) -> list[list[str]]:
+        """Several new runs (status `running`) and their Queued jobs, in one transaction:
+        all of them or, when the database refuses one (a taken run id is an
+        IntegrityError), none. Returns each run's job ids in order. The API's intake
+        queues a burst of posted runs with one commit (`reev.api.intake`)."""
+        now = datetime.now(UTC)
+        run_rows = []
+        job_rows: list[dict[str, Any]] = []
+        event_rows: list[dict[str, Any]] = []
+        ids: list[list[str]] = []
+        for run in runs:
+            run_rows.append(
+                {
+                    "id": run.run_id,
+                    "status": "running",
+                    "created_at": now,
+                    "updated_at": now,
+                    "config": run.config,
+                }
+            )
+            job_ids, rows, events = self._job_rows(run.jobs, now, len(job_rows))
+            ids.append(job_ids)
+            job_rows.extend(rows)
+            event_rows.extend(events)
+        if not run_rows:
+            return ids
+        with self.store._write() as conn:
+            # one row: a plain INSERT (a list takes the executemany path)
+            conn.execute(_INSERT_RUN, run_rows[0] if len(run_rows) == 1 else run_rows)
+            if job_rows:
+                conn.execute(_INSERT_JOB, job_rows[0] if len(job_rows) == 1 else job_rows)
+                conn.execute(_INSERT_EVENT, event_rows[0] if len(event_rows) == 1 else event_rows)
         return ids
 
     def _run_exists(self, run_id: str) -> bool:
@@ -282,9 +309,11 @@ class JobQueue:
 
     @staticmethod
     def _job_rows(
-        specs: Sequence[JobSpec],
+        specs: Sequence[JobSpec], now: datetime | None = None, first: int = 0
     ) -> tuple[list[str], list[dict[str, Any]], list[dict[str, Any]]]:
-        now = datetime.now(UTC)
+        """Job and event rows; job `i` is created `first + i` microseconds after `now`, so
+        the queue is FIFO in the order given (across the runs of one `create_runs` too)."""
+        now = now or datetime.now(UTC)
         ids = [s.job_id or str(uuid.uuid4()) for s in specs]
         rows = [
             {
@@ -302,7 +331,7 @@ class JobQueue:
                 "progress": 0,
                 "cancel_requested": False,
                 # one microsecond apart: the queue is FIFO in the order given
-                "created_at": now + timedelta(microseconds=i),
+                "created_at": now + timedelta(microseconds=first + i),
                 "updated_at": now,
             }
             for i, (job_id, s) in enumerate(zip(ids, specs, strict=True))

@@ -112,7 +112,7 @@ def create_run(body: SuiteRequest, ctx: Ctx) -> dict[str, Any]:
         raise HTTPException(
             status_code=409, detail=f"run {run_id!r} exists; pick another id"
         ) from exc
-    ctx.pool.notify()
+    ctx.notify_workers()
     return {"run_id": run_id, "status": QUEUED, "jobs": len(ids), "execution_ids": ids}
 
 

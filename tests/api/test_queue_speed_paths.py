@@ -24,7 +24,7 @@ from reev.results.records import EpisodeResult
 from reev.store import open_store
 from reev.store.api_queries import current_version_id
 from reev.store.changes import ChangeWatch
-from reev.store.jobs import JobQueue, JobSpec, new_owner
+from reev.store.jobs import JobQueue, JobSpec, NewRun, new_owner
 
 
 def job(run_id: str, n: int = 0, benchmark_id: str = "001-sol-transfer") -> JobSpec:
@@ -300,3 +300,44 @@ def test_notifying_worker_processes_never_blocks(tmp_path: Path) -> None:
     reader.close()
     processes.notify()  # the reading end is gone: ignored too
     writer.close()
+
+
+def test_a_busy_pool_ends_each_job_and_claims_the_next_in_one_commit(
+    db: str, bundled: Path
+) -> None:
+    """While jobs are queued, every finishing job claims its slot's next job in its own
+    completion: no job is completed without a claim, and the dispatcher claims only to fill
+    the slots at the start."""
+    store = open_store(db)
+    sync_benchmark_dirs(store, [bundled])
+    queue = JobQueue(store)
+    calls: dict[str, int] = {"complete": 0, "complete_and_claim": 0, "claim_with_config": 0}
+    for name in calls:
+        real = getattr(queue, name)
+
+        def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+
+        setattr(queue, name, counted)
+    version = current_version_id(store, "002-spl-transfer")
+    runs = [
+        NewRun(f"r{i}", {}, [JobSpec(f"r{i}", "002-spl-transfer", version, "deterministic")])
+        for i in range(40)
+    ]
+    queue.create_runs(runs)  # queued before the pool starts: it is busy from its first claim
+    pool = WorkerPool(store, queue, ApiSettings(db_url=db, workers=4, benchmark_dirs=[]))
+    pool.start()
+    try:
+        deadline = time.monotonic() + 120
+        while queue.counts()["Completed"] < 40 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        pool.stop()
+    assert queue.counts()["Completed"] == 40
+    assert calls["complete"] == 0  # every job ended through complete_and_claim …
+    assert calls["complete_and_claim"] == 40
+    assert calls["claim_with_config"] <= 4 + 2  # … the dispatcher filled the 4 slots (and
+    # found the queue empty at most twice at the end)
+    queue.close()
+    store.close()

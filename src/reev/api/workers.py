@@ -285,7 +285,10 @@ class WorkerPool:
         """Whether a finishing job claims the next one in its completion: while the pool
         is not stopping and its slot would be free (it still counts among the running)."""
         stopping = self._stop is None or self._stop.is_set()
-        return not stopping and len(self._tasks) <= self.settings.workers
+        # A task that ended this loop turn stays in `_tasks` until its done callback runs:
+        # it holds no slot any more.
+        running = sum(1 for task in self._tasks.values() if not task.done())
+        return not stopping and running <= self.settings.workers
 
     def _finish(self, job: JobInfo, status: str, **fields: Any) -> None:
         """End the job and settle its run, in one transaction."""

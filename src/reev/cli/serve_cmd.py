@@ -34,7 +34,8 @@ def serve(
         typer.Option(
             "--worker-processes",
             help="Run the workers in N processes of their own, --workers episodes each "
-            "(0: in the server's process). Requests and episodes then use separate cores.",
+            "(0: in the server's process). Requests and episodes then use separate cores: "
+            "on a machine with more than one core, the faster queue (one per core).",
             min=0,
         ),
     ] = 0,

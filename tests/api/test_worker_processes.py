@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from reev.api.settings import ApiSettings
+from reev.api.worker_processes import WorkerProcesses
+from tests.api.conftest import BUNDLED
 from tests.api.test_queue_server import SOL, _expected_scores, _run_llm, _stalling, _wait_status
 from tests.fakes.openai_server import ScriptedOpenAI
 
@@ -40,6 +47,15 @@ def worker_children(pid: int) -> list[int]:
         if b"spawn_main" in cmdline:
             out.append(child)
     return out
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is a live process (an exited one that nobody reaped yet is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 def wait_for(predicate: Any, timeout: float = 60) -> Any:
@@ -122,3 +138,27 @@ def test_shutdown_interrupts_the_childs_episode_and_leaves_no_process(serve: Any
         restarted = serve(workers=0)  # the same database, to read the job's end
         job = restarted.get(f"/api/v1/benchmarks/{SOL}/status/{job_id}").json()
         assert job["status"] == "Interrupted", job
+
+
+def test_a_server_killed_with_sigkill_leaves_no_worker_process(serve: Any) -> None:
+    server = serve(workers=1, extra_args=("--worker-processes", "2"))
+    assert server.proc is not None
+    kids = wait_for(
+        lambda: len(worker_children(server.proc.pid)) == 2 and worker_children(server.proc.pid)
+    )
+    server.kill9()  # no SIGTERM reaches the children: they must see the server is gone
+    wait_for(lambda: not any(running(kid) for kid in kids), timeout=60)
+
+
+def test_worker_processes_on_an_in_memory_database_are_refused(tmp_path: Path) -> None:
+    """Children would each open an empty database of their own and never see a job."""
+    done = subprocess.run(
+        [sys.executable, "-m", "reev", "serve", "--port", "0", "--db", "sqlite://",
+         "--worker-processes", "1", "--benchmarks", str(BUNDLED)],
+        capture_output=True, text=True, timeout=120, env=os.environ | {"HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "in-memory SQLite" in done.stderr and "Traceback" not in done.stderr
+    with pytest.raises(ValueError, match="in-memory SQLite"):
+        WorkerProcesses(ApiSettings(db_url="sqlite://", worker_processes=1))
+    assert WorkerProcesses(ApiSettings(db_url="sqlite://", worker_processes=0)).count == 0

@@ -18,7 +18,8 @@ A child is *ready* once its pool has started (its imports done, stale jobs settl
 sets its own event, and `/health` reports how many children are ready, so a client (or a
 benchmark) can tell a server whose workers are still starting from one that is serving.
 
-A child that dies is started again (its jobs are recovered as a dead owner's after
+A child whose server has gone (killed with SIGKILL, say) stops by itself, as on SIGTERM:
+it watches the server's process. A child that dies is started again (its jobs are recovered as a dead owner's after
 `stale_after`); on shutdown every child gets SIGTERM, lets its running episodes finish
 within the grace period (the rest become Interrupted, as in one process), and is killed
 if it has not exited after that.
@@ -41,6 +42,10 @@ from reev.api.settings import ApiSettings
 
 log = logging.getLogger("reev.api.worker_processes")
 
+IN_MEMORY_REFUSAL = (
+    "--worker-processes needs a database other processes can open: an in-memory SQLite "
+    "database is seen by the server alone (use a file or a server database)"
+)
 RESTART_PAUSE = 1.0  # seconds between a child's death and its replacement
 
 
@@ -64,6 +69,9 @@ def run_child(
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda _signum, _frame: stop.set())
+    threading.Thread(
+        target=_stop_with_server, args=(stop,), name="reev-server-watch", daemon=True
+    ).start()
     store = open_store(settings.db_url)
     queue = JobQueue(store)
     pool = WorkerPool(store, queue, settings, wake_fd=wake.fileno() if wake is not None else None)
@@ -78,6 +86,16 @@ def run_child(
         store.close()
 
 
+def _stop_with_server(stop: threading.Event) -> None:
+    """Stop the child once its server has exited, however it ended (a server killed with
+    SIGKILL sends no SIGTERM): orphaned workers would otherwise claim jobs for ever."""
+    server = multiprocessing.parent_process()
+    if server is not None:
+        server.join()  # returns when the server's process is gone
+        log.warning("the server exited; this worker process stops")
+        stop.set()
+
+
 @dataclass
 class _Child:
     process: multiprocessing.process.BaseProcess
@@ -90,6 +108,12 @@ class WorkerProcesses:
     `stop()` from the server (both do nothing when there are none)."""
 
     def __init__(self, settings: ApiSettings) -> None:
+        """ValueError for worker processes on an in-memory database (they would each
+        open an empty one of their own and never see a job)."""
+        from reev.store.engine import sqlite_in_memory
+
+        if settings.worker_processes and sqlite_in_memory(settings.db_url or ""):
+            raise ValueError(IN_MEMORY_REFUSAL)
         self.count = settings.worker_processes
         self.settings = child_settings(settings)
         self._context = multiprocessing.get_context("spawn")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -91,6 +91,22 @@ def usage_error(message: str) -> typer.Exit:
     console width."""
     stderr_console().print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
+
+
+def open_cli_store(db: str | None, release: Callable[[], object] | None = None) -> Store:
+    """The store a command writes to or reads (`--db`, else the default), with a notice
+    for each run that opening it marked interrupted; a store that cannot be opened is a
+    usage error (exit 2), after `release` has freed what the command held already."""
+    from reev.store import StoreError, open_store
+
+    try:
+        store = open_store(db)
+    except StoreError as exc:
+        if release is not None:
+            release()
+        raise usage_error(str(exc)) from exc
+    report_reconciled(store)
+    return store
 
 
 def report_reconciled(store: Store) -> None:

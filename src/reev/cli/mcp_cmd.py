@@ -16,6 +16,7 @@ from reev.cli.common import (
     SeedOpt,
     err_console,
     existing_paths,
+    open_cli_store,
     parse_scoring,
     usage_error,
 )
@@ -65,17 +66,13 @@ def mcp(
         ) from None
     from reev.bridges.mcp_server.session import EpisodeOptions, McpEpisodes
     from reev.bridges.selection import select_benchmarks
-    from reev.store import StoreError, open_store
 
     paths = existing_paths(paths)
     try:
         loaded = select_benchmarks([str(p) for p in paths])
     except ValueError as exc:
         raise usage_error(str(exc)) from None
-    try:
-        store = open_store(db)
-    except StoreError as exc:
-        raise usage_error(str(exc)) from None
+    store = open_cli_store(db)
     options = EpisodeOptions(
         benchmarks=[str(p) for p in paths],
         seed=seed,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from reev.cli.common import console, report_reconciled, usage_error
+from reev.cli.common import console, open_cli_store, usage_error
 
 if TYPE_CHECKING:  # loaded inside the command: `reev --help` does not pay for them
     from rich.table import Table
@@ -53,13 +53,8 @@ def report(
     if resamples < 0:
         raise usage_error("--resamples must be >= 0")
     from reev.scoring.report import build_report, to_csv, to_markdown
-    from reev.store import StoreError, open_store
 
-    try:
-        store = open_store(db)
-    except StoreError as exc:
-        raise usage_error(str(exc)) from exc
-    report_reconciled(store)
+    store = open_cli_store(db)
     with store:
         run = store.get_run(run_id) if run_id else store.latest_run()
         if run is None:

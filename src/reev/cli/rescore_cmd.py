@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from reev.cli.common import console, err_console, report_reconciled, usage_error
+from reev.cli.common import console, err_console, open_cli_store, usage_error
 
 
 def rescore(
@@ -22,13 +22,8 @@ def rescore(
     record (nothing is changed then), 2 on usage errors (unknown run or database).
     """
     from reev.runner.rescore import RescoreError, rescore_run
-    from reev.store import StoreError, open_store
 
-    try:
-        store = open_store(db)
-    except StoreError as exc:
-        raise usage_error(str(exc)) from exc
-    report_reconciled(store)
+    store = open_cli_store(db)
     with store:
         if store.get_run(run_id) is None:
             raise usage_error(f"no run {run_id!r} in {store.display_url}")

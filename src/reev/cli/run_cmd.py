@@ -21,8 +21,8 @@ from reev.cli.common import (
     SeedOpt,
     console,
     existing_paths,
+    open_cli_store,
     parse_scoring,
-    report_reconciled,
     usage_error,
 )
 from reev.cli.signals import Stopped, run_async
@@ -187,7 +187,7 @@ def run(
     from reev.runner.spec import SpecError, agent_entries, build_run_spec, resume_problem
     from reev.runner.suite import load_all, new_run_id, run_spec, scale_step_timeouts
     from reev.runner.upstreams import BACKENDS, UpstreamConfigError, Upstreams
-    from reev.store import StoreError, open_store, resolve_url
+    from reev.store import resolve_url
     from reev.store.cache import RequestCache
     from reev.tracing.render import result_tree, summary_table
     from reev.tracing.session_file import write_session_file
@@ -280,12 +280,7 @@ def run(
             write_session_file(result, out_dir)
 
     traced = start_tracing(trace_file)  # None unless --trace-file or an OTLP endpoint
-    try:
-        store = open_store(db)
-    except StoreError as exc:
-        upstreams.close()
-        raise usage_error(str(exc)) from exc
-    report_reconciled(store)
+    store = open_cli_store(db, release=upstreams.close)
     problem = resume_problem(store, run_id, spec)
     if problem is not None:
         upstreams.close()

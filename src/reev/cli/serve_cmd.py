@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from reev.cli.common import err_console, report_reconciled, usage_error
+from reev.cli.common import err_console, open_cli_store, usage_error
 
 
 def serve(
@@ -84,8 +84,9 @@ def serve(
         default_benchmark_dirs,
         token_from_env,
     )
+    from reev.api.worker_processes import IN_MEMORY_REFUSAL
     from reev.inputs.hosts import server_allowed_hosts
-    from reev.store import StoreError, open_store
+    from reev.store.engine import sqlite_in_memory
 
     token = token_from_env()
     refusal = bind_refusal(host, token, insecure)
@@ -95,12 +96,11 @@ def serve(
         listener = bind_listener(host, port)
     except OSError as exc:
         raise usage_error(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
-    try:
-        store = open_store(db)
-    except StoreError as exc:
+    store = open_cli_store(db, release=listener.close)
+    if worker_processes and sqlite_in_memory(store.url):
         listener.close()
-        raise usage_error(str(exc)) from exc
-    report_reconciled(store)
+        store.close()
+        raise usage_error(IN_MEMORY_REFUSAL)
     dirs = [p.resolve() for p in benchmarks] if benchmarks else default_benchmark_dirs()
     for d in dirs:
         try:

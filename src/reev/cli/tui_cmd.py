@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from reev.cli.common import SeedOpt, existing_paths, parse_scoring, usage_error
+from reev.cli.common import SeedOpt, existing_paths, open_cli_store, parse_scoring, usage_error
 
 DEFAULT_PATHS = [Path("benchmarks")]
 
@@ -36,8 +36,6 @@ def tui(
     """Terminal UI: pick an agent, browse benchmarks and their last scores, run one or all."""
     # Textual and SQLAlchemy load only for this command.
     from reev.runner.suite import load_all
-    from reev.store.engine import StoreError
-    from reev.store.store import open_store
     from reev.tui.app import ReevApp
     from reev.tui.session import TuiSession
 
@@ -47,10 +45,7 @@ def tui(
     loaded = load_all(chosen)
     if not loaded:
         raise usage_error(f"no benchmark files found in {', '.join(map(str, chosen))}")
-    try:
-        store = open_store(db)
-    except StoreError as exc:
-        raise usage_error(str(exc)) from exc
+    store = open_cli_store(db)
     session = TuiSession(
         store,
         paths=[str(p) for p in chosen],

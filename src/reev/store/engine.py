@@ -63,6 +63,20 @@ def strict_json(value: Any) -> str:
     return json.dumps(value, allow_nan=False)
 
 
+def _names_memory(database: str) -> bool:
+    return database in ("", ":memory:") or database.startswith("file::memory:")
+
+
+def sqlite_in_memory(url: str) -> bool:
+    """Whether `url` names an in-memory SQLite database: one only its own process can see
+    (so worker processes cannot share it)."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return False
+    return parsed.get_backend_name() == "sqlite" and _names_memory(parsed.database or "")
+
+
 def create_store_engine(url: str) -> Engine:
     """An engine for `url` with reev's SQLite settings; the SQLite folder is created."""
     try:
@@ -75,7 +89,7 @@ def create_store_engine(url: str) -> Engine:
         except Exception as exc:
             raise StoreError(f"cannot use database {parsed.render_as_string()}: {exc}") from exc
     database = parsed.database or ""
-    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    in_memory = _names_memory(database)
     kwargs: dict[str, Any] = {
         "connect_args": {"check_same_thread": False, "timeout": 60},
         "json_serializer": strict_json,

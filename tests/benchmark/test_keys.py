@@ -12,6 +12,7 @@ from solders.pubkey import Pubkey
 from reev.benchmark.keys import (
     BASE58_ALPHABET,
     derive_keypair,
+    derived_key,
     is_base58_pubkey,
     is_placeholder,
     substitute_placeholders,
@@ -26,6 +27,17 @@ def test_derivation_is_pinned() -> None:
     assert str(derive_keypair(0, "USER_WALLET_PUBKEY").pubkey()) == (
         "FoQQXrvt276e7MR6xgL8GTxpXoL5eV6U57JcZTQ8q8Ng"
     )
+
+
+def test_the_remembered_key_is_the_derived_one() -> None:
+    """`derived_key` (what episodes use) gives derive_keypair's key and its address, per
+    seed and name: a stale or shared entry would sign for the wrong wallet."""
+    for seed, name in [(0, "USER_WALLET_PUBKEY"), (1, "USER_WALLET_PUBKEY"), (0, "MINT")]:
+        keypair, address = derived_key(seed, name)
+        assert keypair == derive_keypair(seed, name)
+        assert address == str(derive_keypair(seed, name).pubkey())
+    assert derived_key(0, "USER_WALLET_PUBKEY")[1] == "FoQQXrvt276e7MR6xgL8GTxpXoL5eV6U57JcZTQ8q8Ng"
+    assert derived_key(1, "USER_WALLET_PUBKEY")[1] != derived_key(0, "USER_WALLET_PUBKEY")[1]
 
 
 def test_derivation_depends_on_seed_and_name() -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
-from reev.benchmark.keys import derive_keypair, is_placeholder
+from reev.benchmark.keys import derived_key, is_placeholder
 from reev.benchmark.model import Benchmark
 from reev.programs.ata import associated_token_address
 
@@ -56,22 +56,23 @@ def resolve_keys(benchmark: Benchmark, seed: int = 0, random_keys: bool = False)
     """Build the KeyRing of one episode."""
     ring = KeyRing()
 
-    def keypair(name: str) -> Keypair:
-        return Keypair() if random_keys else derive_keypair(seed, name)
+    def keypair(name: str) -> tuple[Keypair, str]:
+        if random_keys:
+            fresh = Keypair()
+            return fresh, str(fresh.pubkey())
+        return derived_key(seed, name)
 
     # First every non-token-account placeholder (wallets, mints, raw accounts) ...
     for item in benchmark.initial_state:
         if item.is_token_account or not is_placeholder(item.pubkey):
             continue
-        kp = keypair(item.pubkey)
-        address = str(kp.pubkey())  # derived on each call: once per key
+        kp, address = keypair(item.pubkey)
         ring.key_map[item.pubkey] = address
         ring.signers[address] = kp
     # Agent keys the initial state does not declare: fresh accounts the agent creates.
     for name in benchmark.agent_keys:
         if name not in ring.key_map:
-            kp = keypair(name)
-            address = str(kp.pubkey())
+            kp, address = keypair(name)
             ring.key_map[name] = address
             ring.signers[address] = kp
     # ... then token accounts, whose addresses derive from their owner wallet and mint.

@@ -39,7 +39,12 @@ class ServeProcess:
         token: str | None = None,
         extra_args: tuple[str, ...] = (),
         log: Path | None = None,
+        default_worker_processes: bool = False,
     ) -> None:
+        """`default_worker_processes`: serve as a user would, with serve's own default
+        (`--worker-processes auto`); otherwise the workers run in the server's process
+        unless `extra_args` asks for worker processes."""
+        self.default_worker_processes = default_worker_processes
         self.db = db
         self.workers = workers
         self.token = token
@@ -79,6 +84,7 @@ class ServeProcess:
             str(BUNDLED),
             "--log-level",
             "warning",
+            *self._worker_processes_args(),
             *self.extra_args,
         ]
         with self.log.open("ab") as out:
@@ -95,6 +101,11 @@ class ServeProcess:
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"reev serve did not answer: {self.log.read_text()[-2000:]}")
+
+    def _worker_processes_args(self) -> tuple[str, ...]:
+        if self.default_worker_processes or "--worker-processes" in self.extra_args:
+            return ()
+        return ("--worker-processes", "0")
 
     def kill9(self) -> None:
         """SIGKILL the server this object started (nothing else)."""

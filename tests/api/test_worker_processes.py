@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from reev.api.settings import ApiSettings
-from reev.api.worker_processes import WorkerProcesses
+from reev.api.worker_processes import AUTO_MAX, WorkerProcesses, auto_worker_processes
+from reev.cli.serve_cmd import parse_worker_processes
 from tests.api.conftest import BUNDLED
 from tests.api.test_queue_server import SOL, _expected_scores, _run_llm, _stalling, _wait_status
 from tests.fakes.openai_server import ScriptedOpenAI
@@ -162,3 +163,34 @@ def test_worker_processes_on_an_in_memory_database_are_refused(tmp_path: Path) -
     with pytest.raises(ValueError, match="in-memory SQLite"):
         WorkerProcesses(ApiSettings(db_url="sqlite://", worker_processes=1))
     assert WorkerProcesses(ApiSettings(db_url="sqlite://", worker_processes=0)).count == 0
+
+
+def test_serve_starts_one_worker_process_per_core_by_default(serve: Any) -> None:
+    """No --worker-processes: `auto`, one per usable core (at most AUTO_MAX), and a posted
+    run goes through them."""
+    server = serve(workers=1, default_worker_processes=True)
+    assert server.proc is not None
+    expected = auto_worker_processes(1, f"sqlite:///{server.db}")
+    assert server.get("/api/v1/health").json()["worker_processes"] == expected
+    assert "(--worker-processes auto)" in server.log.read_text()
+    if expected:
+        wait_for(lambda: len(worker_children(server.proc.pid)) == expected)
+    job = server.post(f"/api/v1/benchmarks/{SOL}/run", json={"agent": "deterministic"})
+    jobs = server.wait_settled([job.json()["execution_id"]], timeout=120)
+    assert next(iter(jobs.values()))["passed"] is True
+
+
+def test_auto_means_one_worker_process_per_core_where_they_can_share_the_database() -> None:
+    file_db = "sqlite:////tmp/reev.db"
+    assert auto_worker_processes(2, file_db, cores=2) == 2
+    assert auto_worker_processes(2, file_db, cores=64) == AUTO_MAX
+    assert auto_worker_processes(2, file_db, cores=1) == 0  # one core: nothing to gain
+    assert auto_worker_processes(0, file_db, cores=8) == 0  # --workers 0: queue only
+    assert auto_worker_processes(2, "sqlite://", cores=8) == 0  # other processes can't see it
+    assert auto_worker_processes(2, "postgresql+psycopg://u@h/db", cores=3) == 3
+    assert parse_worker_processes("3", 2, file_db) == 3
+    assert parse_worker_processes("AUTO", 2, file_db) == auto_worker_processes(2, file_db)
+    for bad in ("-1", "two", ""):
+        assert "must be a count" in str(parse_worker_processes(bad, 2, file_db))
+    assert "in-memory SQLite" in str(parse_worker_processes("1", 2, "sqlite://"))
+    assert parse_worker_processes("0", 2, "sqlite://") == 0

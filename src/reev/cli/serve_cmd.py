@@ -30,15 +30,15 @@ def serve(
         int, typer.Option("--workers", help="Episodes run at once (0: queue only).", min=0)
     ] = 2,
     worker_processes: Annotated[
-        int,
+        str,
         typer.Option(
             "--worker-processes",
             help="Run the workers in N processes of their own, --workers episodes each "
-            "(0: in the server's process). Requests and episodes then use separate cores: "
-            "on a machine with more than one core, the faster queue (one per core).",
-            min=0,
+            "(0: in the server's process), so requests and episodes use separate cores. "
+            "auto: one per core, at most 4; 0 on one core or an in-memory database.",
+            metavar="N|auto",
         ),
-    ] = 0,
+    ] = "auto",
     benchmarks: Annotated[
         list[Path] | None,
         typer.Option("--benchmarks", help="Benchmark folder(s) to sync (default ./benchmarks)."),
@@ -84,9 +84,7 @@ def serve(
         default_benchmark_dirs,
         token_from_env,
     )
-    from reev.api.worker_processes import IN_MEMORY_REFUSAL
     from reev.inputs.hosts import server_allowed_hosts
-    from reev.store.engine import sqlite_in_memory
 
     token = token_from_env()
     refusal = bind_refusal(host, token, insecure)
@@ -97,10 +95,11 @@ def serve(
     except OSError as exc:
         raise usage_error(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     store = open_cli_store(db, release=listener.close)
-    if worker_processes and sqlite_in_memory(store.url):
+    processes = parse_worker_processes(worker_processes, workers, store.url)
+    if isinstance(processes, str):
         listener.close()
         store.close()
-        raise usage_error(IN_MEMORY_REFUSAL)
+        raise usage_error(processes)
     dirs = [p.resolve() for p in benchmarks] if benchmarks else default_benchmark_dirs()
     for d in dirs:
         try:
@@ -112,7 +111,7 @@ def serve(
     settings = ApiSettings(
         db_url=store.url,
         workers=workers,
-        worker_processes=worker_processes,
+        worker_processes=processes,
         benchmark_dirs=dirs,
         token=token,
         cors_origins=list(cors_origin or []) or cors_from_env(),
@@ -124,7 +123,7 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     err_console.print(
         f"reev API on http://{shown}:{bound_port} (docs /docs), database {store.display_url}, "
-        f"{where_workers(workers, worker_processes)}, token {'required' if token else 'off'}"
+        f"{where_workers(workers, processes, worker_processes)}, token {'required' if token else 'off'}"
     )
     app = create_app(settings, store=store)
     # Access lines are logged at INFO: below that level uvicorn need not format them.
@@ -143,11 +142,32 @@ def serve(
         store.close()
 
 
-def where_workers(workers: int, processes: int) -> str:
+def parse_worker_processes(value: str, workers: int, db_url: str) -> int | str:
+    """`--worker-processes`: a count, or `auto` resolved for this machine and database;
+    the text of a usage error for anything else (a negative or unknown value, or worker
+    processes on an in-memory database)."""
+    from reev.api.worker_processes import AUTO, IN_MEMORY_REFUSAL, auto_worker_processes
+    from reev.store.engine import sqlite_in_memory
+
+    if value.strip().lower() == AUTO:
+        return auto_worker_processes(workers, db_url)
+    try:
+        count = int(value)
+    except ValueError:
+        count = -1
+    if count < 0:
+        return f"--worker-processes must be a count (0 or more) or auto, not {value!r}"
+    if count and sqlite_in_memory(db_url):
+        return IN_MEMORY_REFUSAL
+    return count
+
+
+def where_workers(workers: int, processes: int, asked: str = "") -> str:
     """How many episodes run at once, and where (the start-up line)."""
+    how = " (--worker-processes auto)" if asked.strip().lower() == "auto" else ""
     if processes == 0:
-        return f"{workers} worker(s)"
-    return f"{processes} worker process(es) x {workers} worker(s)"
+        return f"{workers} worker(s) in the server's process{how}"
+    return f"{processes} worker process(es) x {workers} worker(s){how}"
 
 
 def bind_listener(host: str, port: int) -> socket.socket:

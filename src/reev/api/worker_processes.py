@@ -86,6 +86,7 @@ def run_child(
     """A child's whole life: a worker pool on the database until SIGTERM or SIGINT;
     `ready` is set once the pool has started; a byte on `wake` wakes its idle workers."""
     from reev.api.workers import WorkerPool
+    from reev.runner.gc_policy import for_many_episodes
     from reev.store import open_store
     from reev.store.jobs import JobQueue
 
@@ -100,6 +101,7 @@ def run_child(
     pool = WorkerPool(store, queue, settings, wake_fd=wake.fileno() if wake is not None else None)
     try:
         pool.start()
+        for_many_episodes()  # a child runs episodes only: the run's collector policy
         if ready is not None:
             ready.set()
         stop.wait()

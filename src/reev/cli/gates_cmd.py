@@ -19,8 +19,8 @@ DEFAULT_SEEDS = 3
 
 def run_gate_checks(paths: list[str], seeds: int, suite_level: bool) -> GateReport:
     """Load the benchmarks under `paths` and run every gate (shared by both commands)."""
-    from reev.cli.gc_policy import for_many_episodes
     from reev.runner.gates import run_gates
+    from reev.runner.gc_policy import for_many_episodes
     from reev.runner.suite import load_all
 
     loaded = load_all(paths)

@@ -176,7 +176,6 @@ def run(
     ] = None,
 ) -> None:
     """Run benchmarks with an agent, print result trees and a summary, exit 1 if any errored."""
-    from reev.cli.gc_policy import for_many_episodes
     from reev.cli.plain import print_tree
     from reev.cli.run_support import ProgressBar
     from reev.cli.summary import epochs_summary_table, repeats_episodes
@@ -184,6 +183,7 @@ def run(
     from reev.results.records import EpisodeResult
     from reev.results.spec import ChainSpec, LimitsSpec
     from reev.runner.executors import make_executor
+    from reev.runner.gc_policy import for_many_episodes
     from reev.runner.spec import SpecError, agent_entries, build_run_spec, resume_problem
     from reev.runner.suite import load_all, new_run_id, run_spec, scale_step_timeouts
     from reev.runner.upstreams import BACKENDS, UpstreamConfigError, Upstreams

@@ -85,6 +85,7 @@ def serve(
         token_from_env,
     )
     from reev.inputs.hosts import server_allowed_hosts
+    from reev.runner.gc_policy import for_many_episodes
 
     token = token_from_env()
     refusal = bind_refusal(host, token, insecure)
@@ -133,8 +134,12 @@ def serve(
     )
     # Everything imported so far lives as long as the server: keep it out of the cyclic
     # garbage collector's full passes (~150 ms each over ~130,000 objects, a pause every
-    # in-flight request would wait through).
-    gc.freeze()
+    # in-flight request would wait through); with workers in this process, episodes'
+    # short-lived objects also get the run's larger young generation.
+    if settings.workers and not processes:
+        for_many_episodes()
+    else:
+        gc.freeze()
     try:
         uvicorn.Server(config).run(sockets=[listener])
     finally:

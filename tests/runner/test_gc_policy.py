@@ -9,7 +9,7 @@ import sys
 
 def test_many_episodes_freeze_the_start_up_heap_and_raise_the_young_threshold() -> None:
     code = (
-        "import gc, json; from reev.cli.gc_policy import for_many_episodes as f; "
+        "import gc, json; from reev.runner.gc_policy import for_many_episodes as f; "
         "before = gc.get_threshold(); f(); "
         "print(json.dumps([before, gc.get_threshold(), gc.get_freeze_count()]))"
     )

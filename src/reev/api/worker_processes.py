@@ -1,4 +1,5 @@
-"""Workers in processes of their own: `reev serve --worker-processes N`.
+"""Workers in processes of their own: `reev serve --worker-processes N|auto` (the default,
+`auto`, is one per usable core: `auto_worker_processes`).
 
 In one process the request loop and the episodes share one interpreter lock: while the
 workers sign and execute transactions, requests wait, and while requests are parsed,

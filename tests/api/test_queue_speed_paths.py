@@ -341,3 +341,31 @@ def test_a_busy_pool_ends_each_job_and_claims_the_next_in_one_commit(
     # found the queue empty at most twice at the end)
     queue.close()
     store.close()
+
+
+def test_a_pool_stops_at_once_even_when_its_idle_wait_swallows_the_cancel(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python 3.11's `wait_for` can swallow a cancellation that meets its timeout: the
+    dispatcher must still end when the pool stops (it had kept a stopping worker process
+    alive until `stop()` gave up, ~35 s later)."""
+    import asyncio
+    import contextlib
+
+    async def idle_that_swallows_cancels(self: WorkerPool) -> None:
+        # as `wait_for` turning the cancel into a suppressed TimeoutError
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(self.settings.poll_interval)
+
+    monkeypatch.setattr(WorkerPool, "_idle", idle_that_swallows_cancels)
+    store = open_store(db)
+    queue = JobQueue(store)
+    pool = WorkerPool(store, queue, ApiSettings(db_url=db, workers=1, benchmark_dirs=[]))
+    pool.start()
+    time.sleep(0.3)  # idle: the dispatcher sits in its poll
+    started = time.monotonic()
+    pool.stop()
+    assert time.monotonic() - started < 5  # shutdown_grace is 5 s; the stuck case took 35
+    assert pool._thread is not None and not pool._thread.is_alive()
+    queue.close()
+    store.close()

@@ -179,11 +179,17 @@ class WorkerPool:
         One loop claims for all N workers. While idle it waits for `notify()` (jobs queued
         by this server) or `poll_interval` (jobs queued by another process); on SQLite a
         poll first asks whether anything was committed since the last empty claim
-        (`reev.store.changes`, microseconds) and claims only then."""
+        (`reev.store.changes`, microseconds) and claims only then.
+
+        It also ends by itself once the pool is stopping: on Python 3.11 `wait_for` can
+        turn a cancellation that meets its timeout into a TimeoutError (which the idle
+        wait suppresses), and a dispatcher that missed its cancel kept a stopping pool
+        polling until `stop()` gave up ~35 s later."""
         assert self._wake is not None and self._slot_free is not None
+        assert self._stop is not None
         changes = self.queue.changes
         empty_at: int | None = None  # commit counter when a claim last found nothing
-        while True:
+        while not self._stop.is_set():
             if len(self._tasks) >= self.settings.workers:
                 self._slot_free.clear()
                 await self._slot_free.wait()

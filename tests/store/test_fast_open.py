@@ -58,3 +58,37 @@ def test_a_database_behind_head_is_migrated(tmp_path: Path) -> None:
         assert {current_revision(store.engine)} == set(packaged_heads())
     finally:
         store.close()
+
+
+def test_two_processes_opening_a_new_database_at_once_both_succeed(tmp_path: Path) -> None:
+    """One migrates; the other, which opens once a first revision is committed, waits for
+    the rest and finds the database at head (it had read the revision in between and
+    applied the next one again: `DROP TABLE … no such table`)."""
+    for rep in range(4):
+        db = tmp_path / f"new-{rep}.db"
+        poller = (  # opens as soon as the other has committed a first revision
+            "import sqlite3, time\nfrom reev.store import open_store\n"
+            "print('ready', flush=True)\n"
+            "while True:\n"
+            "    try:\n"
+            f"        c = sqlite3.connect('file:{db}?mode=ro', uri=True, timeout=0)\n"
+            "        if c.execute('SELECT count(*) FROM alembic_version').fetchone()[0]: break\n"
+            "    except sqlite3.Error:\n"
+            "        time.sleep(0.0005)\n"
+            f"open_store({str(db)!r}).close()\n"
+        )
+        opener = f"from reev.store import open_store\nopen_store({str(db)!r}).close()\n"
+        first = subprocess.Popen(
+            [sys.executable, "-c", poller],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert first.stdout is not None and first.stdout.readline().strip() == "ready"
+        second = subprocess.Popen([sys.executable, "-c", opener], stderr=subprocess.PIPE, text=True)
+        for proc in (first, second):
+            _, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err[-2000:]
+        with sqlite3.connect(db) as conn:
+            versions = [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
+        assert set(versions) == set(packaged_heads())

@@ -26,11 +26,21 @@ def run_migrations_online() -> None:
 
 
 def _migrate(connection: object) -> None:
+    """All pending revisions in one transaction, begun before the current revision is read.
+
+    Alembic treats SQLite as without transactional DDL and commits after each revision;
+    a second process opening the same new database then read a revision in between,
+    waited for the write lock and ran a revision already applied (`DROP TABLE … no such
+    table`). SQLite's DDL is transactional, and the connection's transaction begins with
+    BEGIN IMMEDIATE (`reev.store.engine`), so with `transactional_ddl` the whole upgrade,
+    the read of the version included, holds the write lock: the second process waits,
+    then finds the database at head."""
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":  # type: ignore[attr-defined]

@@ -20,8 +20,8 @@ sets its own event, and `/health` reports how many children are ready, so a clie
 benchmark) can tell a server whose workers are still starting from one that is serving.
 
 A child whose server has gone (killed with SIGKILL, say) stops by itself, as on SIGTERM:
-it watches the server's process. A child that dies is started again (its jobs are recovered as a dead owner's after
-`stale_after`); on shutdown every child gets SIGTERM, lets its running episodes finish
+it watches the server's process. A child that dies is started again (its jobs are
+recovered as a dead owner's after `stale_after`); on shutdown every child gets SIGTERM, lets its running episodes finish
 within the grace period (the rest become Interrupted, as in one process), and is killed
 if it has not exited after that.
 """
@@ -71,6 +71,14 @@ def auto_worker_processes(workers: int, db_url: str, cores: int | None = None) -
     if workers <= 0 or cores < 2 or sqlite_in_memory(db_url):
         return 0
     return min(cores, AUTO_MAX)
+
+
+def unshareable(count: int, db_url: str) -> str | None:
+    """Why `count` worker processes cannot serve `db_url` (an in-memory SQLite database:
+    each child would open an empty one of its own and never see a job), or None."""
+    from reev.store.engine import sqlite_in_memory
+
+    return IN_MEMORY_REFUSAL if count and sqlite_in_memory(db_url) else None
 
 
 def child_settings(settings: ApiSettings) -> ApiSettings:
@@ -134,12 +142,10 @@ class WorkerProcesses:
     `stop()` from the server (both do nothing when there are none)."""
 
     def __init__(self, settings: ApiSettings) -> None:
-        """ValueError for worker processes on an in-memory database (they would each
-        open an empty one of their own and never see a job)."""
-        from reev.store.engine import sqlite_in_memory
-
-        if settings.worker_processes and sqlite_in_memory(settings.db_url or ""):
-            raise ValueError(IN_MEMORY_REFUSAL)
+        """ValueError for worker processes on a database they cannot share (`unshareable`)."""
+        refusal = unshareable(settings.worker_processes, settings.db_url or "")
+        if refusal is not None:
+            raise ValueError(refusal)
         self.count = settings.worker_processes
         self.settings = child_settings(settings)
         self._context = multiprocessing.get_context("spawn")

@@ -151,8 +151,7 @@ def parse_worker_processes(value: str, workers: int, db_url: str) -> int | str:
     """`--worker-processes`: a count, or `auto` resolved for this machine and database;
     the text of a usage error for anything else (a negative or unknown value, or worker
     processes on an in-memory database)."""
-    from reev.api.worker_processes import AUTO, IN_MEMORY_REFUSAL, auto_worker_processes
-    from reev.store.engine import sqlite_in_memory
+    from reev.api.worker_processes import AUTO, auto_worker_processes, unshareable
 
     if value.strip().lower() == AUTO:
         return auto_worker_processes(workers, db_url)
@@ -162,9 +161,7 @@ def parse_worker_processes(value: str, workers: int, db_url: str) -> int | str:
         count = -1
     if count < 0:
         return f"--worker-processes must be a count (0 or more) or auto, not {value!r}"
-    if count and sqlite_in_memory(db_url):
-        return IN_MEMORY_REFUSAL
-    return count
+    return unshareable(count, db_url) or count
 
 
 def where_workers(workers: int, processes: int, asked: str = "") -> str:

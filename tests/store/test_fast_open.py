@@ -1,4 +1,5 @@
-"""Opening a database already at the packaged head skips Alembic; anything else migrates."""
+"""Opening a database at the packaged head, or a new SQLite file, skips Alembic; a database
+below head is migrated by it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ import sys
 from pathlib import Path
 
 from reev.store import open_store
-from reev.store.engine import current_revision, packaged_heads
+from reev.store.engine import (
+    create_store_engine,
+    current_revision,
+    migrate_with_alembic,
+    packaged_heads,
+)
 
 
 def _alembic_loaded_opening(db: Path) -> bool:
@@ -25,17 +31,22 @@ def _alembic_loaded_opening(db: Path) -> bool:
 
 
 def test_packaged_heads_are_what_alembic_migrates_to(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / "a.db"))
+    engine = create_store_engine(f"sqlite:///{tmp_path / 'a.db'}")
     try:
-        assert {current_revision(store.engine)} == set(packaged_heads())
+        migrate_with_alembic(engine)
+        assert {current_revision(engine)} == set(packaged_heads())
     finally:
-        store.close()
+        engine.dispose()
 
 
-def test_a_current_database_opens_without_alembic(tmp_path: Path) -> None:
+def test_a_new_or_current_database_opens_without_alembic(tmp_path: Path) -> None:
     db = tmp_path / "b.db"
-    assert _alembic_loaded_opening(db)  # a new file: migrated by Alembic
+    assert not _alembic_loaded_opening(db)  # a new file: created from the models
     assert not _alembic_loaded_opening(db)  # at head: not even imported
+    with sqlite3.connect(db) as conn:
+        assert {row[0] for row in conn.execute("SELECT version_num FROM alembic_version")} == (
+            set(packaged_heads())
+        )
 
 
 def test_a_database_behind_head_is_migrated(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from reev.store import open_store
-from reev.store.engine import current_revision
+from reev.store.engine import create_store_engine, current_revision, migrate_with_alembic
 from reev.store.models import Base
 
 
@@ -42,7 +42,17 @@ def test_empty_file_is_migrated_to_head(tmp_path: Path) -> None:
     assert {"benchmark_versions", "model_cache", "alembic_version"} <= tables
 
 
+def _migrated(path: Path) -> None:
+    """A new file brought to head by Alembic's revisions (not by `open_store`'s shortcut)."""
+    engine = create_store_engine(f"sqlite:///{path}")
+    try:
+        migrate_with_alembic(engine)
+    finally:
+        engine.dispose()
+
+
 def test_models_match_migrations(tmp_path: Path) -> None:
+    _migrated(tmp_path / "reev.db")
     store = open_store(f"sqlite:///{tmp_path / 'reev.db'}")
     try:
         with store.engine.connect() as conn:
@@ -50,6 +60,47 @@ def test_models_match_migrations(tmp_path: Path) -> None:
     finally:
         store.close()
     assert diff == [], f"models and migrations disagree; add a revision: {diff}"
+
+
+def _schema(path: Path) -> dict[str, object]:
+    """Every table's columns, indexes (with their columns) and foreign keys, as SQLite
+    reports them; column order left out (a revision appends what it adds)."""
+    conn = sqlite3.connect(path)
+    try:
+        tables = sorted(
+            row[0]
+            for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        )
+        schema: dict[str, object] = {}
+        for table in tables:
+            columns = {row[1:] for row in conn.execute(f"PRAGMA table_xinfo('{table}')")}
+            indexes = {
+                (name, unique, origin, partial,
+                 tuple(r[2] for r in conn.execute(f"PRAGMA index_info('{name}')")))
+                for _seq, name, unique, origin, partial in conn.execute(
+                    f"PRAGMA index_list('{table}')"
+                )
+            }  # fmt: skip
+            keys = {row[2:] for row in conn.execute(f"PRAGMA foreign_key_list('{table}')")}
+            (sql,) = conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()
+            schema[table] = (columns, indexes, keys, sql.count("CHECK"))
+        schema["alembic_version"] = conn.execute("SELECT * FROM alembic_version").fetchall()
+        return schema
+    finally:
+        conn.close()
+
+
+def test_a_new_file_gets_the_schema_the_migrations_build(tmp_path: Path) -> None:
+    """`open_store` creates a new SQLite file from the models and stamps it at head;
+    that must be, table for table and index for index, what Alembic's revisions build."""
+    _migrated(tmp_path / "alembic.db")
+    open_store(str(tmp_path / "created.db")).close()
+    migrated, created = _schema(tmp_path / "alembic.db"), _schema(tmp_path / "created.db")
+    assert created.keys() == migrated.keys()
+    for table in migrated:
+        assert created[table] == migrated[table], table
 
 
 def test_reopening_keeps_data_and_revision(tmp_path: Path) -> None:

@@ -198,18 +198,20 @@ def _create_if_empty(engine: Engine) -> bool:
     import reev.store.api_models  # noqa: F401  (the queue's tables join Base)
     from reev.store.models import Base
 
-    with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
-        with connection.begin():
-            tables = connection.exec_driver_sql(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-            ).scalar_one()
-            if tables:
-                return False
-            Base.metadata.create_all(connection, checkfirst=False)
-            connection.exec_driver_sql(ALEMBIC_VERSION_DDL)
-            connection.exec_driver_sql(
-                "INSERT INTO alembic_version (version_num) VALUES (?)", (next(iter(heads)),)
-            )
+    with (
+        engine.connect().execution_options(**{WRITE_OPTION: True}) as connection,
+        connection.begin(),
+    ):
+        tables = connection.exec_driver_sql(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        ).scalar_one()
+        if tables:
+            return False
+        Base.metadata.create_all(connection, checkfirst=False)
+        connection.exec_driver_sql(ALEMBIC_VERSION_DDL)
+        connection.exec_driver_sql(
+            "INSERT INTO alembic_version (version_num) VALUES (?)", (next(iter(heads)),)
+        )
     return True
 
 

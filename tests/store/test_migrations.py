@@ -68,8 +68,7 @@ def _schema(path: Path) -> dict[str, object]:
     conn = sqlite3.connect(path)
     try:
         tables = sorted(
-            row[0]
-            for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         )
         schema: dict[str, object] = {}
         for table in tables:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from reev.results.records import EpisodeResult
+from reev.results.records import EpisodeResult, ModelCallRecord
 from reev.runner.suite import LoadedBenchmark
 from reev.store import Store, StoreError, content_hash, open_store, resolve_url
 from reev.store.engine import default_database_url
@@ -59,37 +58,25 @@ def test_one_stored_form_gives_back_steps_transactions_and_tool_calls(
 
 
 CALLS = [
-    {
-        "model": "m1",
-        "prompt_tokens": 100,
-        "completion_tokens": 20,
-        "cost_usd": 0.5,
-        "latency_ms": 9,
-    },
-    {"model": "m1", "usage": {"prompt_tokens": 7, "completion_tokens": 3}},
+    ModelCallRecord(turn=1, model="m1", prompt_tokens=100, completion_tokens=20, cost_usd=0.5),
+    ModelCallRecord(turn=2, model="m1", prompt_tokens=7, completion_tokens=3, latency_ms=9),
 ]
 
 
-class _WithModelCalls(EpisodeResult):
-    """A result whose JSON carries model calls the way LLM agents record them."""
-
-    def to_json_dict(self) -> dict[str, Any]:
-        data = super().to_json_dict()
-        data["steps"][0]["model_calls"] = CALLS
-        return data
-
-
-def test_model_calls_are_extracted_from_step_records(
+def test_model_calls_are_summed_from_step_records(
     store: Store, suite_results: list[EpisodeResult]
 ) -> None:
-    result = _WithModelCalls.model_validate(suite_results[0].model_dump())
+    result = suite_results[0].model_copy(deep=True)
+    result.steps[0].model_calls = list(CALLS)
     store.create_run("r1")
     store.record_episodes("r1", [result])
     (summary,) = store.list_episodes(run_id="r1")
     assert (summary.prompt_tokens, summary.completion_tokens) == (107, 23)
     assert summary.cost_usd == pytest.approx(0.5)
     stored = store.get_episode_json(result.execution_id)
-    assert stored is not None and stored["steps"][0]["model_calls"] == CALLS
+    assert stored is not None
+    assert stored["steps"][0]["model_calls"] == [c.model_dump(mode="json") for c in CALLS]
+    assert stored == result.to_json_dict()
 
 
 def test_rerecording_replaces_and_counts_attempts(

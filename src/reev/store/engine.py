@@ -59,6 +59,11 @@ def resolve_url(url: str | None) -> str:
     return url
 
 
+class EncodedJson(str):
+    """JSON text its writer has already encoded and checked as `strict_json` would
+    (`reev.store.rows`): the JSON columns store it as it is."""
+
+
 def strict_json(value: Any) -> str:
     """JSON for the JSON columns: NaN and infinities are refused (ValueError), because
     PostgreSQL's jsonb rejects them and a reader could not tell what they meant.
@@ -67,14 +72,26 @@ def strict_json(value: Any) -> str:
     `json.dumps` took ~68 µs: ~4% of a stored run), compact and in UTF-8. It writes NaN
     and infinities as bare `NaN`/`Infinity`; text holding either word, and any value it
     cannot encode (lone surrogates, unknown types), goes through `json.dumps(...,
-    allow_nan=False)`, which refuses what must be refused with its own error."""
+    allow_nan=False)`, which refuses what must be refused with its own error.
+    `EncodedJson` text passes through."""
+    if type(value) is EncodedJson:
+        return value
+    text = fast_json(value)
+    return text if text is not None else json.dumps(value, allow_nan=False)
+
+
+def fast_json(value: Any) -> EncodedJson | None:
+    """`strict_json`'s text of `value` from pydantic-core's serializer (which also encodes
+    pydantic models, datetimes and the like inside it), or None where `strict_json` goes
+    through `json.dumps` instead: `NaN`/`Infinity` in the text, or a value it cannot
+    encode."""
     try:
         text = to_json(value, inf_nan_mode="constants").decode()
     except (PydanticSerializationError, UnicodeError):
-        return json.dumps(value, allow_nan=False)
+        return None
     if "NaN" in text or "Infinity" in text:
-        return json.dumps(value, allow_nan=False)
-    return text
+        return None
+    return EncodedJson(text)
 
 
 def _names_memory(database: str) -> bool:

@@ -3,6 +3,8 @@
 The row's columns are what queries filter and sum (status, score, tokens, cost…); the
 whole result is its `result_json` (the `to_json_dict()` form, so fields added to the
 result later are kept), with model calls stored once each (`reev.store.transcript`).
+A result without model calls (nothing to compact or sum) is encoded from its
+`to_json_view()` in one pass, ready for the column (`EncodedJson`).
 Tokens and cost are summed from what LLM agents record: a step's
 `model_calls` list, or entries of a top-level `transcript` list whose `type`/`kind` is
 `model_call` (with the step number in `step`); tokens from `usage.prompt_tokens` /
@@ -16,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reev.results.records import EpisodeResult
+from reev.store.engine import fast_json
 from reev.store.transcript import compact_model_calls
 
 
@@ -28,8 +31,40 @@ def episode_rows(
     recorded_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The `episodes` row of one result in run `run_id`, ready for an INSERT."""
+    columns = {
+        "execution_id": result.execution_id,
+        "run_id": run_id,
+        "benchmark_version_id": benchmark_version_id,
+        "benchmark_id": result.benchmark_id,
+        "agent": result.agent,
+        "model": result.model,
+        "epoch": result.epoch,
+        "seed": result.seed,
+        "status": result.status,
+        "error": result.error,
+        "error_kind": result.error_kind,
+        "failure_kind": getattr(result, "failure_kind", None),
+        "first_prompt_tokens": getattr(result, "first_prompt_tokens", None),
+        "score": float(result.score),
+        "passed": bool(result.passed),
+        "scoring": result.scoring,
+        "scorer_version": result.scorer_version,
+        "duration_ms": float(result.duration_ms),
+        "attempt": attempt,
+        "started_at": result.started_at,
+        "recorded_at": recorded_at or datetime.now(UTC),
+    }
+    if not any(step.model_calls for step in result.steps):  # nothing to compact or sum
+        encoded = fast_json(result.to_json_view())
+        if encoded is not None:  # else the plain form, which the JSON column refuses
+            return columns | {
+                "prompt_tokens": 0,
+                "completion_tokens": 0,
+                "unmetered_calls": 0,
+                "cost_usd": None,
+                "result_json": encoded,
+            }
     data = result.to_json_dict()
-    eid = result.execution_id
     model_calls: list[dict[str, Any]] = []
     steps_json: list[dict[str, Any]] = data.get("steps") or []
     transcript = data.get("transcript")
@@ -47,32 +82,11 @@ def episode_rows(
         completion_tokens = int(usage.get("completion_tokens") or 0)
         cost = usage.get("cost_usd", usage.get("cost"))
         costs = [float(cost)] if cost is not None else []
-    return {
-        "execution_id": eid,
-        "run_id": run_id,
-        "benchmark_version_id": benchmark_version_id,
-        "benchmark_id": result.benchmark_id,
-        "agent": result.agent,
-        "model": result.model,
-        "epoch": result.epoch,
-        "seed": result.seed,
-        "status": result.status,
-        "error": result.error,
-        "error_kind": result.error_kind,
-        "failure_kind": getattr(result, "failure_kind", None),
-        "first_prompt_tokens": getattr(result, "first_prompt_tokens", None),
-        "score": float(result.score),
-        "passed": bool(result.passed),
-        "scoring": result.scoring,
-        "scorer_version": result.scorer_version,
+    return columns | {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
         "unmetered_calls": unmetered,
         "cost_usd": sum(costs) if costs else None,
-        "duration_ms": float(result.duration_ms),
-        "attempt": attempt,
-        "started_at": result.started_at,
-        "recorded_at": recorded_at or datetime.now(UTC),
         "result_json": compact_model_calls(data),
     }
 

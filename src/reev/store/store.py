@@ -175,15 +175,23 @@ def content_hash(text: str) -> str:
 
 # Statements of the result-writing path, built once (SQLAlchemy caches their compiled form;
 # building one per call cost about as much as running it).
+# What a write replaces, looked up on the (run, agent, benchmark, epoch) unique index:
+# by run and benchmark alone SQLite chose the (run, agent) index and read every episode
+# of the run so far for each batch, quadratic in the run's size.
 _STORED_ATTEMPTS = select(
     Episode.execution_id, Episode.agent, Episode.benchmark_id, Episode.epoch, Episode.attempt
 ).where(
     Episode.run_id == bindparam("b_run"),
+    Episode.agent.in_(bindparam("b_agents", expanding=True)),
     Episode.benchmark_id.in_(bindparam("b_ids", expanding=True)),
 )
 _STORED_ATTEMPTS_OF_ONE = select(
     Episode.execution_id, Episode.agent, Episode.benchmark_id, Episode.epoch, Episode.attempt
-).where(Episode.run_id == bindparam("b_run"), Episode.benchmark_id == bindparam("b_id"))
+).where(
+    Episode.run_id == bindparam("b_run"),
+    Episode.agent == bindparam("b_agent"),
+    Episode.benchmark_id == bindparam("b_id"),
+)
 _INSERT_EPISODE = insert(Episode)
 _TOUCH_RUN = update(Run).where(Run.id == bindparam("b_run"))
 
@@ -638,11 +646,13 @@ class Store:
         keys = {(r.agent, r.benchmark_id, r.epoch) for r in results}
         attempts: dict[EpisodeKey, int] = {}
         old_ids: list[str] = []
-        ids = sorted({k[1] for k in keys})
-        existing = (  # one id (the queue's case): a statement without an expanding IN
-            conn.execute(_STORED_ATTEMPTS_OF_ONE, {"b_run": run_id, "b_id": ids[0]})
-            if len(ids) == 1
-            else conn.execute(_STORED_ATTEMPTS, {"b_run": run_id, "b_ids": ids})
+        agents, ids = sorted({k[0] for k in keys}), sorted({k[1] for k in keys})
+        existing = (  # one episode (the queue's case): a statement without expanding INs
+            conn.execute(
+                _STORED_ATTEMPTS_OF_ONE, {"b_run": run_id, "b_agent": agents[0], "b_id": ids[0]}
+            )
+            if len(keys) == 1
+            else conn.execute(_STORED_ATTEMPTS, {"b_run": run_id, "b_agents": agents, "b_ids": ids})
         )
         for row in existing:
             key = (row.agent, row.benchmark_id, row.epoch)

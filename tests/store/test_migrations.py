@@ -117,3 +117,16 @@ def test_sqlite_uses_wal(tmp_path: Path) -> None:
         store.create_run("r1")
     mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
+
+
+def test_json_columns_are_jsonb_on_postgresql_and_json_on_sqlite() -> None:
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.schema import CreateTable
+
+    from reev.store.models import Episode
+
+    table = Episode.__table__
+    assert "result_json JSONB NOT NULL" in str(
+        CreateTable(table).compile(dialect=postgresql.dialect())
+    )
+    assert "result_json JSON NOT NULL" in str(CreateTable(table).compile(dialect=sqlite.dialect()))

@@ -60,6 +60,27 @@ def test_migrations_from_an_empty_database(pg_url: str) -> None:
     assert errors == []
 
 
+def test_models_match_migrations_on_postgres(pg_url: str) -> None:
+    """The JSON columns are jsonb there, as the migrations made them (`JsonType` picks
+    JSONB only on PostgreSQL)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from reev.store.models import Base
+
+    with open_store(pg_url) as store, store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        kinds = {
+            row[0]
+            for row in conn.exec_driver_sql(
+                "SELECT data_type FROM information_schema.columns "
+                "WHERE table_name = 'episodes' AND column_name = 'result_json'"
+            )
+        }
+    assert diff == []
+    assert kinds == {"jsonb"}
+
+
 def test_round_trip_on_postgres(pg_store: Store, suite_results: list[EpisodeResult]) -> None:
     pg_store.create_run("pg", {"db": "postgres"})
     pg_store.record_episodes("pg", suite_results)

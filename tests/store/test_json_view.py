@@ -27,6 +27,19 @@ def test_every_result_of_a_suite_run_encodes_to_its_json_dict(
         assert json.loads(encoded) == result.to_json_dict(), result.benchmark_id
 
 
+def test_the_json_dict_is_the_model_dump_with_each_steps_last_transaction(
+    suite_results: list[EpisodeResult],
+) -> None:
+    for result in suite_results:
+        data = result.to_json_dict()
+        for step, raw in zip(result.steps, data["steps"], strict=True):
+            tx = step.transaction
+            assert raw.pop("transaction") == (
+                tx.model_dump(mode="json", exclude={"instructions"}) if tx else None
+            )
+        assert data == result.model_dump(mode="json"), result.benchmark_id
+
+
 def test_a_row_without_model_calls_carries_its_encoded_json(
     suite_results: list[EpisodeResult],
 ) -> None:

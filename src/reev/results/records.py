@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from pydantic_core import to_jsonable_python
 
 from reev.results.chain import AccountState
 from reev.results.instruction import RawInstruction
@@ -160,20 +161,16 @@ class EpisodeResult(BaseModel):
         )
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The JSON form written by `--json` (each step also gets reev's single `transaction`)."""
-        data = self.model_dump(mode="json")
-        for step, raw in zip(self.steps, data["steps"], strict=True):
-            tx = step.transaction
-            raw["transaction"] = (
-                tx.model_dump(mode="json", exclude={"instructions"}) if tx else None
-            )
+        """The JSON form written by `--json`: `model_dump(mode="json")`, each step also
+        with reev's single `transaction` (`to_json_view` in plain values)."""
+        data: dict[str, Any] = to_jsonable_python(self.to_json_view(), inf_nan_mode="constants")
         return data
 
     def to_json_view(self) -> dict[str, Any]:
         """`to_json_dict()`'s shape with its values left as they are (records, datetimes):
-        what pydantic-core's `to_json` encodes to the same JSON in one pass, without first
-        building the whole dict of plain values (the store writes each result this way,
-        in about half the time; tests/store/test_json_view.py holds them equal)."""
+        what pydantic-core's `to_json` encodes in one pass, without first building the
+        whole dict of plain values (the store writes each result this way, in about half
+        the time; tests/store/test_json_view.py holds the forms equal)."""
         data = {name: getattr(self, name) for name in _EPISODE_FIELDS}
         data["steps"] = [_step_view(step) for step in self.steps]
         return data

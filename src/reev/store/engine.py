@@ -165,7 +165,9 @@ _MIGRATION_LOCK = threading.Lock()
 
 
 def upgrade_to_head(engine: Engine) -> None:
-    """Run the packaged Alembic migrations up to head on `engine`.
+    """Bring `engine`'s database to the packaged head: nothing when it is there, the
+    models' schema when it is a new SQLite file (`_create_if_empty`), else Alembic's
+    migrations.
 
     Alembic keeps its migration context in module globals, so migrations in one process
     are serialized; across processes SQLite's write lock and PostgreSQL's advisory lock

@@ -21,9 +21,9 @@ benchmark) can tell a server whose workers are still starting from one that is s
 
 A child whose server has gone (killed with SIGKILL, say) stops by itself, as on SIGTERM:
 it watches the server's process. A child that dies is started again (its jobs are
-recovered as a dead owner's after `stale_after`); on shutdown every child gets SIGTERM, lets its running episodes finish
-within the grace period (the rest become Interrupted, as in one process), and is killed
-if it has not exited after that.
+recovered as a dead owner's after `stale_after`); on shutdown every child gets SIGTERM,
+lets its running episodes finish within the grace period (the rest become Interrupted,
+as in one process), and is killed if it has not exited after that.
 """
 
 from __future__ import annotations

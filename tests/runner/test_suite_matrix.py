@@ -146,7 +146,7 @@ def test_resume_after_interruption_runs_only_the_rest(
 ) -> None:
     # Results are reported once their batch is committed; one-result batches let the
     # interruption come after five reported episodes and before the last ones ran.
-    monkeypatch.setattr("reev.runner.suite.WRITE_BATCH", 1)
+    monkeypatch.setattr("reev.runner.result_writer.WRITE_BATCH", 1)
     finished: list[EpisodeResult] = []
 
     async def interrupted() -> None:

@@ -34,6 +34,7 @@ from reev.runner.plan import (
     plan_jobs,
     scale_step_timeouts,
 )
+from reev.runner.result_writer import ResultWriter
 
 if TYPE_CHECKING:
     from reev.store import Store
@@ -91,78 +92,6 @@ class SuiteOutcome:
     results: list[EpisodeResult]
     interrupted: bool = False
     retried: int = 0
-
-
-class _Writer:
-    """Batches results into the store and reports each one only once it is committed.
-
-    One transaction per batch (a commit per episode cost more than a short episode), and
-    the batch is written when it is full, or at most `WRITE_INTERVAL_S` after its first
-    result arrived (a timer, so a slow run's results are not held back), and at the end.
-    `report` (the result tree, the progress bar) is called after the commit: an episode
-    shown as done is in the database, however the process ends afterwards (a WAL commit
-    survives even SIGKILL).
-    """
-
-    def __init__(
-        self,
-        store: Store | None,
-        run_id: str,
-        versions: dict[str, int | None],
-        report: Callable[[EpisodeResult], None],
-        batch: int = 0,
-    ) -> None:
-        self.store = store
-        self.run_id = run_id
-        self.versions = versions
-        self.report = report
-        self.batch = batch or WRITE_BATCH
-        self.pending: list[EpisodeResult] = []
-        self._timer: asyncio.TimerHandle | None = None
-        self._failed: BaseException | None = None  # a timed flush's error, raised by add
-
-    def add(self, result: EpisodeResult) -> None:
-        if self.store is None:
-            self.report(result)
-            return
-        if self._failed is not None:
-            failed, self._failed = self._failed, None
-            raise failed
-        self.pending.append(result)
-        if len(self.pending) >= self.batch:
-            self.flush()
-        elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(WRITE_INTERVAL_S, self._timed)
-
-    def _timed(self) -> None:
-        """The timer's flush: an error waits for the next `add` (or the final flush),
-        which the run's tasks see, instead of going to the event loop's log."""
-        self._timer = None
-        try:
-            self.flush()
-        except BaseException as exc:
-            self._failed = exc
-
-    def flush(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if self.store is None or not self.pending:
-            return
-        batch, self.pending = self.pending, []
-        try:
-            stored = self.store.record_episodes(
-                self.run_id, batch, benchmark_versions=self.versions
-            )
-        except BaseException:
-            self.pending = batch + self.pending  # not written: the final flush tries again
-            raise
-        for result in stored:  # an error result where the store could not hold one
-            self.report(result)
-
-
-WRITE_BATCH = 64
-WRITE_INTERVAL_S = 0.25
 
 
 def new_run_id() -> str:
@@ -223,7 +152,7 @@ async def run_matrix(
     """Run benchmarks × agents × epochs, up to `concurrency` episodes at a time.
 
     With a `store`, results are written as they finish (in batches of `write_batch`,
-    default `WRITE_BATCH`: 1 for a caller that waits on each result) under `run_id`, and
+    default `reev.runner.result_writer.WRITE_BATCH`: 1 for a caller that waits on each result) under `run_id`, and
     episodes the run already holds are skipped (resume). With `retry_errors`, stored
     episodes that failed for infrastructure reasons are run again, and so is a fresh
     infrastructure failure, once. When the run is cancelled (Ctrl-C), finished results are
@@ -261,7 +190,7 @@ async def run_matrix(
         if on_progress is not None:
             on_progress(progress)
 
-    writer = _Writer(store, rid or "", versions, report, write_batch)
+    writer = ResultWriter(store, rid or "", versions, report, write_batch)
     executor = executor or LocalExecutor()
     gate = asyncio.Semaphore(concurrency)
     retried = 0
@@ -283,6 +212,7 @@ async def run_matrix(
         prepare(todo, concurrency)
     await executor.start()
     try:
+        writer.start_process(len(todo))
         if on_progress is not None:
             on_progress(progress)
         await _run_bounded(todo, one, concurrency)
@@ -299,6 +229,7 @@ async def run_matrix(
             status = "failed"
             raise
         finally:  # the run's status is final whatever happened above
+            writer.close()
             await executor.close()
             if store is not None and rid is not None:
                 store.set_run_status(rid, status)

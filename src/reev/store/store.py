@@ -196,6 +196,19 @@ _INSERT_EPISODE = insert(Episode)
 _TOUCH_RUN = update(Run).where(Run.id == bindparam("b_run"))
 
 
+def episode_batch_rows(
+    run_id: str, results: Sequence[EpisodeResult], versions: Mapping[str, int | None]
+) -> list[dict[str, Any]]:
+    """The `episodes` rows of one write of run `run_id`, all recorded now; each row's
+    `attempt` is set when it is written (`Store.insert_rows_on`), from what the run holds.
+    Raises what encoding refuses (a NaN, a value JSON cannot hold)."""
+    now = datetime.now(UTC)
+    return [
+        episode_rows(run_id, r, benchmark_version_id=versions.get(r.benchmark_id), recorded_at=now)
+        for r in results
+    ]
+
+
 class Store:
     """A database of runs and episodes. Thread-safe; open once per process and share."""
 
@@ -643,7 +656,21 @@ class Store:
         """`_insert_episodes` inside a write transaction the caller holds (the API's queue
         stores a result and ends its job in one); raises what the database refuses.
         `touch_run=False`: the caller stamps the run's `updated_at` itself."""
-        keys = {(r.agent, r.benchmark_id, r.epoch) for r in results}
+        rows = episode_batch_rows(run_id, results, versions)
+        Store.insert_rows_on(conn, run_id, rows, touch_run=touch_run)
+
+    @staticmethod
+    def insert_rows_on(
+        conn: Connection,
+        run_id: str,
+        rows: Sequence[dict[str, Any]],
+        *,
+        touch_run: bool = True,
+    ) -> None:
+        """Write `episode_batch_rows` of run `run_id` inside the caller's write
+        transaction: a row whose (agent, benchmark, epoch) the run already holds replaces
+        the old one, with the next attempt number."""
+        keys = {(r["agent"], r["benchmark_id"], r["epoch"]) for r in rows}
         attempts: dict[EpisodeKey, int] = {}
         old_ids: list[str] = []
         agents, ids = sorted({k[0] for k in keys}), sorted({k[1] for k in keys})
@@ -661,20 +688,17 @@ class Store:
                 old_ids.append(row.execution_id)
         if old_ids:
             conn.execute(delete(Episode).where(Episode.execution_id.in_(old_ids)))
-        now = datetime.now(UTC)
-        batch = [
-            episode_rows(
-                run_id,
-                r,
-                benchmark_version_id=versions.get(r.benchmark_id),
-                attempt=attempts.get((r.agent, r.benchmark_id, r.epoch), 0) + 1,
-                recorded_at=now,
-            )
-            for r in results
-        ]
-        conn.execute(_INSERT_EPISODE, batch[0] if len(batch) == 1 else batch)
+        for r in rows:
+            r["attempt"] = attempts.get((r["agent"], r["benchmark_id"], r["epoch"]), 0) + 1
+        conn.execute(_INSERT_EPISODE, rows[0] if len(rows) == 1 else list(rows))
         if touch_run:
-            Store.touch_run_on(conn, run_id, now)
+            Store.touch_run_on(conn, run_id, rows[0]["recorded_at"])
+
+    def write_rows(self, run_id: str, rows: Sequence[dict[str, Any]]) -> None:
+        """`insert_rows_on` in a write transaction of its own (what a store writer
+        process does with the rows its parent encoded); raises what the database refuses."""
+        with self._write() as conn:
+            self.insert_rows_on(conn, run_id, rows)
 
     @staticmethod
     def touch_run_on(conn: Connection, run_id: str, now: datetime) -> None:

@@ -151,9 +151,10 @@ async def run_matrix(
 ) -> SuiteOutcome:
     """Run benchmarks × agents × epochs, up to `concurrency` episodes at a time.
 
-    With a `store`, results are written as they finish (in batches of `write_batch`,
-    default `reev.runner.result_writer.WRITE_BATCH`: 1 for a caller that waits on each result) under `run_id`, and
-    episodes the run already holds are skipped (resume). With `retry_errors`, stored
+    With a `store`, results are written as they finish under `run_id` by a
+    `ResultWriter` (in batches of `write_batch`, default `WRITE_BATCH`: 1 for a caller
+    that waits on each result; a long run's through a writer process), and episodes the
+    run already holds are skipped (resume). With `retry_errors`, stored
     episodes that failed for infrastructure reasons are run again, and so is a fresh
     infrastructure failure, once. When the run is cancelled (Ctrl-C), finished results are
     written, the run is marked "interrupted", and CancelledError propagates.

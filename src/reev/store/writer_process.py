@@ -69,7 +69,6 @@ class StoreWriterProcess:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env=env,
-                start_new_session=False,
             )
         except OSError:
             return None
